@@ -1,0 +1,68 @@
+// deliver_email as Notify runs it: send through the email client, update the Store, and on
+// failure either fail the notification (non-retryable) or retry on the Clock (48 times, 300 s
+// apart), then technical-failure. Also the receipt side: SES events to final statuses.
+#pragma once
+
+#include "notify/email/email_client.hpp"
+#include "notify/runtime/clock.hpp"
+#include "notify/store/store.hpp"
+#include "notify/telemetry/logger.hpp"
+#include "notify/telemetry/metrics.hpp"
+#include "notify/transport/server.hpp"
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace notify::delivery {
+
+struct EmailDeliveryOptions {
+  int max_retries = 48;
+  std::chrono::seconds retry_delay{300};
+  std::string key_type = "live-key";  // for email.<key_type>.total-time
+};
+
+class EmailDelivery {
+ public:
+  EmailDelivery(store::Store& store, runtime::Clock& clock, email::EmailClient& client,
+                telemetry::Metrics& metrics, telemetry::Logger& logger,
+                EmailDeliveryOptions options = {});
+
+  /// Starts delivering a stored notification in status "created". `done` is called once the
+  /// notification leaves the task (sending, or technical-failure), with its status.
+  void deliver(const std::string& notification_id, const email::EmailMessage& message,
+               std::function<void(const std::string& status)> done = {});
+
+  /// Notifications whose task has not finished yet (sending attempts or retries pending).
+  std::size_t in_flight() const { return in_flight_; }
+
+ private:
+  struct Task;
+  void attempt(std::shared_ptr<Task> task);
+
+  store::Store& store_;
+  runtime::Clock& clock_;
+  email::EmailClient& client_;
+  telemetry::Metrics& metrics_;
+  telemetry::Logger& logger_;
+  EmailDeliveryOptions options_;
+  std::size_t in_flight_ = 0;
+};
+
+/// Applies one SES event notification (the SNS envelope, or the bare SES JSON) to the Store:
+/// Delivery and Complaint -> delivered, Bounce Permanent -> permanent-failure, Transient or
+/// Undetermined -> temporary-failure. Only notifications in sending/pending change.
+/// Returns the new status, or an error (not_found for an unknown reference, invalid_argument
+/// for a body that is not an SES event).
+boost::system::result<std::string> apply_ses_event(store::Store& store, runtime::Clock& clock,
+                                                   telemetry::Logger& logger,
+                                                   telemetry::Metrics& metrics,
+                                                   const std::string& body);
+
+/// The core's receipt endpoint as a ServerHandler: POST /notifications/email/ses takes SES
+/// events (SNS envelope or bare). Answers 200, 400 naming what is wrong, or 404.
+transport::ServerHandler make_receipt_handler(store::Store& store, runtime::Clock& clock,
+                                              telemetry::Logger& logger,
+                                              telemetry::Metrics& metrics);
+
+}  // namespace notify::delivery

@@ -1,0 +1,96 @@
+// Email clients: SES v1 SendEmail over the Query protocol (signed with SigV4), and the client for
+// Notify's SES stub contract (SES_STUB_URL). Each answer is classified once, here, into a
+// FailureKind and a retry decision that the delivery task reads without re-parsing.
+#pragma once
+
+#include "notify/outcome/errc.hpp"
+#include "notify/runtime/clock.hpp"
+#include "notify/telemetry/logger.hpp"
+#include "notify/telemetry/metrics.hpp"
+#include "notify/transport/http.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace notify::email {
+
+struct EmailMessage {
+  std::string source;  // '"Service" <from@domain>'
+  std::vector<std::string> to;
+  std::string subject;
+  std::string body;
+  std::string html_body;  // omitted from the request when empty
+  std::vector<std::string> reply_to;
+};
+
+/// A failed send, classified. The message is free of email addresses.
+struct EmailError {
+  FailureKind kind = FailureKind::transport;
+  RetryDecision decision;
+  std::string code;     // provider error code ("Throttling", "InvalidParameterValue") or errc name
+  std::string message;  // provider message or transport error text
+  bool non_retryable() const { return !decision.retry; }
+};
+
+using EmailResult = boost::system::result<std::string /*message id*/, EmailError>;
+using EmailHandler = std::function<void(EmailResult)>;
+
+class EmailClient {
+ public:
+  virtual ~EmailClient() = default;
+  /// Notify's provider name: "ses" for both the real and the stub client.
+  virtual std::string name() const = 0;
+  /// The metrics prefix: "clients.ses" or "clients.ses_stub".
+  virtual std::string metrics_name() const = 0;
+  virtual void send_email(const EmailMessage& message, EmailHandler done) = 0;
+};
+
+struct AwsCredentials {
+  std::string access_key_id = "AKIDEXAMPLE";
+  std::string secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  std::string session_token;
+};
+
+struct SesClientOptions {
+  std::string endpoint_url;  // e.g. https://email.eu-west-1.amazonaws.com or the stub's URL
+  std::string region = "eu-west-1";
+  AwsCredentials credentials;
+  transport::SendOptions send_options{std::chrono::milliseconds(10'000),
+                                      std::chrono::milliseconds(60'000)};
+};
+
+/// Classifies an SES v1 answer as Notify does (notify-behaviour.md §2). Exposed for tests.
+EmailError classify_ses_error(int http_status, const std::string& code, const std::string& message);
+/// Classifies a transport failure (no response).
+EmailError classify_transport_error(boost::system::error_code ec);
+
+std::unique_ptr<EmailClient> make_ses_client(transport::HttpTransport& transport,
+                                             runtime::Clock& clock, telemetry::Metrics& metrics,
+                                             telemetry::Logger& logger, SesClientOptions options);
+std::unique_ptr<EmailClient> make_ses_stub_client(transport::HttpTransport& transport,
+                                                  runtime::Clock& clock,
+                                                  telemetry::Metrics& metrics,
+                                                  telemetry::Logger& logger, std::string url);
+
+/// Notify's choice: the stub client when SES_STUB_URL is set, the real client otherwise; a
+/// stub URL in the production environment is refused (std::invalid_argument).
+struct EmailClientChoice {
+  std::optional<std::string> ses_stub_url;
+  std::string environment = "development";  // "production" refuses the stub
+};
+std::unique_ptr<EmailClient> make_email_client(const EmailClientChoice& choice,
+                                               transport::HttpTransport& transport,
+                                               runtime::Clock& clock, telemetry::Metrics& metrics,
+                                               telemetry::Logger& logger,
+                                               SesClientOptions ses_options);
+
+/// IDNA-encodes the domain part of an address (punycode), leaving the local part alone.
+std::string punycode_encode_email(const std::string& address);
+
+}  // namespace notify::email

@@ -1,0 +1,41 @@
+// AWS Signature Version 4: signing for the core's SES client, verification for the stubs'
+// strict mode. OpenSSL does the hashing.
+#pragma once
+
+#include "notify/runtime/clock.hpp"
+#include "notify/transport/http.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace notify::email {
+
+struct SigV4Scope {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;  // optional
+  std::string region;
+  std::string service;  // "ses", "lambda"
+};
+
+std::string sha256_hex(std::string_view data);
+std::string hmac_sha256(std::string_view key, std::string_view data);  // raw bytes
+
+/// Adds X-Amz-Date, X-Amz-Security-Token (if any), Host and Authorization to `request`, whose
+/// target is an absolute URL. Signs host, x-amz-date and content-type (when present).
+void sign_request(transport::Request& request, const SigV4Scope& scope, runtime::TimePoint now);
+
+struct ParsedAuthorization {
+  std::string access_key_id, date, region, service;
+  std::string signed_headers;  // "content-type;host;x-amz-date"
+  std::string signature;
+};
+/// Parses an "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." header.
+std::optional<ParsedAuthorization> parse_authorization(std::string_view header);
+
+/// Recomputes the signature of a server-side request (target is /path?query) with `secret`.
+/// Returns an empty string when it matches, otherwise the reason.
+std::string verify_request(const transport::Request& request, std::string_view secret);
+
+}  // namespace notify::email

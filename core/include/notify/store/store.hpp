@@ -1,0 +1,117 @@
+// Store: where notifications, broadcasts and their provider messages live, with the status
+// transitions the delivery tasks make. SQLite is the embedded default (file or in-memory).
+#pragma once
+
+#include "notify/runtime/clock.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace notify::store {
+
+/// Notify's notification statuses.
+namespace status {
+inline constexpr const char* kCreated = "created";
+inline constexpr const char* kSending = "sending";
+inline constexpr const char* kSent = "sent";
+inline constexpr const char* kPending = "pending";
+inline constexpr const char* kDelivered = "delivered";
+inline constexpr const char* kPermanentFailure = "permanent-failure";
+inline constexpr const char* kTemporaryFailure = "temporary-failure";
+inline constexpr const char* kTechnicalFailure = "technical-failure";
+}  // namespace status
+
+struct Notification {
+  std::string id;    // UUID
+  std::string type;  // "email" | "sms"
+  std::string recipient;
+  std::string status = status::kCreated;
+  std::string provider;   // "ses", "firetext", "mmg"; empty until sent
+  std::string reference;  // the provider's id for the message
+  int attempts = 0;
+  std::string failure_reason;  // free of PII
+  runtime::TimePoint created_at;
+  runtime::TimePoint updated_at;
+  std::optional<runtime::TimePoint> sent_at;
+};
+
+struct BroadcastMessage {
+  std::string id;
+  std::string status;  // draft, broadcasting, cancelled, completed, ...
+  std::string content;
+  runtime::TimePoint created_at;
+};
+
+struct BroadcastEvent {
+  std::string id;
+  std::string broadcast_message_id;
+  std::string message_type;  // alert, update, cancel
+  std::string payload_json;
+  runtime::TimePoint sent_at;
+};
+
+struct BroadcastProviderMessage {
+  std::string id;
+  std::string broadcast_event_id;
+  std::string provider;  // ee, o2, three, vodafone
+  std::string status;    // sending, ack, err, technical-failure
+  std::optional<std::int64_t> message_number;  // vodafone only
+  runtime::TimePoint created_at;
+  runtime::TimePoint updated_at;
+};
+
+/// Thrown by open_*() when the store cannot be used at all (unreadable file, schema from a
+/// later version). The message names the file and what to do.
+class StoreOpenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Operations return errc::not_found for a missing id and errc::store_error otherwise.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual boost::system::result<void> insert_notification(const Notification& n) = 0;
+  virtual boost::system::result<Notification> get_notification(const std::string& id) = 0;
+  virtual boost::system::result<Notification> find_by_reference(const std::string& provider,
+                                                                const std::string& reference) = 0;
+  /// Sets status (and provider, reference when non-empty), updated_at; sent_at on "sending".
+  virtual boost::system::result<void> update_status(const std::string& id,
+                                                    const std::string& new_status,
+                                                    runtime::TimePoint at,
+                                                    const std::string& provider = {},
+                                                    const std::string& reference = {},
+                                                    const std::string& failure_reason = {}) = 0;
+  virtual boost::system::result<int> increment_attempts(const std::string& id) = 0;
+  virtual std::vector<Notification> list_notifications() = 0;  // ordered by created_at, id
+  virtual std::size_t count_by_status(const std::string& status) = 0;
+
+  virtual boost::system::result<void> insert_broadcast_message(const BroadcastMessage& m) = 0;
+  virtual boost::system::result<void> insert_broadcast_event(const BroadcastEvent& e) = 0;
+  /// Fails with errc::invalid_argument when (event, provider) already has a message.
+  virtual boost::system::result<void> insert_broadcast_provider_message(
+      const BroadcastProviderMessage& m) = 0;
+  virtual boost::system::result<void> update_broadcast_provider_message_status(
+      const std::string& id, const std::string& status, runtime::TimePoint at) = 0;
+  virtual boost::system::result<BroadcastProviderMessage> get_broadcast_provider_message(
+      const std::string& id) = 0;
+
+  /// Next value of the message-number sequence (1, 2, ...), persistent across re-opens.
+  virtual boost::system::result<std::int64_t> next_message_number() = 0;
+
+  virtual int schema_version() const = 0;
+};
+
+inline constexpr int kSchemaVersion = 1;
+
+/// Opens (creating and migrating as needed) a SQLite store. ":memory:" is in-memory.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+}  // namespace notify::store

@@ -1,0 +1,70 @@
+// HttpServer: the thin Beast server shell that every stub and the core's receipt endpoint run
+// behind. It owns sockets, limits and connection-level faults; what to answer is decided by a
+// handler that never sees a socket.
+#pragma once
+
+#include "notify/transport/http.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace notify::transport {
+
+/// What the server does with a request once the handler has decided.
+enum class ConnectionAction {
+  respond,   // write `response` (after `delay`)
+  refuse,    // close the connection at once without answering
+  reset,     // abort the connection with a TCP RST
+  hang,      // never answer; the connection stays open until the peer gives up or stop()
+  truncate,  // write the status line, headers and half the body, then close
+};
+
+struct Reply {
+  Response response;
+  ConnectionAction action = ConnectionAction::respond;
+  std::chrono::nanoseconds delay{0};
+};
+
+/// Calls back exactly once with the reply. Safe to call from any thread.
+using Responder = std::function<void(Reply)>;
+using ServerHandler = std::function<void(Request, Responder)>;
+
+struct ServerOptions {
+  std::string bind_address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: the kernel picks one; port() tells which
+  std::size_t body_limit_bytes = 41 * 1024 * 1024;  // 413 beyond
+  std::size_t header_limit_bytes = 16 * 1024;       // 431 beyond
+  std::size_t max_connections = 1024;               // further connections wait in the backlog
+  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive connections idle this long close
+};
+
+class HttpServer {
+ public:
+  virtual ~HttpServer() = default;
+  /// Binds and starts accepting on `io`. Throws std::system_error naming the address if it
+  /// cannot bind.
+  static std::unique_ptr<HttpServer> start(boost::asio::io_context& io, ServerOptions options,
+                                           ServerHandler handler);
+
+  virtual std::uint16_t port() const = 0;
+  virtual std::string address() const = 0;  // "127.0.0.1:PORT"
+  /// Closes (false) or re-opens at the same port (true) the listening socket. While closed, new
+  /// connections are refused by the kernel, as they are by a host whose service is down.
+  /// Open connections are unaffected. Thread-safe.
+  virtual void set_accepting(bool accepting) = 0;
+  virtual bool accepting() const = 0;
+  /// Stops accepting, closes idle connections, lets answers in flight finish, and closes the
+  /// rest (hung ones included). Thread-safe; idempotent.
+  virtual void stop() = 0;
+  virtual std::size_t connection_count() const = 0;
+};
+
+}  // namespace notify::transport

@@ -1,0 +1,159 @@
+// Fault rules as data (style.md 7): a selector says which requests a rule applies to, an action
+// says what happens to them, a trigger says when. Rules come from JSON (a file, a scenario's
+// timeline, or the control API) and every firing is recorded.
+#pragma once
+
+#include "notify/runtime/clock.hpp"
+#include "notify/runtime/rng.hpp"
+#include "notify/transport/server.hpp"
+
+#include <boost/system/result.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace notify::stubs {
+
+/// What a stub knows about a request before answering it; selectors match on these.
+struct RequestInfo {
+  std::string service;    // ses, firetext, mmg, lambda, cbc, canary
+  std::string provider;   // e.g. "ee" for a CBC lambda; empty where meaningless
+  std::string az;         // availability zone, e.g. "eu-west-2a"; empty where meaningless
+  std::string operation;  // SendEmail, SendRawEmail, Invoke, ...
+  std::string recipient;  // first recipient, if any
+};
+
+struct FaultSelector {
+  std::string service = "any";
+  std::string provider;   // empty: any
+  std::string az;         // empty: any
+  std::string operation;  // empty: any
+  std::string recipient;  // glob with '*' and '?'; empty: any
+  bool matches(const RequestInfo& info) const;
+};
+
+enum class DelayDistribution { fixed, uniform, lognormal };
+
+struct FaultAction {
+  enum class Type { refuse, reset, hang, delay, truncate, error };
+  Type type = Type::error;
+  // delay
+  DelayDistribution distribution = DelayDistribution::fixed;
+  double ms = 0;          // fixed
+  double min_ms = 0;      // uniform
+  double max_ms = 0;      // uniform
+  double median_ms = 0;   // lognormal
+  double sigma = 0.5;     // lognormal
+  // error: a provider-level error registered by a stub, e.g. "ses.throttling"
+  std::string error;
+};
+
+/// All the conditions present must hold for a matching request to fire the rule.
+struct FaultTrigger {
+  std::optional<double> probability;       // drawn from the run's seed
+  std::optional<std::uint64_t> first;      // the first N matching requests
+  std::optional<std::uint64_t> every;      // every Nth matching request (N, 2N, ...)
+  std::optional<std::uint64_t> after;      // matching requests after the first N
+  std::optional<runtime::Duration> from;   // window on the run's clock, since engine start
+  std::optional<runtime::Duration> until;  // (exclusive)
+};
+
+struct FaultRule {
+  std::string id;
+  std::string description;
+  FaultSelector match;
+  FaultAction action;
+  FaultTrigger trigger;
+  bool enabled = true;
+};
+
+/// One rule firing on one request.
+struct Firing {
+  std::string rule_id;
+  std::uint64_t request_seq = 0;
+  runtime::TimePoint at;
+  std::string action;  // "refuse", "delay", "error:ses.throttling", ...
+};
+
+/// The combined decision for one request. A delay may come with any other action.
+struct Verdict {
+  transport::ConnectionAction connection = transport::ConnectionAction::respond;
+  runtime::Duration delay{0};
+  std::string error;  // provider-level error name, or empty
+  std::vector<std::string> rule_ids;
+};
+
+/// A parse error that names the field and what was expected.
+struct RuleError {
+  std::string field;    // e.g. "faults[2].trigger.probability"
+  std::string message;  // e.g. "expected a number between 0 and 1, got \"high\""
+  std::string to_string() const { return field + ": " + message; }
+};
+
+/// Parses one rule. `path` prefixes field names in errors. Error names are checked against
+/// `known_errors` when it is non-empty.
+boost::system::result<FaultRule, RuleError> parse_fault_rule(
+    const nlohmann::json& j, const std::string& path = "rule",
+    const std::set<std::string>& known_errors = {});
+/// Parses {"faults": [...]} or a bare array of rules.
+boost::system::result<std::vector<FaultRule>, RuleError> parse_fault_rules(
+    const nlohmann::json& j, const std::string& path = "faults",
+    const std::set<std::string>& known_errors = {});
+nlohmann::json to_json(const FaultRule& rule);
+nlohmann::json to_json(const Firing& firing);
+
+/// Evaluates rules against requests. Thread-safe.
+class FaultEngine {
+ public:
+  FaultEngine(runtime::Clock& clock, runtime::Rng rng);
+
+  /// Adds a rule. An id already present is an error; an empty id gets "rule-N".
+  boost::system::result<std::string, RuleError> add(FaultRule rule);
+  /// Replaces the rule with this id (error if none); its trigger counters restart.
+  boost::system::result<void, RuleError> replace(FaultRule rule);
+  bool remove(const std::string& id);
+  void clear();
+  std::vector<FaultRule> rules() const;
+
+  /// Decides for one request; records a Firing for each rule that fires. Connection actions
+  /// take precedence in the order refuse, reset, hang, truncate, then error; delays add up.
+  Verdict evaluate(const RequestInfo& info, std::uint64_t request_seq);
+
+  /// True when an enabled refuse rule with no request-level selector (operation, recipient)
+  /// and no count trigger matches `service` right now: the listener should be closed.
+  bool refuses_service(const std::string& service) const;
+
+  std::vector<Firing> firings() const;
+  std::uint64_t fired_count() const;
+
+  /// Restarts the clock window origin, trigger counters and firings, and drops all rules.
+  void reset();
+  /// Called (outside the lock) after any change to the rule set.
+  void on_change(std::function<void()> callback);
+
+  void set_known_errors(std::set<std::string> names);
+  const std::set<std::string>& known_errors() const { return known_errors_; }
+
+ private:
+  struct State;
+  runtime::Duration sample_delay(const FaultAction& action);
+
+  mutable std::mutex mutex_;
+  runtime::Clock& clock_;
+  runtime::Rng rng_;
+  runtime::TimePoint origin_;
+  std::vector<std::pair<FaultRule, std::uint64_t>> rules_;  // rule, matching-request count
+  std::vector<Firing> firings_;
+  std::uint64_t fired_count_ = 0;
+  std::uint64_t next_rule_number_ = 1;
+  std::function<void()> on_change_;
+  std::set<std::string> known_errors_;
+};
+
+}  // namespace notify::stubs

@@ -1,0 +1,99 @@
+// Journal: a bounded record of what each stub received and answered, queryable, with a wait-for
+// so tests block on a condition instead of polling or sleeping.
+#pragma once
+
+#include "notify/runtime/clock.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace notify::stubs {
+
+struct JournalEntry {
+  std::uint64_t seq = 0;  // request sequence number, from 1, never reused until reset
+  runtime::TimePoint at;
+  std::string service;
+  std::string operation;
+  std::string provider;
+  std::string az;
+  std::string recipient;
+  std::string reference;  // what the stub answered with: MessageId, Reference, ...
+  std::string method;
+  std::string target;
+  int status = 0;          // HTTP status answered; 0 when no response was written
+  std::string outcome;     // "ok", "error:<name>", "refused", "reset", "hung", "truncated"
+  std::vector<std::string> faults;  // ids of the rules that fired
+  std::string request_body;   // at most JournalOptions::body_bytes_max
+  std::string response_body;  // at most JournalOptions::body_bytes_max
+};
+
+struct JournalQuery {
+  std::optional<std::string> service, operation, recipient, reference, outcome;
+  std::optional<runtime::TimePoint> since, until;  // [since, until)
+  std::size_t limit = SIZE_MAX;
+  bool matches(const JournalEntry& e) const;
+};
+
+struct JournalOptions {
+  std::size_t capacity = 10'000;     // entries kept; older ones drop (counters never do)
+  std::size_t body_bytes_max = 4096; // per body kept in an entry
+};
+
+struct JournalCounters {
+  std::uint64_t recorded = 0;
+  std::uint64_t dropped = 0;
+  std::map<std::string, std::uint64_t> by_service;
+  std::map<std::string, std::uint64_t> by_outcome;  // key "service/outcome"
+};
+
+/// Thread-safe.
+class Journal {
+ public:
+  explicit Journal(JournalOptions options = {});
+
+  void record(JournalEntry entry);
+  std::vector<JournalEntry> query(const JournalQuery& q) const;
+  std::size_t count(const JournalQuery& q) const;
+  JournalCounters counters() const;
+  std::size_t size() const;
+  const JournalOptions& options() const { return options_; }
+
+  /// Blocks (real time) until `n` entries kept in the journal match `q`, or `timeout`.
+  /// Returns whether the condition held.
+  bool wait_for(const JournalQuery& q, std::size_t n, std::chrono::milliseconds timeout);
+  /// Calls `done(true)` once `n` kept entries match, or `done(false)` at `timeout` on `clock`.
+  /// `done` runs on the thread that records the matching entry or on the clock's thread.
+  void async_wait(const JournalQuery& q, std::size_t n, runtime::Clock& clock,
+                  runtime::Duration timeout, std::function<void(bool)> done);
+
+  void clear();
+
+ private:
+  struct Waiter;
+  void notify_waiters_locked(std::vector<std::function<void()>>& out);
+
+  JournalOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<JournalEntry> entries_;
+  JournalCounters counters_;
+  std::vector<std::shared_ptr<Waiter>> waiters_;
+};
+
+nlohmann::json to_json(const JournalEntry& e);
+/// Builds a query from URL query parameters or a JSON object (service, operation, recipient,
+/// reference, outcome, since_ms/until_ms relative to `origin`, limit). Errors name the field.
+std::optional<std::string> parse_journal_query(const nlohmann::json& j, runtime::TimePoint origin,
+                                               JournalQuery& out);
+
+}  // namespace notify::stubs
