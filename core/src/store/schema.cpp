@@ -1,0 +1,105 @@
+// The store's schema and its migrations. The version lives in PRAGMA user_version; migration
+// N takes a file from version N-1 to N, and all pending migrations run in one transaction, so
+// a crash mid-way leaves the file at its old version.
+#include "notify/store/store.hpp"
+#include "sqlite.hpp"
+
+#include <array>
+
+namespace notify::store::sqlite {
+
+namespace {
+
+// kMigrations[i] takes the schema from version i to i + 1. Times are integer nanoseconds
+// since the Unix epoch (UTC).
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE notifications (
+  id             TEXT PRIMARY KEY,
+  type           TEXT NOT NULL,
+  recipient      TEXT NOT NULL,
+  status         TEXT NOT NULL,
+  provider       TEXT NOT NULL DEFAULT '',
+  reference      TEXT NOT NULL DEFAULT '',
+  attempts       INTEGER NOT NULL DEFAULT 0,
+  failure_reason TEXT NOT NULL DEFAULT '',
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  sent_at        INTEGER
+);
+CREATE INDEX notifications_by_reference ON notifications (provider, reference);
+CREATE INDEX notifications_by_status ON notifications (status);
+
+CREATE TABLE broadcast_messages (
+  id         TEXT PRIMARY KEY,
+  status     TEXT NOT NULL,
+  content    TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE broadcast_events (
+  id                   TEXT PRIMARY KEY,
+  broadcast_message_id TEXT NOT NULL,
+  message_type         TEXT NOT NULL,
+  payload_json         TEXT NOT NULL,
+  sent_at              INTEGER NOT NULL
+);
+
+CREATE TABLE broadcast_provider_messages (
+  id                 TEXT PRIMARY KEY,
+  broadcast_event_id TEXT NOT NULL,
+  provider           TEXT NOT NULL,
+  status             TEXT NOT NULL,
+  message_number     INTEGER,
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL,
+  UNIQUE (broadcast_event_id, provider)
+);
+
+-- Notify's broadcast_provider_message_number_seq, as a one-row-per-sequence table.
+CREATE TABLE sequences (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+INSERT INTO sequences (name, value) VALUES ('broadcast_provider_message_number', 0);
+)sql",
+};
+
+static_assert(kMigrations.size() == kSchemaVersion);
+
+}  // namespace
+
+void migrate(Db& db, const std::string& path) {
+  auto fail = [&](const std::string& what) {
+    return StoreOpenError("cannot use store '" + path + "': " + what);
+  };
+  auto version = db.query_int("PRAGMA user_version");
+  if (!version) throw fail(db.last_error() + " (is it a SQLite database?)");
+  if (*version > kSchemaVersion) {
+    throw StoreOpenError("store '" + path + "' has schema version " + std::to_string(*version) +
+                         ", but this notify-sim supports schema version " +
+                         std::to_string(kSchemaVersion) +
+                         " at most: a newer notify-sim wrote it. Use that notify-sim, or a new "
+                         "store file.");
+  }
+  if (*version == kSchemaVersion) return;
+
+  if (auto err = db.exec("BEGIN IMMEDIATE")) throw fail(*err);
+  for (auto v = *version; v < kSchemaVersion; ++v) {
+    if (auto err = db.exec(kMigrations[static_cast<std::size_t>(v)])) {
+      db.exec("ROLLBACK");
+      throw fail("migration to schema version " + std::to_string(v + 1) + " failed: " + *err);
+    }
+  }
+  std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
+  if (auto err = db.exec(set_version.c_str())) {
+    db.exec("ROLLBACK");
+    throw fail(*err);
+  }
+  if (auto err = db.exec("COMMIT")) {
+    db.exec("ROLLBACK");
+    throw fail(*err);
+  }
+}
+
+}  // namespace notify::store::sqlite

@@ -1,0 +1,251 @@
+#include "notify/outcome/errc.hpp"
+#include "notify/store/store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <unistd.h>
+#include <filesystem>
+
+namespace notify::store {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+const runtime::TimePoint kT0 = runtime::VirtualClock::default_start();
+
+Notification make_notification(std::string id, runtime::TimePoint at = kT0) {
+  Notification n;
+  n.id = std::move(id);
+  n.type = "email";
+  n.recipient = "someone@example.com";
+  n.created_at = at;
+  n.updated_at = at;
+  return n;
+}
+
+// A fresh directory per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    auto base = fs::temp_directory_path();
+    auto name = std::string("notify-store-test-") +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+                std::to_string(::getpid());
+    path_ = base / name;
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string file(const char* name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+TEST(SqliteStore, InsertAndGetNotification) {
+  auto store = open_sqlite_store(":memory:");
+  EXPECT_EQ(store->schema_version(), kSchemaVersion);
+  Notification n = make_notification("n-1");
+  n.sent_at = kT0 + 1s;
+  ASSERT_TRUE(store->insert_notification(n));
+  auto got = store->get_notification("n-1");
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_EQ(got->id, "n-1");
+  EXPECT_EQ(got->type, "email");
+  EXPECT_EQ(got->recipient, "someone@example.com");
+  EXPECT_EQ(got->status, status::kCreated);
+  EXPECT_EQ(got->attempts, 0);
+  EXPECT_EQ(got->created_at, kT0);
+  EXPECT_EQ(got->sent_at, kT0 + 1s);
+}
+
+TEST(SqliteStore, TimesKeepNanoseconds) {
+  auto store = open_sqlite_store(":memory:");
+  Notification n = make_notification("n-1", kT0 + 123456789ns);
+  ASSERT_TRUE(store->insert_notification(n));
+  EXPECT_EQ(store->get_notification("n-1")->created_at, kT0 + 123456789ns);
+  EXPECT_FALSE(store->get_notification("n-1")->sent_at.has_value());
+}
+
+TEST(SqliteStore, MissingIdIsNotFound) {
+  auto store = open_sqlite_store(":memory:");
+  EXPECT_EQ(store->get_notification("nope").error(), errc::not_found);
+  EXPECT_EQ(store->update_status("nope", status::kSent, kT0).error(), errc::not_found);
+  EXPECT_EQ(store->increment_attempts("nope").error(), errc::not_found);
+  EXPECT_EQ(store->find_by_reference("ses", "ref").error(), errc::not_found);
+  EXPECT_EQ(store->get_broadcast_provider_message("nope").error(), errc::not_found);
+  EXPECT_EQ(store->update_broadcast_provider_message_status("nope", "ack", kT0).error(),
+            errc::not_found);
+}
+
+TEST(SqliteStore, DuplicateNotificationIsAnError) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
+  auto again = store->insert_notification(make_notification("n-1"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error(), errc::store_error);
+}
+
+TEST(SqliteStore, UpdateStatusSetsFieldsAndSentAt) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
+
+  ASSERT_TRUE(store->update_status("n-1", status::kSending, kT0 + 1s, "ses", "ref-1"));
+  auto n = store->get_notification("n-1").value();
+  EXPECT_EQ(n.status, status::kSending);
+  EXPECT_EQ(n.provider, "ses");
+  EXPECT_EQ(n.reference, "ref-1");
+  EXPECT_EQ(n.updated_at, kT0 + 1s);
+  EXPECT_EQ(n.sent_at, kT0 + 1s);
+
+  // Empty provider and reference leave the stored ones alone; sent_at stays.
+  ASSERT_TRUE(store->update_status("n-1", status::kTechnicalFailure, kT0 + 2s, "", "",
+                                   "connection refused"));
+  n = store->get_notification("n-1").value();
+  EXPECT_EQ(n.status, status::kTechnicalFailure);
+  EXPECT_EQ(n.provider, "ses");
+  EXPECT_EQ(n.reference, "ref-1");
+  EXPECT_EQ(n.failure_reason, "connection refused");
+  EXPECT_EQ(n.updated_at, kT0 + 2s);
+  EXPECT_EQ(n.sent_at, kT0 + 1s);
+  EXPECT_EQ(store->count_by_status(status::kTechnicalFailure), 1u);
+  EXPECT_EQ(store->count_by_status(status::kSending), 0u);
+}
+
+TEST(SqliteStore, FindByReference) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
+  ASSERT_TRUE(store->insert_notification(make_notification("n-2")));
+  ASSERT_TRUE(store->update_status("n-1", status::kSending, kT0, "firetext", "abc"));
+  ASSERT_TRUE(store->update_status("n-2", status::kSending, kT0, "mmg", "abc"));
+  EXPECT_EQ(store->find_by_reference("firetext", "abc")->id, "n-1");
+  EXPECT_EQ(store->find_by_reference("mmg", "abc")->id, "n-2");
+  EXPECT_EQ(store->find_by_reference("ses", "abc").error(), errc::not_found);
+}
+
+TEST(SqliteStore, IncrementAttempts) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
+  EXPECT_EQ(store->increment_attempts("n-1").value(), 1);
+  EXPECT_EQ(store->increment_attempts("n-1").value(), 2);
+  EXPECT_EQ(store->increment_attempts("n-1").value(), 3);
+  EXPECT_EQ(store->get_notification("n-1")->attempts, 3);
+}
+
+TEST(SqliteStore, ListIsOrderedByCreatedAtThenId) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_notification(make_notification("c", kT0 + 1s)));
+  ASSERT_TRUE(store->insert_notification(make_notification("b", kT0)));
+  ASSERT_TRUE(store->insert_notification(make_notification("a", kT0 + 1s)));
+  auto all = store->list_notifications();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, "b");
+  EXPECT_EQ(all[1].id, "a");
+  EXPECT_EQ(all[2].id, "c");
+  EXPECT_EQ(store->count_by_status(status::kCreated), 3u);
+}
+
+TEST(SqliteStore, BroadcastProviderMessagesAreUniquePerEventAndProvider) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_broadcast_message({"m-1", "broadcasting", "Flood warning", kT0}));
+  ASSERT_TRUE(store->insert_broadcast_event({"e-1", "m-1", "alert", "{}", kT0}));
+  BroadcastProviderMessage m{"p-1", "e-1", "vodafone", "sending", 7, kT0, kT0};
+  ASSERT_TRUE(store->insert_broadcast_provider_message(m));
+
+  BroadcastProviderMessage dup{"p-2", "e-1", "vodafone", "sending", std::nullopt, kT0, kT0};
+  auto again = store->insert_broadcast_provider_message(dup);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error(), errc::invalid_argument);
+
+  BroadcastProviderMessage other{"p-3", "e-1", "ee", "sending", std::nullopt, kT0, kT0};
+  ASSERT_TRUE(store->insert_broadcast_provider_message(other));
+
+  ASSERT_TRUE(store->update_broadcast_provider_message_status("p-1", "ack", kT0 + 5s));
+  auto got = store->get_broadcast_provider_message("p-1").value();
+  EXPECT_EQ(got.status, "ack");
+  EXPECT_EQ(got.provider, "vodafone");
+  EXPECT_EQ(got.broadcast_event_id, "e-1");
+  EXPECT_EQ(got.message_number, 7);
+  EXPECT_EQ(got.created_at, kT0);
+  EXPECT_EQ(got.updated_at, kT0 + 5s);
+  EXPECT_FALSE(store->get_broadcast_provider_message("p-3")->message_number.has_value());
+}
+
+TEST(SqliteStore, MessageNumbersCount) {
+  auto store = open_sqlite_store(":memory:");
+  EXPECT_EQ(store->next_message_number().value(), 1);
+  EXPECT_EQ(store->next_message_number().value(), 2);
+  EXPECT_EQ(store->next_message_number().value(), 3);
+}
+
+TEST(SqliteStore, FileStorePersistsAcrossReopen) {
+  TempDir dir;
+  std::string path = dir.file("notify.db");
+  {
+    auto store = open_sqlite_store(path);
+    EXPECT_EQ(store->next_message_number().value(), 1);
+    EXPECT_EQ(store->next_message_number().value(), 2);
+    ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
+  }
+  {
+    auto store = open_sqlite_store(path);
+    EXPECT_EQ(store->schema_version(), kSchemaVersion);
+    EXPECT_EQ(store->next_message_number().value(), 3);
+    EXPECT_TRUE(store->get_notification("n-1"));
+  }
+}
+
+TEST(SqliteStore, NewerSchemaIsRefusedWithAMessageNamingTheFile) {
+  TempDir dir;
+  std::string path = dir.file("future.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  try {
+    open_sqlite_store(path);
+    FAIL() << "a store from a newer version must be refused";
+  } catch (const StoreOpenError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find(path), std::string::npos) << what;
+    EXPECT_NE(what.find("99"), std::string::npos) << what;
+    EXPECT_NE(what.find(std::to_string(kSchemaVersion)), std::string::npos) << what;
+    EXPECT_NE(what.find("newer"), std::string::npos) << what;
+  }
+}
+
+TEST(SqliteStore, UnopenablePathNamesThePath) {
+  TempDir dir;
+  std::string path = dir.file("missing-dir/sub/notify.db");
+  try {
+    open_sqlite_store(path);
+    FAIL() << "opening a file in a missing directory must fail";
+  } catch (const StoreOpenError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(SqliteStore, NonDatabaseFileIsRefused) {
+  TempDir dir;
+  std::string path = dir.file("text.db");
+  {
+    FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(
+        "this is not a SQLite database, it is a long enough text file to be checked.\n"
+        "this is not a SQLite database, it is a long enough text file to be checked.\n",
+        f);
+    std::fclose(f);
+  }
+  EXPECT_THROW(open_sqlite_store(path), StoreOpenError);
+}
+
+}  // namespace
+}  // namespace notify::store
