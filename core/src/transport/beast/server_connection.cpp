@@ -1,0 +1,282 @@
+// One server connection: read a request within the limits, hand it to the handler, and enact
+// the handler's Reply (respond, refuse, reset, hang, truncate), keeping the connection alive
+// between requests as HTTP/1.1 wants.
+#include "server_internal.hpp"
+
+#include "notify/runtime/assert.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <algorithm>
+#include <sstream>
+#include <utility>
+
+namespace notify::transport::beast_server {
+namespace {
+
+// How long an error answer (413, 431, 400) waits for the peer to read it and close, while the
+// rest of an oversized request is drained so that the kernel does not answer it with an RST.
+constexpr std::chrono::milliseconds kLingerTime{2'000};
+constexpr std::string_view kServerName = "notify-sim";
+
+}  // namespace
+
+Connection::Connection(std::shared_ptr<ServerState> server, tcp::socket socket)
+    : server_(std::move(server)), socket_(std::move(socket)), timer_(socket_.get_executor()) {
+  error_code ec;
+  auto peer = socket_.remote_endpoint(ec);
+  if (!ec) remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
+}
+
+Connection::~Connection() { server_->unregister(this); }
+
+template <class Fn>
+void Connection::arm_timer(std::chrono::nanoseconds after, Fn fn) {
+  auto generation = ++timer_generation_;
+  timer_.expires_after(after);
+  timer_.async_wait([self = shared_from_this(), generation, fn](error_code ec) {
+    if (ec || generation != self->timer_generation_) return;
+    fn(*self);
+  });
+}
+
+void Connection::cancel_timer() {
+  ++timer_generation_;
+  timer_.cancel();
+}
+
+void Connection::start() {
+  if (server_->stopped()) {
+    close();
+    return;
+  }
+  read_request();
+}
+
+void Connection::read_request() {
+  phase_ = Phase::reading;
+  parser_.emplace();
+  parser_->body_limit(server_->options().body_limit_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(server_->options().header_limit_bytes, UINT32_MAX)));
+  // The idle time-out covers the wait for the next request and the reading of it, so a peer
+  // that sends nothing, or a byte a minute, cannot hold a connection slot for ever.
+  arm_timer(server_->options().idle_timeout, [](Connection& c) {
+    if (c.phase_ == Phase::reading) c.close();
+  });
+  http::async_read(socket_, buffer_, *parser_,
+                   [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+void Connection::on_read(error_code ec) {
+  if (phase_ != Phase::reading) return;  // closed by the idle time-out or stop()
+  cancel_timer();
+  if (ec == http::error::body_limit) return answer_and_linger(http::status::payload_too_large);
+  if (ec == http::error::header_limit) {
+    return answer_and_linger(http::status::request_header_fields_too_large);
+  }
+  if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    return answer_and_linger(http::status::bad_request);
+  }
+  if (ec || server_->stopped()) return close();
+  call_handler();
+}
+
+void Connection::call_handler() {
+  auto& message = parser_->get();
+  Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  for (const auto& field : message) request.headers.add(field.name_string(), field.value());
+  request.body = std::move(message.body());
+  request.remote = remote_;
+  version_ = message.version();
+  keep_alive_ = message.keep_alive();
+  head_ = message.method() == http::verb::head;
+  parser_.reset();
+  phase_ = Phase::handling;
+
+  // The responder may run on any thread and outlive this call; it hops to the strand. The flag
+  // makes a second call a loud programmer error instead of a second answer on the wire.
+  struct Once {
+    std::shared_ptr<Connection> connection;
+    std::atomic<bool> called{false};
+  };
+  auto once = std::make_shared<Once>();
+  once->connection = shared_from_this();
+  Responder responder = [once](Reply reply) {
+    NOTIFY_ASSERT(!once->called.exchange(true));
+    auto connection = once->connection;
+    asio::post(connection->executor(), [connection, reply = std::move(reply)]() mutable {
+      connection->on_reply(std::move(reply));
+    });
+  };
+  server_->handler()(std::move(request), std::move(responder));
+}
+
+void Connection::on_reply(Reply reply) {
+  if (phase_ != Phase::handling) return;  // the socket was closed meanwhile
+  if (reply.delay > std::chrono::nanoseconds::zero()) {
+    phase_ = Phase::delaying;
+    // The timer's handler needs the reply; keep it in a shared slot so the lambda stays
+    // copyable.
+    auto held = std::make_shared<Reply>(std::move(reply));
+    arm_timer(held->delay, [held](Connection& c) {
+      if (c.phase_ == Phase::delaying) c.enact(std::move(*held));
+    });
+    return;
+  }
+  enact(std::move(reply));
+}
+
+void Connection::enact(Reply reply) {
+  switch (reply.action) {
+    case ConnectionAction::respond:
+      return write_response(reply.response);
+    case ConnectionAction::refuse:
+      return close();
+    case ConnectionAction::reset:
+      return reset();
+    case ConnectionAction::hang:
+      return hang();
+    case ConnectionAction::truncate:
+      return write_truncated(reply.response);
+  }
+  NOTIFY_ASSERT(false);
+}
+
+http::response<http::string_body> Connection::build_response(const Response& response) const {
+  // Beast rejects status codes outside 100-999; a handler producing one is a programmer error.
+  NOTIFY_ASSERT(response.status >= 100 && response.status <= 999);
+  http::response<http::string_body> out;
+  out.version(version_);
+  out.result(static_cast<unsigned>(response.status));
+  if (auto reason = reason_phrase(response.status); !reason.empty()) out.reason(reason);
+  for (const auto& [name, value] : response.headers) {
+    // Framing is ours to decide: the body is always sent whole with a Content-Length.
+    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) continue;
+    out.insert(name, value);
+  }
+  if (!response.headers.contains("Server")) out.set(http::field::server, kServerName);
+  const bool no_body =
+      response.status / 100 == 1 || response.status == 204 || response.status == 304;
+  if (!no_body) {
+    out.content_length(response.body.size());
+    if (!head_) out.body() = response.body;
+  }
+  const bool handler_closes = response.headers.get("Connection").has_value() &&
+                              iequals(*response.headers.get("Connection"), "close");
+  out.keep_alive(keep_alive_ && !handler_closes && !stop_requested_ && !server_->stopped());
+  return out;
+}
+
+void Connection::write_response(const Response& response) {
+  phase_ = Phase::writing;
+  auto message = std::make_shared<http::response<http::string_body>>(build_response(response));
+  http::async_write(
+      socket_, *message, [self = shared_from_this(), message](error_code ec, std::size_t) {
+        if (self->phase_ != Phase::writing) return;
+        const bool again =
+            !ec && message->keep_alive() && !self->stop_requested_ && !self->server_->stopped();
+        if (again) {
+          self->read_request();
+        } else {
+          self->close();
+        }
+      });
+}
+
+void Connection::write_truncated(const Response& response) {
+  phase_ = Phase::writing;
+  auto message = build_response(response);
+  message.keep_alive(false);
+  std::ostringstream wire;
+  wire << message;
+  auto bytes = std::make_shared<std::string>(std::move(wire).str());
+  const std::size_t body = message.body().size();
+  bytes->resize(bytes->size() - body + body / 2);
+  asio::async_write(socket_, asio::buffer(*bytes),
+                    [self = shared_from_this(), bytes](error_code, std::size_t) {
+                      if (self->phase_ == Phase::writing) self->close();
+                    });
+}
+
+void Connection::answer_and_linger(http::status status) {
+  phase_ = Phase::writing;
+  version_ = 11;
+  keep_alive_ = false;
+  head_ = false;
+  Response response;
+  response.status = static_cast<int>(status);
+  response.headers.set("Content-Type", "text/plain");
+  response.body = std::string(reason_phrase(response.status)) + "\n";
+  auto message = std::make_shared<http::response<http::string_body>>(build_response(response));
+  http::async_write(socket_, *message,
+                    [self = shared_from_this(), message](error_code ec, std::size_t) {
+                      if (self->phase_ != Phase::writing) return;
+                      if (ec) return self->close();
+                      self->linger();
+                    });
+}
+
+void Connection::linger() {
+  phase_ = Phase::lingering;
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  arm_timer(std::min<std::chrono::nanoseconds>(kLingerTime, server_->options().idle_timeout),
+            [](Connection& c) { c.close(); });
+  struct Drain {
+    std::shared_ptr<Connection> self;
+    void operator()(error_code ec, std::size_t) const {
+      if (self->phase_ != Phase::lingering) return;
+      if (ec) return self->close();
+      self->socket_.async_read_some(asio::buffer(self->discard_), *this);
+    }
+  };
+  Drain{shared_from_this()}(error_code{}, 0);
+}
+
+void Connection::hang() {
+  phase_ = Phase::hanging;
+  // Reading (and discarding) is how a peer's close is noticed; nothing read is answered.
+  struct Discard {
+    std::shared_ptr<Connection> self;
+    void operator()(error_code ec, std::size_t) const {
+      if (self->phase_ != Phase::hanging) return;
+      if (ec) return self->close();
+      self->socket_.async_read_some(asio::buffer(self->discard_), *this);
+    }
+  };
+  Discard{shared_from_this()}(error_code{}, 0);
+}
+
+void Connection::reset() {
+  error_code ignored;
+  // SO_LINGER with a zero time-out makes close() send an RST instead of a FIN.
+  socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+  close();
+}
+
+void Connection::close() {
+  if (phase_ == Phase::closed) return;
+  phase_ = Phase::closed;
+  cancel_timer();
+  error_code ignored;
+  socket_.close(ignored);
+  server_->unregister(this);
+}
+
+void Connection::on_server_stop() {
+  stop_requested_ = true;
+  // Idle, half-read and hung connections close now; answers in flight finish first and then
+  // close (write_response checks stop_requested_).
+  if (phase_ == Phase::reading || phase_ == Phase::hanging || phase_ == Phase::lingering) close();
+}
+
+}  // namespace notify::transport::beast_server

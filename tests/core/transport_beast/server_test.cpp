@@ -1,0 +1,371 @@
+// The Beast server shell against the Beast client on 127.0.0.1: keep-alive, limits, and each
+// connection-level action as the client sees it.
+#include "support.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace notify::transport {
+namespace {
+
+using namespace testing;
+using boost::asio::io_context;
+
+struct Seen {
+  std::vector<Request> requests;
+  std::set<std::string> remotes;
+};
+
+ServerHandler answer_with(Reply reply, Seen* seen = nullptr) {
+  return [reply, seen](Request request, Responder respond) {
+    if (seen != nullptr) {
+      seen->remotes.insert(request.remote);
+      seen->requests.push_back(std::move(request));
+    }
+    respond(reply);
+  };
+}
+
+TEST(BeastServer, RoundTripReusesOneKeepAliveConnection) {
+  io_context io;
+  Seen seen;
+  Reply reply = ok("hello");
+  reply.response.headers.set("X-Custom", "Kept As Given");
+  auto server = HttpServer::start(io, {}, answer_with(reply, &seen));
+  auto client = make_beast_client(io);
+
+  for (int i = 0; i < 3; ++i) {
+    Request request = get(url(*server, "/path?i=" + std::to_string(i)));
+    request.method = "POST";
+    request.body = "body-" + std::to_string(i);
+    request.headers.set("X-Request", "yes");
+    auto result = send_and_wait(io, *client, std::move(request));
+    ASSERT_TRUE(result.has_value()) << result.error().message();
+    EXPECT_EQ(result->status, 200);
+    EXPECT_EQ(result->body, "hello");
+    EXPECT_EQ(result->headers.get_or("X-Custom", ""), "Kept As Given");
+    EXPECT_EQ(result->headers.get_or("Server", ""), "notify-sim");
+    EXPECT_EQ(result->headers.get_or("Content-Length", ""), "5");
+  }
+  ASSERT_EQ(seen.requests.size(), 3u);
+  EXPECT_EQ(seen.remotes.size(), 1u) << "three sequential requests should share one connection";
+  EXPECT_EQ(seen.requests[2].target, "/path?i=2");
+  EXPECT_EQ(seen.requests[2].method, "POST");
+  EXPECT_EQ(seen.requests[2].body, "body-2");
+  EXPECT_EQ(seen.requests[2].headers.get_or("x-request", ""), "yes");
+  EXPECT_EQ(seen.requests[2].headers.get_or("User-Agent", ""), "notify-sim");
+  EXPECT_EQ(seen.requests[2].headers.get_or("Host", ""), server->address());
+  EXPECT_EQ(server->connection_count(), 1u);
+}
+
+TEST(BeastServer, HandlerServerHeaderIsNotReplaced) {
+  io_context io;
+  Reply reply = ok();
+  reply.response.headers.set("Server", "AmazonSES");
+  auto server = HttpServer::start(io, {}, answer_with(reply));
+  auto client = make_beast_client(io);
+  auto result = send_and_wait(io, *client, get(url(*server)));
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->headers.get_or("Server", ""), "AmazonSES");
+}
+
+TEST(BeastServer, BodyOverLimitGets413) {
+  io_context io;
+  ServerOptions options;
+  options.body_limit_bytes = 1024;
+  Seen seen;
+  auto server = HttpServer::start(io, options, answer_with(ok(), &seen));
+  auto client = make_beast_client(io);
+  Request request = get(url(*server));
+  request.method = "POST";
+  request.body = std::string(256 * 1024, 'x');
+  auto result = send_and_wait(io, *client, std::move(request));
+  ASSERT_TRUE(result.has_value()) << result.error().message();
+  EXPECT_EQ(result->status, 413);
+  EXPECT_TRUE(seen.requests.empty());
+  // The body at the limit is accepted.
+  Request fits = get(url(*server));
+  fits.method = "POST";
+  fits.body = std::string(1024, 'x');
+  auto accepted = send_and_wait(io, *client, std::move(fits));
+  ASSERT_TRUE(accepted.has_value()) << accepted.error().message();
+  EXPECT_EQ(accepted->status, 200);
+}
+
+TEST(BeastServer, HeadersOverLimitGet431) {
+  io_context io;
+  ServerOptions options;
+  options.header_limit_bytes = 1024;
+  Seen seen;
+  auto server = HttpServer::start(io, options, answer_with(ok(), &seen));
+  auto client = make_beast_client(io);
+  Request request = get(url(*server));
+  request.headers.set("X-Huge", std::string(8 * 1024, 'h'));
+  auto result = send_and_wait(io, *client, std::move(request));
+  ASSERT_TRUE(result.has_value()) << result.error().message();
+  EXPECT_EQ(result->status, 431);
+  EXPECT_TRUE(seen.requests.empty());
+}
+
+TEST(BeastServer, RefuseClosesWithoutAnswer) {
+  io_context io;
+  auto server = HttpServer::start(io, {}, answer_with(action(ConnectionAction::refuse)));
+  auto client = make_beast_client(io);
+  auto result = send_and_wait(io, *client, get(url(*server)));
+  ASSERT_FALSE(result.has_value());
+  // A socket closed after the request was read reads as an answer that never came.
+  EXPECT_EQ(result.error(), make_error_code(errc::truncated_response));
+  EXPECT_TRUE(is_no_response(result.error()));
+}
+
+TEST(BeastServer, ResetGivesConnectionReset) {
+  io_context io;
+  auto server = HttpServer::start(io, {}, answer_with(action(ConnectionAction::reset)));
+  auto client = make_beast_client(io);
+  auto result = send_and_wait(io, *client, get(url(*server)));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error(), make_error_code(errc::connection_reset));
+}
+
+TEST(BeastServer, HangTimesOutOnTheClient) {
+  io_context io;
+  auto server = HttpServer::start(io, {}, answer_with(action(ConnectionAction::hang)));
+  auto client = make_beast_client(io);
+  SendOptions options;
+  options.read_timeout = std::chrono::milliseconds(150);
+  auto result = send_and_wait(io, *client, get(url(*server)), options);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error(), make_error_code(errc::timed_out));
+  // The server notices the client's close and frees the slot.
+  EXPECT_TRUE(run_until(io, [&] { return server->connection_count() == 0; }));
+}
+
+TEST(BeastServer, DelayIsInTransportTime) {
+  io_context io;
+  Reply reply = ok("late");
+  reply.delay = std::chrono::milliseconds(120);
+  auto server = HttpServer::start(io, {}, answer_with(reply));
+  auto client = make_beast_client(io);
+  auto result = send_and_wait(io, *client, get(url(*server)));
+  ASSERT_TRUE(result.has_value()) << result.error().message();
+  EXPECT_EQ(result->body, "late");
+  EXPECT_GE(result->transport_time, std::chrono::milliseconds(120));
+}
+
+TEST(BeastServer, TruncateGivesTruncatedResponse) {
+  io_context io;
+  auto server = HttpServer::start(io, {}, answer_with([] {
+                                    Reply r = ok(std::string(1000, 'b'));
+                                    r.action = ConnectionAction::truncate;
+                                    return r;
+                                  }()));
+  auto client = make_beast_client(io);
+  auto result = send_and_wait(io, *client, get(url(*server)));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error(), make_error_code(errc::truncated_response));
+}
+
+TEST(BeastServer, SetAcceptingFalseRefusesAndTrueRestoresTheSamePort) {
+  io_context io;
+  auto server = HttpServer::start(io, {}, answer_with(ok()));
+  const auto port = server->port();
+  ASSERT_NE(port, 0);
+
+  server->set_accepting(false);
+  EXPECT_FALSE(server->accepting());
+  {
+    auto client = make_beast_client(io);
+    auto result = send_and_wait(io, *client, get(url(*server)));
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error(), make_error_code(errc::connection_refused));
+  }
+  server->set_accepting(true);
+  EXPECT_TRUE(server->accepting());
+  EXPECT_EQ(server->port(), port);
+  auto client = make_beast_client(io);
+  auto result = send_and_wait(io, *client, get(url(*server)));
+  ASSERT_TRUE(result.has_value()) << result.error().message();
+  EXPECT_EQ(result->status, 200);
+}
+
+TEST(BeastServer, SetAcceptingAndStopFromAnotherThreadWhileIoRuns) {
+  io_context io;
+  auto server = HttpServer::start(io, {}, answer_with(ok()));
+  auto work = boost::asio::make_work_guard(io);
+  std::thread runner([&] { io.run_for(std::chrono::seconds(30)); });
+  // Each send uses a fresh client, so each needs a fresh connection.
+  auto send_fresh = [&] {
+    auto client = make_beast_client(io);
+    std::promise<SendResult> promise;
+    auto future = promise.get_future();
+    client->send(get(url(*server)), {}, [&](SendResult r) { promise.set_value(std::move(r)); });
+    const bool ready = future.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    EXPECT_TRUE(ready);
+    return ready ? future.get() : SendResult(make_error_code(errc::timed_out));
+  };
+  for (int round = 0; round < 3; ++round) {
+    server->set_accepting(false);
+    auto refused = send_fresh();
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error(), make_error_code(errc::connection_refused));
+    server->set_accepting(true);
+    auto served = send_fresh();
+    ASSERT_TRUE(served.has_value()) << served.error().message();
+  }
+  server->stop();
+  work.reset();
+  runner.join();
+  EXPECT_TRUE(io.stopped()) << "io.run() should return once the server stopped";
+}
+
+TEST(BeastServer, SetAcceptingFalseKeepsOpenConnections) {
+  io_context io;
+  auto server = HttpServer::start(io, {}, answer_with(ok()));
+  auto client = make_beast_client(io);
+  ASSERT_TRUE(send_and_wait(io, *client, get(url(*server))).has_value());
+  server->set_accepting(false);
+  auto result = send_and_wait(io, *client, get(url(*server)));
+  ASSERT_TRUE(result.has_value()) << "the pooled connection should still be served";
+}
+
+TEST(BeastServer, StopWithHungConnectionEndsEverything) {
+  io_context io;
+  std::atomic<int> calls{0};
+  auto server = HttpServer::start(io, {}, [&](Request, Responder respond) {
+    ++calls;
+    Reply reply;
+    reply.action = ConnectionAction::hang;
+    respond(reply);
+  });
+  auto client = make_beast_client(io);
+  std::optional<SendResult> result;
+  client->send(get(url(*server)), {}, [&](SendResult r) { result = std::move(r); });
+  ASSERT_TRUE(run_until(io, [&] { return calls.load() == 1 && server->connection_count() == 1; }));
+  server->stop();
+  server->stop();  // idempotent
+  ASSERT_TRUE(run_until(io, [&] { return result.has_value(); }));
+  ASSERT_FALSE(result->has_value());
+  EXPECT_TRUE(is_no_response(result->error())) << result->error().message();
+  // Nothing is left to run: the acceptor and every connection are closed.
+  io.restart();
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_TRUE(io.stopped());
+  EXPECT_EQ(server->connection_count(), 0u);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(BeastServer, StopLetsAnAnswerInFlightFinish) {
+  io_context io;
+  Reply reply = ok("finished");
+  reply.delay = std::chrono::milliseconds(100);
+  std::atomic<int> calls{0};
+  auto server = HttpServer::start(io, {}, [&](Request, Responder respond) {
+    ++calls;
+    respond(reply);
+  });
+  auto client = make_beast_client(io);
+  std::optional<SendResult> result;
+  client->send(get(url(*server)), {}, [&](SendResult r) { result = std::move(r); });
+  ASSERT_TRUE(run_until(io, [&] { return calls.load() == 1; }));
+  server->stop();
+  ASSERT_TRUE(run_until(io, [&] { return result.has_value(); }));
+  ASSERT_TRUE(result->has_value()) << result->error().message();
+  EXPECT_EQ((*result)->body, "finished");
+  EXPECT_EQ((*result)->headers.get_or("Connection", ""), "close");
+}
+
+TEST(BeastServer, ResponderMayBeCalledFromAnotherThread) {
+  io_context io;
+  std::vector<std::thread> threads;
+  auto server = HttpServer::start(io, {}, [&](Request request, Responder respond) {
+    threads.emplace_back([respond, body = request.body] { respond(ok("echo:" + body)); });
+  });
+  auto client = make_beast_client(io);
+  for (int i = 0; i < 3; ++i) {
+    Request request = get(url(*server));
+    request.method = "PUT";
+    request.body = std::to_string(i);
+    auto result = send_and_wait(io, *client, std::move(request));
+    ASSERT_TRUE(result.has_value()) << result.error().message();
+    EXPECT_EQ(result->body, "echo:" + std::to_string(i));
+  }
+  for (auto& t : threads) t.join();
+}
+
+TEST(BeastServer, ManyThreadsRunTheIoContext) {
+  io_context io;
+  auto server = HttpServer::start(io, {}, answer_with(ok("mt")));
+  auto client = make_beast_client(io);
+  constexpr int kRequests = 40;
+  std::atomic<int> good{0};
+  std::promise<void> all_done;
+  std::atomic<int> left{kRequests};
+  for (int i = 0; i < kRequests; ++i) {
+    client->send(get(url(*server)), {}, [&](SendResult r) {
+      if (r.has_value() && r->body == "mt") ++good;
+      if (--left == 0) all_done.set_value();
+    });
+  }
+  std::vector<std::thread> runners;
+  for (int i = 0; i < 3; ++i) runners.emplace_back([&] { io.run_for(std::chrono::seconds(20)); });
+  auto future = all_done.get_future();
+  const bool finished = future.wait_for(std::chrono::seconds(15)) == std::future_status::ready;
+  server->stop();
+  client.reset();
+  io.stop();
+  for (auto& t : runners) t.join();
+  ASSERT_TRUE(finished);
+  EXPECT_EQ(good.load(), kRequests);
+}
+
+TEST(BeastServer, MaxConnectionsLeavesFurtherConnectionsInTheBacklog) {
+  io_context io;
+  ServerOptions options;
+  options.max_connections = 1;
+  std::size_t most = 0;
+  std::shared_ptr<HttpServer> server;
+  server = HttpServer::start(io, options, [&](Request, Responder respond) {
+    most = std::max(most, server->connection_count());
+    respond(ok());
+  });
+  ClientOptions client_options;
+  client_options.max_connections_per_host = 1;
+  // Two clients, two connections: the second waits until the first closes.
+  auto first = make_beast_client(io, client_options);
+  auto second = make_beast_client(io, client_options);
+  Request closing = get(url(*server));
+  closing.headers.set("Connection", "close");
+  std::optional<SendResult> a;
+  std::optional<SendResult> b;
+  first->send(closing, {}, [&](SendResult r) { a = std::move(r); });
+  second->send(closing, {}, [&](SendResult r) { b = std::move(r); });
+  ASSERT_TRUE(run_until(io, [&] { return a.has_value() && b.has_value(); }));
+  EXPECT_TRUE(a->has_value());
+  EXPECT_TRUE(b->has_value());
+  EXPECT_EQ(most, 1u);
+}
+
+TEST(BeastServer, BindFailureNamesTheAddress) {
+  io_context io;
+  auto server = HttpServer::start(io, {}, answer_with(ok()));
+  ServerOptions options;
+  options.port = server->port();
+  // SO_REUSEADDR does not let two sockets listen on one port.
+  try {
+    auto second = HttpServer::start(io, options, answer_with(ok()));
+    FAIL() << "a second server bound a port in use";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find(server->address()), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace notify::transport
