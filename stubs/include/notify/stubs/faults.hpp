@@ -10,6 +10,7 @@
 #include <boost/system/result.hpp>
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -128,11 +129,23 @@ class FaultEngine {
   /// True when an enabled refuse rule with no request-level selector (operation, recipient)
   /// and no count trigger matches `service` right now: the listener should be closed.
   bool refuses_service(const std::string& service) const;
+  /// As refuses_service(), for a listener that serves one provider and/or availability zone
+  /// (empty: any). A rule naming a provider or AZ refuses only the listener that serves it.
+  bool refuses_listener(const std::string& service, const std::string& provider,
+                        const std::string& az) const;
 
+  /// The firings kept (at most kFiringsKeptMax, oldest first).
   std::vector<Firing> firings() const;
+  /// The last `n` firings kept, oldest first.
+  std::vector<Firing> recent_firings(std::size_t n) const;
+  /// Every firing since start or reset, including those no longer kept.
   std::uint64_t fired_count() const;
 
-  /// Restarts the clock window origin, trigger counters and firings, and drops all rules.
+  /// Firings kept in memory; older ones drop (fired_count() does not).
+  static constexpr std::size_t kFiringsKeptMax = 100'000;
+
+  /// Restarts the clock window origin, trigger counters and firings, rewinds the random
+  /// stream to its start, and drops all rules.
   void reset();
   /// Called (outside the lock) after any change to the rule set.
   void on_change(std::function<void()> callback);
@@ -143,13 +156,18 @@ class FaultEngine {
  private:
   struct State;
   runtime::Duration sample_delay(const FaultAction& action);
+  bool refuses_locked(const std::string& service, const std::string& provider,
+                      const std::string& az, bool whole_service) const;
+  void record_firing_locked(Firing firing);
 
   mutable std::mutex mutex_;
   runtime::Clock& clock_;
   runtime::Rng rng_;
+  runtime::Rng initial_rng_;  // reset() rewinds to it, so a reset run replays like a fresh one
   runtime::TimePoint origin_;
   std::vector<std::pair<FaultRule, std::uint64_t>> rules_;  // rule, matching-request count
-  std::vector<Firing> firings_;
+  std::vector<Firing> firings_;  // a ring once full; firings_start_ is the oldest
+  std::size_t firings_start_ = 0;
   std::uint64_t fired_count_ = 0;
   std::uint64_t next_rule_number_ = 1;
   std::function<void()> on_change_;

@@ -62,6 +62,7 @@ class Journal {
   explicit Journal(JournalOptions options = {});
 
   void record(JournalEntry entry);
+  /// The newest `q.limit` kept entries that match, oldest first.
   std::vector<JournalEntry> query(const JournalQuery& q) const;
   std::size_t count(const JournalQuery& q) const;
   JournalCounters counters() const;
@@ -92,7 +93,9 @@ class Journal {
 
 nlohmann::json to_json(const JournalEntry& e);
 /// Builds a query from URL query parameters or a JSON object (service, operation, recipient,
-/// reference, outcome, since_ms/until_ms relative to `origin`, limit). Errors name the field.
+/// reference, outcome, since_ms/until_ms relative to `origin`, limit). Numbers may be given as
+/// strings. "count" and "timeout_ms" (read by /journal/wait) are accepted and ignored; other
+/// keys are errors. An error message starts with the field name and ": ".
 std::optional<std::string> parse_journal_query(const nlohmann::json& j, runtime::TimePoint origin,
                                                JournalQuery& out);
 

@@ -1,0 +1,158 @@
+// The journal: a ring of the latest exchanges plus counters that never drop. Waiters keep a
+// running count of the matching entries still kept, so recording stays O(waiters), not
+// O(entries x waiters), under load.
+#include "notify/stubs/journal.hpp"
+
+#include "notify/runtime/assert.hpp"
+
+#include <algorithm>
+#include <atomic>
+
+namespace notify::stubs {
+
+struct Journal::Waiter {
+  JournalQuery query;
+  std::size_t n = 0;
+  std::size_t matched = 0;  // kept entries matching `query`; guarded by the journal's mutex
+  std::function<void(bool)> done;
+  // Set by whichever of "matched" and "timed out" happens first; the other does nothing.
+  std::atomic<bool> finished{false};
+  runtime::Clock* clock = nullptr;
+  runtime::TimerId timer = 0;
+};
+
+bool JournalQuery::matches(const JournalEntry& e) const {
+  if (service && *service != e.service) return false;
+  if (operation && *operation != e.operation) return false;
+  if (recipient && *recipient != e.recipient) return false;
+  if (reference && *reference != e.reference) return false;
+  if (outcome && *outcome != e.outcome) return false;
+  if (since && e.at < *since) return false;
+  if (until && e.at >= *until) return false;
+  return true;
+}
+
+Journal::Journal(JournalOptions options) : options_(options) {
+  NOTIFY_ASSERT(options_.capacity > 0);
+}
+
+void Journal::record(JournalEntry entry) {
+  if (entry.request_body.size() > options_.body_bytes_max) {
+    entry.request_body.resize(options_.body_bytes_max);
+  }
+  if (entry.response_body.size() > options_.body_bytes_max) {
+    entry.response_body.resize(options_.body_bytes_max);
+  }
+  std::vector<std::shared_ptr<Waiter>> satisfied;
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_.recorded;
+    ++counters_.by_service[entry.service];
+    ++counters_.by_outcome[entry.service + "/" + entry.outcome];
+    for (auto& w : waiters_) {
+      if (w->query.matches(entry)) ++w->matched;
+    }
+    entries_.push_back(std::move(entry));
+    if (entries_.size() > options_.capacity) {
+      for (auto& w : waiters_) {
+        if (w->query.matches(entries_.front())) --w->matched;
+      }
+      entries_.pop_front();
+      ++counters_.dropped;
+    }
+    std::erase_if(waiters_, [&](const std::shared_ptr<Waiter>& w) {
+      if (w->finished.load()) return true;
+      if (w->matched < w->n) return false;
+      if (!w->finished.exchange(true)) satisfied.push_back(w);
+      return true;
+    });
+  }
+  changed_.notify_all();
+  for (auto& w : satisfied) {
+    w->clock->cancel(w->timer);
+    w->done(true);
+  }
+}
+
+std::vector<JournalEntry> Journal::query(const JournalQuery& q) const {
+  std::lock_guard lock(mutex_);
+  std::vector<JournalEntry> out;
+  // The newest `limit` matches are the interesting ones in a ring that is dropping old entries;
+  // they are returned oldest first.
+  for (auto it = entries_.rbegin(); it != entries_.rend() && out.size() < q.limit; ++it) {
+    if (q.matches(*it)) out.push_back(*it);
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::size_t Journal::count(const JournalQuery& q) const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(std::count_if(
+      entries_.begin(), entries_.end(), [&](const JournalEntry& e) { return q.matches(e); }));
+}
+
+JournalCounters Journal::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+std::size_t Journal::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+bool Journal::wait_for(const JournalQuery& q, std::size_t n, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] {
+    std::size_t matched = 0;
+    for (const auto& e : entries_) {
+      if (q.matches(e) && ++matched >= n) return true;
+    }
+    return matched >= n;
+  });
+}
+
+void Journal::async_wait(const JournalQuery& q, std::size_t n, runtime::Clock& clock,
+                         runtime::Duration timeout, std::function<void(bool)> done) {
+  NOTIFY_ASSERT(done);
+  auto w = std::make_shared<Waiter>();
+  w->query = q;
+  w->n = n;
+  w->done = std::move(done);
+  w->clock = &clock;
+  // The timer is armed before the waiter is visible to record(), so record() always has a
+  // timer id to cancel. The timer touches only the waiter, never the journal, so it is safe
+  // even if it fires after the journal is gone.
+  w->timer = clock.schedule_after(timeout, [w] {
+    if (!w->finished.exchange(true)) w->done(false);
+  });
+  bool already = false;
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(waiters_, [](const std::shared_ptr<Waiter>& x) { return x->finished.load(); });
+    w->matched = static_cast<std::size_t>(std::count_if(
+        entries_.begin(), entries_.end(), [&](const JournalEntry& e) { return q.matches(e); }));
+    if (w->matched >= n) {
+      already = !w->finished.exchange(true);
+    } else if (!w->finished.load()) {
+      waiters_.push_back(w);
+    }
+  }
+  if (already) {
+    clock.cancel(w->timer);
+    w->done(true);
+  }
+}
+
+void Journal::clear() {
+  {
+    std::lock_guard lock(mutex_);
+    entries_.clear();
+    counters_ = JournalCounters{};
+    for (auto& w : waiters_) w->matched = 0;
+  }
+  changed_.notify_all();
+}
+
+}  // namespace notify::stubs
