@@ -10,8 +10,12 @@
 #include "notify/telemetry/metrics.hpp"
 #include "notify/transport/server.hpp"
 
+#include <boost/system/result.hpp>
+
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <set>
 #include <string>
 
 namespace notify::delivery {
@@ -27,6 +31,10 @@ class EmailDelivery {
   EmailDelivery(store::Store& store, runtime::Clock& clock, email::EmailClient& client,
                 telemetry::Metrics& metrics, telemetry::Logger& logger,
                 EmailDeliveryOptions options = {});
+  /// Cancels pending retries; answers still in flight are ignored when they arrive.
+  ~EmailDelivery();
+  EmailDelivery(const EmailDelivery&) = delete;
+  EmailDelivery& operator=(const EmailDelivery&) = delete;
 
   /// Starts delivering a stored notification in status "created". `done` is called once the
   /// notification leaves the task (sending, or technical-failure), with its status.
@@ -39,6 +47,11 @@ class EmailDelivery {
  private:
   struct Task;
   void attempt(std::shared_ptr<Task> task);
+  void on_result(const std::shared_ptr<Task>& task, email::EmailResult result);
+  void on_failure(const std::shared_ptr<Task>& task, const email::EmailError& error);
+  void set_status(const std::string& id, const std::string& status,
+                  const std::string& reference = {}, const std::string& failure_reason = {});
+  void finish(const std::shared_ptr<Task>& task, const std::string& status);
 
   store::Store& store_;
   runtime::Clock& clock_;
@@ -47,7 +60,22 @@ class EmailDelivery {
   telemetry::Logger& logger_;
   EmailDeliveryOptions options_;
   std::size_t in_flight_ = 0;
+  std::set<runtime::TimerId> retry_timers_;
+  // Callbacks hold a weak reference to this token and do nothing once it has gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
+
+/// One SES event notification, reduced to what the core needs. Addresses are never kept.
+struct SesEvent {
+  std::string notification_type;  // "Delivery", "Bounce", "Complaint"
+  std::string message_id;         // mail.messageId: the reference stored at send time
+  std::string bounce_type;        // "Permanent", "Transient", "Undetermined"; Bounce only
+  std::string status;             // the notification status it maps to
+};
+
+/// Parses an SNS envelope whose "Message" is the SES JSON (as a string), or the bare SES JSON.
+/// The error names what is wrong with the body, without quoting it.
+boost::system::result<SesEvent, std::string> parse_ses_event(const std::string& body);
 
 /// Applies one SES event notification (the SNS envelope, or the bare SES JSON) to the Store:
 /// Delivery and Complaint -> delivered, Bounce Permanent -> permanent-failure, Transient or

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace notify::email {
@@ -69,6 +70,15 @@ struct SesClientOptions {
 EmailError classify_ses_error(int http_status, const std::string& code, const std::string& message);
 /// Classifies a transport failure (no response).
 EmailError classify_transport_error(boost::system::error_code ec);
+/// True for SES send-rate throttling (Notify's AwsSesClientThrottlingSendRateException), which
+/// the delivery task logs as a warning.
+bool is_send_rate_throttling(const EmailError& error);
+
+/// The SES v1 SendEmail form body, in Notify's parameter order: Action, Version, Source,
+/// Destination.ToAddresses.member.N, Message.Subject.Data/Charset, Message.Body.Text.Data,
+/// Message.Body.Html.Data (when html_body is not empty), ReplyToAddresses.member.N. Recipient
+/// and reply-to domains are Punycode-encoded first.
+std::string build_send_email_body(const EmailMessage& message);
 
 std::unique_ptr<EmailClient> make_ses_client(transport::HttpTransport& transport,
                                              runtime::Clock& clock, telemetry::Metrics& metrics,
@@ -92,5 +102,8 @@ std::unique_ptr<EmailClient> make_email_client(const EmailClientChoice& choice,
 
 /// IDNA-encodes the domain part of an address (punycode), leaving the local part alone.
 std::string punycode_encode_email(const std::string& address);
+/// RFC 3492 Punycode of one label's code points, without the "xn--" prefix; nullopt on
+/// overflow.
+std::optional<std::string> punycode_encode(std::u32string_view code_points);
 
 }  // namespace notify::email

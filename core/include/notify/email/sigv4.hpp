@@ -22,6 +22,17 @@ struct SigV4Scope {
 std::string sha256_hex(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw bytes
 
+/// kSigning = HMAC chain over "AWS4"+secret, yyyymmdd, region, service, "aws4_request" (raw).
+std::string derive_signing_key(std::string_view secret, std::string_view date,
+                               std::string_view region, std::string_view service);
+
+/// The canonical request (wire-formats.md §6.1) for `request`, whose path and query are given
+/// in origin form (/path?query, as on the request line) and whose headers named in
+/// `signed_headers` ("content-type;host;x-amz-date") are signed. Exposed for tests and for
+/// stubs that explain a mismatch.
+std::string canonical_request(const transport::Request& request, std::string_view origin_target,
+                              std::string_view signed_headers);
+
 /// Adds X-Amz-Date, X-Amz-Security-Token (if any), Host and Authorization to `request`, whose
 /// target is an absolute URL. Signs host, x-amz-date and content-type (when present).
 void sign_request(transport::Request& request, const SigV4Scope& scope, runtime::TimePoint now);

@@ -6,6 +6,7 @@
 #include "notify/outcome/errc.hpp"
 #include "notify/runtime/clock.hpp"
 
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -23,6 +24,10 @@ struct LogRecord {
 
 /// Replaces email addresses with "<email>" and phone numbers (7+ digits, optional +, spaces,
 /// dashes or brackets) with "<phone>".
+/// Errs towards scrubbing: an address is any run of local-part characters, '@' (or "%40", as in
+/// a form body) and a domain, and punctuation legal in a local part ("to=a@b") goes with it.
+/// UUIDs, ISO 8601 dates and timestamps, decimals ("0.1234567") and digit runs that touch a
+/// letter (hex ids, "20260101T000000Z") are left alone.
 std::string scrub_pii(std::string_view text);
 
 std::string_view to_string(LogLevel level) noexcept;
@@ -46,15 +51,19 @@ class Logger {
 
   /// Every record so far (kept for scenario expectations; bounded at `capacity`).
   std::vector<LogRecord> records() const;
+  /// Keeps at most `capacity` records (at least 1), dropping the oldest first.
   void set_capacity(std::size_t capacity);
+  /// Records dropped because the capacity was reached, since construction or clear().
+  std::size_t dropped() const;
   void clear();
 
  private:
   runtime::Clock& clock_;
   mutable std::mutex mutex_;
   std::vector<Sink> sinks_;
-  std::vector<LogRecord> records_;
+  std::deque<LogRecord> records_;
   std::size_t capacity_ = 100'000;
+  std::size_t dropped_ = 0;
 };
 
 }  // namespace notify::telemetry

@@ -32,14 +32,21 @@ class Metrics {
   TimingStats timing_stats(const std::string& name) const;
   std::map<std::string, std::int64_t> counters() const;
   std::map<std::string, TimingStats> timings() const;
+  /// Last value set for a gauge; 0 if never set.
+  double gauge_value(const std::string& name) const;
+  std::map<std::string, double> gauges() const;
 
   /// Sends every metric from now on as StatsD ("name:1|c", "name:12.5|ms", "name:3|g") to
   /// host:port over UDP, with an optional prefix ("notify."). Throws std::invalid_argument
   /// for an address that does not parse.
   void send_statsd_to(const std::string& host, std::uint16_t port, std::string prefix = {});
-  /// The StatsD line for one metric, as sent.
+  /// Stops sending StatsD (in-process values are kept).
+  void stop_statsd();
+  /// The StatsD line for one metric, as sent. Characters StatsD reserves in names (':', '|',
+  /// '@', newlines) become '_'; the value is written in its shortest exact form.
   static std::string statsd_line(const std::string& name, double value, const char* type);
 
+  /// Clears every in-process value; a StatsD destination stays.
   void reset();
 
  private:
@@ -49,6 +56,8 @@ class Metrics {
   std::map<std::string, TimingStats> timings_;
   std::map<std::string, double> gauges_;
   std::unique_ptr<Sink> sink_;
+
+  void send_locked(const std::string& name, double value, const char* type);
 };
 
 }  // namespace notify::telemetry

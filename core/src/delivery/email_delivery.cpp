@@ -1,0 +1,150 @@
+// deliver_email as Notify's provider_tasks.py runs it (notify-behaviour.md §1): one attempt
+// through the email client, then sending, technical-failure, or a retry 300 s later on the
+// Clock, up to 48 retries. The client has already classified the failure; this file only reads
+// the decision.
+#include "notify/delivery/email_delivery.hpp"
+
+#include "notify/runtime/assert.hpp"
+
+#include <utility>
+
+namespace notify::delivery {
+
+namespace {
+
+constexpr std::string_view kLogger = "delivery.email";
+
+}  // namespace
+
+struct EmailDelivery::Task {
+  std::string id;
+  email::EmailMessage message;
+  std::function<void(const std::string&)> done;
+  int retries = 0;
+  runtime::TimePoint created_at;
+};
+
+EmailDelivery::EmailDelivery(store::Store& store, runtime::Clock& clock, email::EmailClient& client,
+                             telemetry::Metrics& metrics, telemetry::Logger& logger,
+                             EmailDeliveryOptions options)
+    : store_(store),
+      clock_(clock),
+      client_(client),
+      metrics_(metrics),
+      logger_(logger),
+      options_(std::move(options)) {
+  NOTIFY_ASSERT(options_.max_retries >= 0);
+  NOTIFY_ASSERT(options_.retry_delay.count() >= 0);
+}
+
+EmailDelivery::~EmailDelivery() {
+  for (auto id : retry_timers_) clock_.cancel(id);
+}
+
+void EmailDelivery::deliver(const std::string& notification_id, const email::EmailMessage& message,
+                            std::function<void(const std::string& status)> done) {
+  auto task = std::make_shared<Task>();
+  task->id = notification_id;
+  task->message = message;
+  task->done = std::move(done);
+  ++in_flight_;
+  attempt(std::move(task));
+}
+
+void EmailDelivery::attempt(std::shared_ptr<Task> task) {
+  auto notification = store_.get_notification(task->id);
+  if (!notification) {
+    // Notify raises NoResultFound inside the task's try block, so it is retried like any
+    // other failure (the row may not have been committed yet).
+    email::EmailError error;
+    error.kind = FailureKind::invalid_request;
+    error.decision = RetryDecision{true, LogLevel::error};
+    error.code = "not_found";
+    error.message = "notification " + task->id + " is not in the store";
+    on_failure(task, error);
+    return;
+  }
+  // send_email_to_provider only sends a notification still in "created"; anything else means
+  // another task got there first, and this one ends quietly.
+  if (notification->status != store::status::kCreated) {
+    finish(task, notification->status);
+    return;
+  }
+  task->created_at = notification->created_at;
+  if (auto counted = store_.increment_attempts(task->id); !counted) {
+    logger_.error(kLogger, "Email notification " + task->id +
+                               ": could not count the attempt: " + counted.error().message());
+  }
+  std::weak_ptr<int> alive = alive_;
+  client_.send_email(task->message, [this, alive, task](email::EmailResult result) {
+    if (alive.expired()) return;
+    on_result(task, std::move(result));
+  });
+}
+
+void EmailDelivery::on_result(const std::shared_ptr<Task>& task, email::EmailResult result) {
+  if (!result) {
+    on_failure(task, result.error());
+    return;
+  }
+  set_status(task->id, store::status::kSending, *result);
+  metrics_.timing("email." + options_.key_type + ".total-time", clock_.now() - task->created_at);
+  finish(task, store::status::kSending);
+}
+
+void EmailDelivery::on_failure(const std::shared_ptr<Task>& task, const email::EmailError& error) {
+  if (error.non_retryable()) {
+    logger_.error(kLogger, "Email notification " + task->id + " failed: " + error.message);
+    set_status(task->id, store::status::kTechnicalFailure, {}, error.message);
+    finish(task, store::status::kTechnicalFailure);
+    return;
+  }
+
+  if (email::is_send_rate_throttling(error)) {
+    logger_.warning(kLogger, "RETRY: Email notification " + task->id + " was rate limited by SES");
+  } else {
+    logger_.error(kLogger, "RETRY: Email notification " + task->id + " failed");
+  }
+
+  if (task->retries >= options_.max_retries) {
+    set_status(task->id, store::status::kTechnicalFailure, {},
+               "Max retries reached; last error " + error.code + ": " + error.message);
+    logger_.error(kLogger,
+                  "RETRY FAILED: Max retries reached. The task send_email_to_provider failed for "
+                  "notification " +
+                      task->id + ". Notification has been updated to technical-failure");
+    finish(task, store::status::kTechnicalFailure);
+    return;
+  }
+
+  ++task->retries;
+  // The timer id is only known after schedule_after returns, so it is shared with the callback
+  // through a small cell rather than captured by value.
+  auto timer_id = std::make_shared<runtime::TimerId>(0);
+  std::weak_ptr<int> alive = alive_;
+  *timer_id = clock_.schedule_after(options_.retry_delay, [this, alive, task, timer_id] {
+    if (alive.expired()) return;
+    retry_timers_.erase(*timer_id);
+    attempt(task);
+  });
+  retry_timers_.insert(*timer_id);
+}
+
+void EmailDelivery::set_status(const std::string& id, const std::string& status,
+                               const std::string& reference, const std::string& failure_reason) {
+  auto provider = reference.empty() ? std::string{} : client_.name();
+  auto updated =
+      store_.update_status(id, status, clock_.now(), provider, reference, failure_reason);
+  if (!updated) {
+    logger_.error(kLogger, "Email notification " + id + " could not be updated to " + status +
+                               ": " + updated.error().message());
+  }
+}
+
+void EmailDelivery::finish(const std::shared_ptr<Task>& task, const std::string& status) {
+  NOTIFY_ASSERT(in_flight_ > 0);
+  --in_flight_;
+  if (task->done) task->done(status);
+}
+
+}  // namespace notify::delivery

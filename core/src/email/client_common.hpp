@@ -1,0 +1,28 @@
+// Helpers the SES and SES-stub clients share: how they time a request and report it, as
+// Notify's clients do (notify-behaviour.md §2, "Metrics").
+#pragma once
+
+#include "notify/email/email_client.hpp"
+
+#include <string>
+
+namespace notify::email::detail {
+
+// Seconds as Python's str(float) prints them ("0.0", "0.25"), for "... finished in {elapsed}".
+std::string python_seconds(runtime::Duration elapsed);
+
+// What every client records for one finished request.
+struct ClientTelemetry {
+  runtime::Clock& clock;
+  telemetry::Metrics& metrics;
+  telemetry::Logger& logger;
+  std::string metrics_name;  // "clients.ses"
+  std::string log_text;      // "AWS SES request finished in "
+
+  // request-time, raw-request-time (when the transport measured it), success, and the log line.
+  void success(runtime::TimePoint started, runtime::Duration transport_time) const;
+  // `<metrics_name>.error`, `count` times (Notify counts some SES errors twice).
+  void error(int count = 1) const;
+};
+
+}  // namespace notify::email::detail

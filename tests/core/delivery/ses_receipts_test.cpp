@@ -1,0 +1,185 @@
+// SES events to notification statuses (notify-behaviour.md §2, wire-formats.md §4).
+#include "delivery_fixture.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace notify::delivery {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::DeliveryFixture;
+
+constexpr const char* kRef = "0000014644fe5ef6-9a483358-9170-4cb4-a269-f5dcdf415321-000000";
+
+json ses_event(const std::string& type, const std::string& bounce_type = {}) {
+  json event = {{"notificationType", type},
+                {"mail",
+                 {{"timestamp", "2016-01-27T14:59:38.237Z"},
+                  {"messageId", kRef},
+                  {"source", "john@example.com"},
+                  {"destination", {"jane@example.com"}}}}};
+  if (type == "Bounce") {
+    event["bounce"] = {{"bounceType", bounce_type},
+                       {"bounceSubType", "General"},
+                       {"bouncedRecipients", {{{"emailAddress", "jane@example.com"}}}},
+                       {"timestamp", "2016-01-27T14:59:38.237Z"},
+                       {"feedbackId", "f-1"}};
+  } else if (type == "Complaint") {
+    event["complaint"] = {{"complainedRecipients", {{{"emailAddress", "jane@example.com"}}}},
+                          {"timestamp", "2016-01-27T14:59:38.237Z"},
+                          {"feedbackId", "f-2"}};
+  } else if (type == "Delivery") {
+    event["delivery"] = {{"timestamp", "2016-01-27T14:59:38.237Z"},
+                         {"recipients", {"jane@example.com"}},
+                         {"smtpResponse", "250 ok"}};
+  }
+  return event;
+}
+
+std::string sns(const json& event) {
+  return json{{"Type", "Notification"},
+              {"MessageId", "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324"},
+              {"TopicArn", "arn:aws:sns:eu-west-2:123456789012:ses-events"},
+              {"Message", event.dump()},
+              {"Timestamp", "2016-01-27T14:59:38.237Z"}}
+      .dump();
+}
+
+struct ReceiptRow {
+  const char* type;
+  const char* bounce_type;
+  const char* before;
+  const char* after;
+  bool envelope;
+};
+
+class Receipts : public DeliveryFixture, public ::testing::WithParamInterface<ReceiptRow> {};
+
+TEST_P(Receipts, MapToStatus) {
+  const auto& row = GetParam();
+  create("n-1");
+  ASSERT_TRUE(store->update_status("n-1", row.before, clock.now(), "ses", kRef));
+  clock.run_for(10s);
+  auto event = ses_event(row.type, row.bounce_type);
+  auto body = row.envelope ? sns(event) : event.dump();
+  auto result = apply_ses_event(*store, clock, logger, metrics, body);
+  ASSERT_TRUE(result) << result.error().message();
+  EXPECT_EQ(*result, row.after);
+  EXPECT_EQ(get("n-1").status, row.after);
+  bool changed = std::string(row.before) == "sending" || std::string(row.before) == "pending";
+  EXPECT_EQ(metrics.counter(std::string("callback.ses.") + row.after), changed ? 1 : 0);
+  if (changed && std::string(row.before) == "sending") {
+    EXPECT_DOUBLE_EQ(metrics.timing_stats("callback.ses.elapsed-time").sum_ms, 10'000.0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, Receipts,
+    ::testing::Values(ReceiptRow{"Delivery", "", "sending", "delivered", true},
+                      ReceiptRow{"Delivery", "", "sending", "delivered", false},
+                      ReceiptRow{"Complaint", "", "sending", "delivered", true},
+                      ReceiptRow{"Bounce", "Permanent", "sending", "permanent-failure", true},
+                      ReceiptRow{"Bounce", "Transient", "sending", "temporary-failure", true},
+                      ReceiptRow{"Bounce", "Undetermined", "sending", "temporary-failure", false},
+                      ReceiptRow{"Delivery", "", "pending", "delivered", true},
+                      ReceiptRow{"Bounce", "Permanent", "pending", "permanent-failure", false},
+                      // Only sending and pending change.
+                      ReceiptRow{"Bounce", "Permanent", "delivered", "delivered", true},
+                      ReceiptRow{"Delivery", "", "technical-failure", "technical-failure", true},
+                      ReceiptRow{"Delivery", "", "permanent-failure", "permanent-failure", true}));
+
+using ReceiptErrors = DeliveryFixture;
+
+TEST_F(ReceiptErrors, UnknownReferenceIsNotFound) {
+  auto result = apply_ses_event(*store, clock, logger, metrics, sns(ses_event("Delivery")));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), make_error_code(errc::not_found));
+}
+
+TEST_F(ReceiptErrors, MalformedBodiesAreInvalid) {
+  for (std::string body :
+       {std::string("not json"), std::string("[]"), std::string(R"({"Message": 5})"),
+        std::string(R"({"Message": "not json"})"), json{{"mail", {{"messageId", kRef}}}}.dump(),
+        json{{"notificationType", "Delivery"}}.dump(),
+        json{{"notificationType", "Bounce"}, {"mail", {{"messageId", kRef}}}}.dump(),
+        json{{"notificationType", "Open"}, {"mail", {{"messageId", kRef}}}}.dump(),
+        json{{"Type", "SubscriptionConfirmation"}, {"Message", "{}"}}.dump()}) {
+    auto result = apply_ses_event(*store, clock, logger, metrics, body);
+    ASSERT_FALSE(result) << body;
+    EXPECT_EQ(result.error(), make_error_code(errc::invalid_argument)) << body;
+    EXPECT_FALSE(parse_ses_event(body)) << body;
+  }
+}
+
+TEST_F(ReceiptErrors, EventTypeIsAcceptedForEventPublishing) {
+  json event = ses_event("Delivery");
+  event.erase("notificationType");
+  event["eventType"] = "Delivery";
+  auto parsed = parse_ses_event(event.dump());
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->status, "delivered");
+  EXPECT_EQ(parsed->message_id, kRef);
+}
+
+struct HandlerTest : DeliveryFixture {
+  transport::ServerHandler handler = make_receipt_handler(*store, clock, logger, metrics);
+
+  transport::Response call(std::string method, std::string target, std::string body) {
+    transport::Request request;
+    request.method = std::move(method);
+    request.target = std::move(target);
+    request.body = std::move(body);
+    std::optional<transport::Reply> reply;
+    handler(request, [&](transport::Reply r) { reply = std::move(r); });
+    EXPECT_TRUE(reply);
+    return reply ? reply->response : transport::Response{};
+  }
+};
+
+TEST_F(HandlerTest, AnswersByOutcome) {
+  create("n-1");
+  ASSERT_TRUE(store->update_status("n-1", "sending", clock.now(), "ses", kRef));
+
+  auto ok = call("POST", "/notifications/email/ses", sns(ses_event("Delivery")));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(get("n-1").status, "delivered");
+
+  auto bad = call("POST", "/notifications/email/ses", "{\"Type\":\"Notification\"}");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("notificationType"), std::string::npos) << bad.body;
+
+  auto unknown =
+      call("POST", "/notifications/email/ses", sns(ses_event("Delivery")).replace(0, 0, ""));
+  EXPECT_EQ(unknown.status, 200);  // known reference, already delivered: ignored, still 200
+
+  json other = ses_event("Delivery");
+  other["mail"]["messageId"] = "unknown-ref";
+  auto missing = call("POST", "/notifications/email/ses", other.dump());
+  EXPECT_EQ(missing.status, 404);
+
+  EXPECT_EQ(call("POST", "/elsewhere", "{}").status, 404);
+  auto get_method = call("GET", "/notifications/email/ses", "");
+  EXPECT_EQ(get_method.status, 405);
+  EXPECT_EQ(get_method.headers.get("Allow"), "POST");
+}
+
+TEST_F(HandlerTest, ServesOverTheInProcessTransport) {
+  create("n-1");
+  ASSERT_TRUE(store->update_status("n-1", "sending", clock.now(), "ses", kRef));
+  transport.route("core.test:6011", handler);
+  transport::Request request;
+  request.method = "POST";
+  request.target = "http://core.test:6011/notifications/email/ses";
+  request.headers.set("Content-Type", "text/plain; charset=UTF-8");
+  request.body = sns(ses_event("Bounce", "Permanent"));
+  std::optional<transport::SendResult> result;
+  transport.send(request, {}, [&](transport::SendResult r) { result = std::move(r); });
+  clock.run();
+  ASSERT_TRUE(result && *result);
+  EXPECT_EQ((*result)->status, 200);
+  EXPECT_EQ(get("n-1").status, "permanent-failure");
+}
+
+}  // namespace
+}  // namespace notify::delivery

@@ -1,0 +1,58 @@
+// A tiny fake SES for the email tests: answers each request from a script of replies (the last
+// one repeats) and keeps what it received.
+#pragma once
+
+#include "notify/transport/clients.hpp"
+#include "notify/transport/server.hpp"
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace notify::email::testing {
+
+inline transport::Reply xml_reply(int status, std::string body) {
+  transport::Reply reply;
+  reply.response.status = status;
+  reply.response.headers.set("Content-Type", "text/xml");
+  reply.response.body = std::move(body);
+  return reply;
+}
+
+inline transport::Reply ses_success(const std::string& id) {
+  return xml_reply(200,
+                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                   "<SendEmailResponse xmlns=\"http://ses.amazonaws.com/doc/2010-12-01/\">\n"
+                   "  <SendEmailResult>\n    <MessageId>" +
+                       id +
+                       "</MessageId>\n  </SendEmailResult>\n"
+                       "  <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>\n"
+                       "</SendEmailResponse>\n");
+}
+
+inline transport::Reply ses_error(int status, const std::string& code, const std::string& message) {
+  return xml_reply(status,
+                   "<ErrorResponse xmlns=\"http://ses.amazonaws.com/doc/2010-12-01/\">\n"
+                   "  <Error>\n    <Type>Sender</Type>\n    <Code>" +
+                       code + "</Code>\n    <Message>" + message +
+                       "</Message>\n  </Error>\n  <RequestId>r-1</RequestId>\n"
+                       "</ErrorResponse>\n");
+}
+
+struct FakeSes {
+  std::deque<transport::Reply> script;
+  std::vector<transport::Request> received;
+
+  // A handler that answers from `script`; `self` must outlive the route.
+  static transport::ServerHandler handler(std::shared_ptr<FakeSes> self) {
+    return [self](transport::Request request, transport::Responder respond) {
+      self->received.push_back(std::move(request));
+      transport::Reply reply = self->script.empty() ? transport::Reply{} : self->script.front();
+      if (self->script.size() > 1) self->script.pop_front();
+      respond(std::move(reply));
+    };
+  }
+};
+
+}  // namespace notify::email::testing
