@@ -1,0 +1,108 @@
+// SesStub: Amazon SES as boto3, the AWS CLI and Notify's SES_STUB_URL client see it. It speaks
+// SES v1 (Query/XML), SES v2 (REST-JSON) and Notify's "/ses" stub contract, models SES's send
+// rate, 24-hour quota and validation limits, renders injected faults in each protocol's own
+// error format, and sends SNS-wrapped delivery events to a callback URL on the run's clock.
+#pragma once
+
+#include "notify/runtime/clock.hpp"
+#include "notify/stubs/stub.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace notify::stubs {
+
+/// The SES limits the stub enforces. Every one is a config key (docs/stubs/ses.md).
+struct SesLimits {
+  double max_send_rate = 14;            // recipients per second; 0 = unlimited
+  double max_24_hour_send = 50'000;     // recipients per rolling 24 hours; -1 = unlimited
+  std::size_t header_line_limit = 998;  // characters per header line (RFC 5322)
+  std::size_t recipients_max = 50;      // To + Cc + Bcc per message
+  std::size_t v1_message_bytes_max = 10 * 1024 * 1024;  // after base64, as SES counts it
+  std::size_t v2_message_bytes_max = 40 * 1024 * 1024;
+};
+
+/// Where and how delivery events (SNS notifications) are sent after a successful send.
+struct SesEventOptions {
+  std::string callback_url;  // empty: no events
+  std::chrono::milliseconds delay{1000};
+  bool sns_envelope = true;           // false: POST the bare SES notification JSON
+  std::size_t pending_max = 100'000;  // events waiting on the clock; beyond, new ones drop
+};
+
+struct SesOptions {
+  SesLimits limits;
+  SesEventOptions events;
+  std::string region = "eu-west-2";
+  /// SES v1 is also accepted at this path (botocore posts to exactly the endpoint's path) and
+  /// SES v2 under it; "" means "/" only.
+  std::string path_prefix;
+  /// Strict SigV4: access key id -> secret. Empty: any well-formed Authorization (or none).
+  std::map<std::string, std::string> strict_sigv4;
+};
+
+/// What happens to one delivery event, decided when the event is scheduled.
+struct EventVerdict {
+  bool drop = false;
+  bool duplicate = false;
+  runtime::Duration extra_delay{0};
+};
+
+/// Counters since the last reset(), for tests and metrics.
+struct SesCounters {
+  std::uint64_t accepted_messages = 0;
+  std::uint64_t accepted_recipients = 0;
+  std::uint64_t rejected = 0;   // answered with an error, injected or not
+  std::uint64_t throttled = 0;  // by the modelled send rate or daily quota
+  std::uint64_t events_scheduled = 0;
+  std::uint64_t events_sent = 0;     // POSTs handed to the callback transport
+  std::uint64_t events_dropped = 0;  // by the filter, an event_drop fault or pending_max
+  std::uint64_t events_failed = 0;   // the callback POST got no 2xx answer
+};
+
+class SesStub final : public Stub {
+ public:
+  SesStub();
+  explicit SesStub(SesOptions options);
+  ~SesStub() override;
+
+  std::string_view service() const override { return "ses"; }
+  bool accepts(const transport::Request& request) const override;
+  RequestInfo describe(const transport::Request& request) const override;
+  StubAnswer handle(const transport::Request& request, const RequestInfo& info,
+                    const std::string& error) override;
+  std::vector<std::string> error_names() const override;
+  StubAnswer not_found(const transport::Request& request) const override;
+  void reset() override;
+  std::string configure(const nlohmann::json& config) override;
+  void attach(StubEnv env) override;
+
+  /// Consulted once per delivery event when it is scheduled, with service "ses", operation
+  /// "Event" and the event's recipient. The host connects it to the fault engine.
+  void set_event_filter(std::function<EventVerdict(const RequestInfo&)> filter);
+
+  SesOptions options() const;
+  SesCounters counters() const;
+  std::size_t pending_events() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The fault names SesStub renders (error_names()).
+inline constexpr const char* kSesThrottling = "ses.throttling";
+inline constexpr const char* kSesDailyQuota = "ses.daily_quota";
+inline constexpr const char* kSesHeaderTooLong = "ses.header_too_long";
+inline constexpr const char* kSesMessageRejected = "ses.message_rejected";
+inline constexpr const char* kSesServiceUnavailable = "ses.service_unavailable";
+inline constexpr const char* kSesInternalFailure = "ses.internal_failure";
+inline constexpr const char* kSesEventDrop = "ses.event_drop";
+inline constexpr const char* kSesEventDuplicate = "ses.event_duplicate";
+
+}  // namespace notify::stubs

@@ -1,0 +1,132 @@
+// The "ses" block of a config file. Every error names the field (relative to the block, e.g.
+// "events.delay_ms"; callers prefix where the block lives), what was wrong and what would be
+// right (style.md 15). Keys left out keep their current values.
+#include "core.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace notify::stubs::ses {
+
+namespace {
+
+using nlohmann::json;
+
+std::string got(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string field_error(std::string_view field, std::string_view expected, const json& value) {
+  return std::string(field) + ": expected " + std::string(expected) + ", got " + got(value);
+}
+
+bool read_size(const json& v, std::size_t min, std::size_t& out) {
+  if (!v.is_number_integer() && !v.is_number_unsigned()) return false;
+  if (v.is_number_integer() && v.get<std::int64_t>() < static_cast<std::int64_t>(min)) return false;
+  out = v.get<std::size_t>();
+  return out >= min;
+}
+
+std::string apply_events(const json& events, SesEventOptions& out) {
+  if (!events.is_object()) return field_error("events", "an object", events);
+  for (const auto& [key, v] : events.items()) {
+    if (key == "callback_url") {
+      if (!v.is_string()) return field_error("events.callback_url", "an http:// URL string", v);
+      std::string url = v.get<std::string>();
+      if (!url.empty() && !transport::parse_url(url)) {
+        return field_error("events.callback_url", "an absolute http:// URL or \"\"", v);
+      }
+      out.callback_url = url;
+    } else if (key == "delay_ms") {
+      if (!v.is_number() || v.get<double>() < 0 || !std::isfinite(v.get<double>())) {
+        return field_error("events.delay_ms", "a number of milliseconds >= 0", v);
+      }
+      out.delay = std::chrono::milliseconds(static_cast<std::int64_t>(v.get<double>()));
+    } else if (key == "sns_envelope") {
+      if (!v.is_boolean()) return field_error("events.sns_envelope", "true or false", v);
+      out.sns_envelope = v.get<bool>();
+    } else if (key == "pending_max") {
+      if (!read_size(v, 1, out.pending_max)) {
+        return field_error("events.pending_max", "an integer >= 1", v);
+      }
+    } else {
+      return "events." + key +
+             ": unknown field; expected one of callback_url, delay_ms, sns_envelope, pending_max";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string apply_config(const json& config, SesOptions& options) {
+  if (!config.is_object()) return "expected an object, got " + got(config);
+  SesOptions o = options;
+  for (const auto& [key, v] : config.items()) {
+    if (key == "events") {
+      if (auto e = apply_events(v, o.events); !e.empty()) return e;
+    } else if (key == "max_send_rate") {
+      if (!v.is_number() || v.get<double>() < 0 || !std::isfinite(v.get<double>())) {
+        return field_error(key, "a number of recipients per second >= 0 (0 = unlimited)", v);
+      }
+      o.limits.max_send_rate = v.get<double>();
+    } else if (key == "max_24_hour_send") {
+      if (!v.is_number() || !std::isfinite(v.get<double>()) ||
+          (v.get<double>() < 0 && v.get<double>() != -1)) {
+        return field_error(key, "a number of recipients >= 0, or -1 for unlimited", v);
+      }
+      o.limits.max_24_hour_send = v.get<double>();
+    } else if (key == "header_line_limit") {
+      if (!read_size(v, 1, o.limits.header_line_limit)) {
+        return field_error(key, "an integer number of characters >= 1", v);
+      }
+    } else if (key == "recipients_max") {
+      if (!read_size(v, 1, o.limits.recipients_max)) {
+        return field_error(key, "an integer >= 1", v);
+      }
+    } else if (key == "v1_message_bytes_max") {
+      if (!read_size(v, 1, o.limits.v1_message_bytes_max)) {
+        return field_error(key, "an integer number of bytes >= 1", v);
+      }
+    } else if (key == "v2_message_bytes_max") {
+      if (!read_size(v, 1, o.limits.v2_message_bytes_max)) {
+        return field_error(key, "an integer number of bytes >= 1", v);
+      }
+    } else if (key == "region") {
+      if (!v.is_string() || v.get<std::string>().empty()) {
+        return field_error(key, "a region name such as \"eu-west-2\"", v);
+      }
+      o.region = v.get<std::string>();
+    } else if (key == "path_prefix") {
+      std::string p = v.is_string() ? v.get<std::string>() : std::string("?");
+      if (!v.is_string() || (!p.empty() && (p.front() != '/' || p.back() == '/' || p == "/ses" ||
+                                            p.rfind("/v2", 0) == 0))) {
+        return field_error(key,
+                           "\"\" or a path like \"/aws/ses\" (leading '/', no trailing '/', not "
+                           "\"/ses\" or under \"/v2\")",
+                           v);
+      }
+      o.path_prefix = p;
+    } else if (key == "strict_sigv4") {
+      if (!v.is_object()) {
+        return field_error(key, "an object of access key id -> secret ({} = off)", v);
+      }
+      std::map<std::string, std::string> keys;
+      for (const auto& [akid, secret] : v.items()) {
+        if (!secret.is_string() || akid.empty()) {
+          return field_error("strict_sigv4." + akid, "a secret access key string", secret);
+        }
+        keys[akid] = secret.get<std::string>();
+      }
+      o.strict_sigv4 = std::move(keys);
+    } else {
+      return key +
+             ": unknown field; expected one of events, max_send_rate, max_24_hour_send, "
+             "header_line_limit, recipients_max, v1_message_bytes_max, v2_message_bytes_max, "
+             "region, path_prefix, strict_sigv4";
+    }
+  }
+  options = std::move(o);
+  return {};
+}
+
+}  // namespace notify::stubs::ses

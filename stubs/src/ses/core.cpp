@@ -1,0 +1,212 @@
+#include "core.hpp"
+
+#include "query.hpp"
+
+#include "notify/runtime/assert.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace notify::stubs::ses {
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
+}
+
+bool is_v2_path(std::string_view path) {
+  return path == "/v2/email" || starts_with(path, "/v2/email/");
+}
+
+// The service in "AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, ...".
+std::string_view credential_service(std::string_view authorization) {
+  auto pos = authorization.find("Credential=");
+  if (pos == std::string_view::npos) return {};
+  std::string_view cred = authorization.substr(pos + 11);
+  cred = cred.substr(0, cred.find_first_of(", "));
+  for (int i = 0; i < 3; ++i) {
+    auto slash = cred.find('/');
+    if (slash == std::string_view::npos) return {};
+    cred.remove_prefix(slash + 1);
+  }
+  return cred.substr(0, cred.find('/'));
+}
+
+bool looks_like_v1(const transport::Request& request) {
+  if (request.method == "GET") {
+    auto q = QueryParams::parse(request.query());
+    return q && q->get("Action") != nullptr;
+  }
+  if (request.method != "POST") return false;
+  std::string_view type = request.headers.get_or("Content-Type", "");
+  if (starts_with(type, "application/x-www-form-urlencoded")) return true;
+  if (credential_service(request.headers.get_or("Authorization", "")) == "ses") return true;
+  // A form body sent with the wrong content type still belongs here, so that it gets an SES
+  // error rather than a generic 404.
+  auto form = QueryParams::parse(request.body);
+  return form && form->get("Action") != nullptr;
+}
+
+}  // namespace
+
+Route route_of(const transport::Request& request, std::string_view path_prefix,
+               std::string* v2_path) {
+  std::string_view path = request.path();
+  if (path == "/ses") return Route::contract;
+  if (!path_prefix.empty() && starts_with(path, path_prefix)) {
+    std::string_view rest = path.substr(path_prefix.size());
+    if (rest.empty() || rest == "/") return looks_like_v1(request) ? Route::v1 : Route::none;
+    if (is_v2_path(rest)) {
+      if (v2_path) *v2_path = std::string(rest);
+      return Route::v2;
+    }
+  }
+  if (is_v2_path(path)) {
+    if (v2_path) *v2_path = std::string(path);
+    return Route::v2;
+  }
+  if (path == "/" || path.empty()) return looks_like_v1(request) ? Route::v1 : Route::none;
+  return Route::none;
+}
+
+std::string Core::request_id() { return env.rng->uuid4(); }
+
+std::string Core::message_id() {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch());
+  char head[32];
+  std::snprintf(head, sizeof head, "0100%012llx-",
+                static_cast<unsigned long long>(ms.count()) & 0xFFFFFFFFFFFFull);
+  return head + env.rng->uuid4() + "-000000";
+}
+
+StubAnswer Core::error_answer(Protocol protocol, const SesError& error,
+                              std::string_view request_id) {
+  counters.rejected += 1;
+  if (error.code == "MessageRejected") stats.add_reject(now());
+  StubAnswer a;
+  a.response = render_error(protocol, error, request_id);
+  a.outcome = "error:" + error.code;
+  return a;
+}
+
+std::optional<StubAnswer> Core::fault_answer(const std::string& name, Protocol protocol,
+                                             std::string_view request_id, EventFaults& events) {
+  if (name.empty()) return std::nullopt;
+  if (name == kSesEventDrop) {
+    events.drop = true;
+    return std::nullopt;
+  }
+  if (name == kSesEventDuplicate) {
+    events.duplicate = true;
+    return std::nullopt;
+  }
+  auto error = fault_error(name, protocol, options.region);
+  if (!error) {
+    // Only names from error_names() reach a stub; anything else is a wiring mistake that
+    // should be visible in the answer rather than silently ignored.
+    error = SesError{500, "InternalFailure", "notify-sim: unknown SES fault '" + name + "'"};
+  }
+  return error_answer(protocol, *error, request_id);
+}
+
+std::optional<SesError> Core::admit(std::uint64_t recipients, Protocol protocol) {
+  const bool v2 = protocol == Protocol::v2;
+  const auto t = now();
+  const double max_day = options.limits.max_24_hour_send;
+  if (max_day >= 0 && static_cast<double>(quota.sent_last_24_hours(t) + recipients) > max_day) {
+    counters.throttled += 1;
+    return v2 ? SesError{429, "TooManyRequestsException", std::string(kDailyQuotaMessage)}
+              : SesError{400, "Throttling", std::string(kDailyQuotaMessage)};
+  }
+  if (!rate.try_acquire(recipients, t)) {
+    counters.throttled += 1;
+    return v2 ? SesError{429, "TooManyRequestsException", std::string(kMaxSendRateMessage)}
+              : SesError{400, "Throttling", std::string(kMaxSendRateMessage)};
+  }
+  quota.add(recipients, t);
+  stats.add_attempts(recipients, t);
+  counters.accepted_messages += 1;
+  counters.accepted_recipients += recipients;
+  return std::nullopt;
+}
+
+void Core::schedule_events(const SentMail& mail, const std::vector<std::string>& recipients,
+                           EventFaults faults) {
+  if (options.events.callback_url.empty() || env.callbacks == nullptr) return;
+  std::vector<std::string> targets = recipients;
+  if (targets.empty()) targets.emplace_back();
+  for (const auto& recipient : targets) {
+    EventVerdict verdict;
+    if (filter) {
+      RequestInfo info;
+      info.service = "ses";
+      info.operation = "Event";
+      info.recipient = recipient;
+      verdict = filter(info);
+    }
+    if (faults.drop || verdict.drop || pending_.size() >= options.events.pending_max) {
+      counters.events_dropped += 1;
+      continue;
+    }
+    auto event = std::make_shared<PendingEvent>();
+    event->mail = mail;
+    event->recipient = recipient;
+    event->copies = (faults.duplicate || verdict.duplicate) ? 2 : 1;
+    const std::uint64_t seq = next_event_++;
+    runtime::Duration delay =
+        std::chrono::duration_cast<runtime::Duration>(options.events.delay) + verdict.extra_delay;
+    std::weak_ptr<Core> weak = weak_from_this();
+    std::shared_ptr<const PendingEvent> shared = event;
+    runtime::TimerId id = env.clock->schedule_after(delay, [weak, seq, shared] {
+      if (auto self = weak.lock()) self->fire(seq, shared);
+    });
+    pending_[seq] = id;
+    counters.events_scheduled += 1;
+  }
+}
+
+void Core::fire(std::uint64_t seq, const std::shared_ptr<const PendingEvent>& event) {
+  transport::Request request;
+  transport::HttpTransport* transport = nullptr;
+  int copies = 0;
+  std::shared_ptr<EventTally> counts;
+  {
+    std::lock_guard lock(mutex);
+    // Gone when reset() or cancel_events() ran after the timer was already due.
+    if (pending_.erase(seq) == 0) return;
+    transport = env.callbacks;
+    if (transport == nullptr || options.events.callback_url.empty()) return;
+    const auto t = now();
+    EventKind kind =
+        event->recipient.empty() ? EventKind::delivery : event_kind_for(event->recipient);
+    if (kind == EventKind::complaint) stats.add_complaint(t);
+    if (kind == EventKind::bounce_permanent || kind == EventKind::bounce_transient) {
+      stats.add_bounce(t);
+    }
+    EventContext context;
+    context.region = options.region;
+    context.at = t;
+    context.processing = t - event->mail.sent_at;
+    context.feedback_id = message_id();
+    auto notification = notification_json(event->mail, event->recipient, kind, context);
+    request = event_request(options.events.callback_url, notification, options.events.sns_envelope,
+                            env.rng->uuid4(), options.region, t);
+    copies = event->copies;
+    counts = tally;
+    counters.events_sent += static_cast<std::uint64_t>(copies);
+  }
+  // Sent outside the lock: an in-process callback may come straight back into a stub.
+  for (int i = 0; i < copies; ++i) {
+    transport->send(request, transport::SendOptions{}, [counts](transport::SendResult result) {
+      if (!result || result->status / 100 != 2) counts->failed += 1;
+    });
+  }
+}
+
+void Core::cancel_events() {
+  for (const auto& [seq, id] : pending_) env.clock->cancel(id);
+  pending_.clear();
+}
+
+}  // namespace notify::stubs::ses

@@ -1,0 +1,36 @@
+// SES v1 Query parameters: the form body (and, for GET, the query string) as a flat key/value
+// list, with the awsQuery conventions for nested members and lists (wire-formats 1.1).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace notify::stubs::ses {
+
+class QueryParams {
+ public:
+  /// Parses form-encoded text; nullopt when an escape is malformed. Later duplicates of a key
+  /// are kept but get() returns the first, as SES does with repeated parameters.
+  static std::optional<QueryParams> parse(std::string_view text);
+  /// Appends the pairs of `other` (the body after the query string).
+  void append(const QueryParams& other);
+
+  const std::string* get(std::string_view key) const;
+  /// Whether any key equals `prefix` or starts with `prefix` + ".".
+  bool has_member(std::string_view prefix) const;
+  /// The values of `prefix.member.N`, ordered by N (1-based; gaps are skipped). An empty bare
+  /// `prefix=` (botocore's empty list) contributes nothing.
+  std::vector<std::string> list(std::string_view prefix) const;
+  std::size_t size() const { return pairs_.size(); }
+  /// Total bytes of keys and values, for the message-size limit.
+  std::size_t bytes() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> pairs_;
+};
+
+}  // namespace notify::stubs::ses

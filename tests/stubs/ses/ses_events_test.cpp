@@ -1,0 +1,188 @@
+#include "ses_fixture.hpp"
+
+namespace notify::stubs::testing {
+namespace {
+
+using nlohmann::json;
+
+class SesEventsTest : public SesTest {
+ protected:
+  SesEventsTest() {
+    EXPECT_EQ(stub_.configure({{"events", {{"callback_url", kCallbackUrl}, {"delay_ms", 1000}}},
+                               {"max_send_rate", 0}}),
+              "");
+  }
+
+  // The SES notification inside an SNS envelope.
+  static json notification(const transport::Request& r) {
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.headers.get_or("x-amz-sns-message-type", ""), "Notification");
+    auto envelope = json::parse(r.body);
+    EXPECT_EQ(envelope["Type"], "Notification");
+    EXPECT_EQ(envelope["MessageId"], std::string(r.headers.get_or("x-amz-sns-message-id", "")));
+    EXPECT_TRUE(envelope["Message"].is_string());
+    return json::parse(envelope["Message"].get<std::string>());
+  }
+};
+
+TEST_F(SesEventsTest, DeliveryArrivesAfterTheDelayWithTheMessageId) {
+  auto a = call(form_post(send_email_body()));
+  ASSERT_EQ(a.response.status, 200);
+  EXPECT_EQ(stub_.pending_events(), 1u);
+  clock_.run_for(std::chrono::milliseconds(999));
+  EXPECT_TRUE(received_.empty());
+  clock_.run_for(std::chrono::milliseconds(1));
+  clock_.run();
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].path(), "/ses-events");
+  auto n = notification(received_[0]);
+  EXPECT_EQ(n["notificationType"], "Delivery");
+  EXPECT_EQ(n["mail"]["messageId"], a.reference);
+  EXPECT_EQ(n["mail"]["source"], "sender@example.com");
+  EXPECT_EQ(n["mail"]["destination"], json::array({"to@example.com"}));
+  EXPECT_EQ(n["delivery"]["recipients"], json::array({"to@example.com"}));
+  EXPECT_EQ(n["delivery"]["processingTimeMillis"], 1000);
+  EXPECT_EQ(n["delivery"]["timestamp"], "2026-01-01T00:00:01.000Z");
+  EXPECT_EQ(stub_.pending_events(), 0u);
+  EXPECT_EQ(stub_.counters().events_sent, 1u);
+}
+
+TEST_F(SesEventsTest, SimulatorAddressesBounceAndComplain) {
+  auto a =
+      call(form_post("Action=SendEmail&Source=sender%40example.com"
+                     "&Destination.ToAddresses.member.1=perm-fail%40simulator.notify"
+                     "&Destination.ToAddresses.member.2=temp-fail%40simulator.notify"
+                     "&Destination.CcAddresses.member.1=complaint%40simulator.notify"
+                     "&Destination.BccAddresses.member.1=ok%40example.com"
+                     "&Message.Subject.Data=s&Message.Body.Text.Data=b"));
+  ASSERT_EQ(a.response.status, 200) << a.response.body;
+  clock_.run();
+  ASSERT_EQ(received_.size(), 4u);
+  auto perm = notification(received_[0]);
+  EXPECT_EQ(perm["notificationType"], "Bounce");
+  EXPECT_EQ(perm["bounce"]["bounceType"], "Permanent");
+  EXPECT_EQ(perm["bounce"]["bounceSubType"], "General");
+  EXPECT_EQ(perm["bounce"]["bouncedRecipients"][0]["emailAddress"], "perm-fail@simulator.notify");
+  EXPECT_EQ(perm["mail"]["messageId"], a.reference);
+  auto temp = notification(received_[1]);
+  EXPECT_EQ(temp["bounce"]["bounceType"], "Transient");
+  EXPECT_EQ(temp["bounce"]["bounceSubType"], "General");
+  auto complaint = notification(received_[2]);
+  EXPECT_EQ(complaint["notificationType"], "Complaint");
+  EXPECT_EQ(complaint["complaint"]["complainedRecipients"][0]["emailAddress"],
+            "complaint@simulator.notify");
+  EXPECT_EQ(notification(received_[3])["notificationType"], "Delivery");
+  // Statistics count them.
+  auto stats = call(form_post("Action=GetSendStatistics"));
+  EXPECT_NE(stats.response.body.find("<Bounces>2</Bounces><Complaints>1</Complaints>"),
+            std::string::npos)
+      << stats.response.body;
+}
+
+TEST_F(SesEventsTest, V2AndStubContractSendEventsToo) {
+  auto v2 = call(json_request("POST", "/v2/email/outbound-emails", v2_send_body()));
+  transport::Request contract;
+  contract.method = "POST";
+  contract.target = "/ses";
+  contract.body = "id=dummy-data";
+  auto c = call(contract);
+  clock_.run();
+  ASSERT_EQ(received_.size(), 2u);
+  EXPECT_EQ(notification(received_[0])["mail"]["messageId"], v2.reference);
+  auto n = notification(received_[1]);
+  EXPECT_EQ(n["notificationType"], "Delivery");
+  EXPECT_EQ(n["mail"]["messageId"], c.reference);
+}
+
+TEST_F(SesEventsTest, BareNotificationWithoutEnvelope) {
+  ASSERT_EQ(stub_.configure({{"events", {{"sns_envelope", false}}}}), "");
+  call(form_post(send_email_body()));
+  clock_.run();
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].headers.get_or("Content-Type", ""), "application/json");
+  EXPECT_EQ(json::parse(received_[0].body)["notificationType"], "Delivery");
+}
+
+TEST_F(SesEventsTest, FilterDropsDuplicatesAndDelays) {
+  std::vector<RequestInfo> seen;
+  stub_.set_event_filter([&](const RequestInfo& info) {
+    seen.push_back(info);
+    EventVerdict v;
+    if (info.recipient == "drop@example.com") v.drop = true;
+    if (info.recipient == "dup@example.com") v.duplicate = true;
+    if (info.recipient == "late@example.com") v.extra_delay = std::chrono::seconds(10);
+    return v;
+  });
+  call(
+      form_post("Action=SendEmail&Source=s%40example.com"
+                "&Destination.ToAddresses.member.1=drop%40example.com"
+                "&Destination.ToAddresses.member.2=dup%40example.com"
+                "&Destination.ToAddresses.member.3=late%40example.com"
+                "&Message.Subject.Data=s&Message.Body.Text.Data=b"));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].service, "ses");
+  EXPECT_EQ(seen[0].operation, "Event");
+  clock_.run_for(std::chrono::seconds(2));
+  clock_.run_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(received_.size(), 2u);
+  EXPECT_EQ(received_[0].body, received_[1].body);  // an SNS redelivery keeps its MessageId
+  EXPECT_EQ(notification(received_[0])["delivery"]["recipients"][0], "dup@example.com");
+  clock_.run_for(std::chrono::seconds(10));
+  ASSERT_EQ(received_.size(), 3u);
+  EXPECT_EQ(notification(received_[2])["delivery"]["recipients"][0], "late@example.com");
+  auto c = stub_.counters();
+  EXPECT_EQ(c.events_dropped, 1u);
+  EXPECT_EQ(c.events_sent, 3u);
+}
+
+TEST_F(SesEventsTest, EventFaultsOnTheSendRequest) {
+  auto dropped = call(form_post(send_email_body()), "ses.event_drop");
+  EXPECT_EQ(dropped.response.status, 200);
+  auto duplicated = call(form_post(send_email_body()), "ses.event_duplicate");
+  EXPECT_EQ(duplicated.response.status, 200);
+  clock_.run();
+  ASSERT_EQ(received_.size(), 2u);
+  EXPECT_EQ(notification(received_[0])["mail"]["messageId"], duplicated.reference);
+}
+
+TEST_F(SesEventsTest, ResetCancelsPendingEventsAndCounters) {
+  call(form_post(send_email_body()));
+  call(form_post(send_email_body()));
+  EXPECT_EQ(stub_.pending_events(), 2u);
+  stub_.reset();
+  EXPECT_EQ(stub_.pending_events(), 0u);
+  clock_.run();
+  EXPECT_TRUE(received_.empty());
+  EXPECT_EQ(stub_.counters().accepted_messages, 0u);
+  auto q = call(form_post("Action=GetSendQuota"));
+  EXPECT_NE(q.response.body.find("<SentLast24Hours>0.0</SentLast24Hours>"), std::string::npos);
+}
+
+TEST_F(SesEventsTest, FailedCallbacksAreCountedAndNoTransportMeansNoEvents) {
+  callback_status_ = 500;
+  call(form_post(send_email_body()));
+  clock_.run();
+  EXPECT_EQ(received_.size(), 1u);
+  EXPECT_EQ(stub_.counters().events_failed, 1u);
+  ASSERT_EQ(stub_.configure({{"events", {{"callback_url", "http://127.0.0.1:1/none"}}}}), "");
+  call(form_post(send_email_body()));
+  clock_.run();
+  EXPECT_EQ(stub_.counters().events_failed, 2u);  // connection refused
+
+  SesStub lonely;
+  lonely.attach(StubEnv{&clock_, &rng_, nullptr});
+  ASSERT_EQ(lonely.configure({{"events", {{"callback_url", kCallbackUrl}}}}), "");
+  auto r = form_post(send_email_body());
+  EXPECT_EQ(lonely.handle(r, lonely.describe(r), "").response.status, 200);
+  EXPECT_EQ(lonely.pending_events(), 0u);
+}
+
+TEST_F(SesEventsTest, PendingEventsAreBounded) {
+  ASSERT_EQ(stub_.configure({{"events", {{"pending_max", 2}}}}), "");
+  for (int i = 0; i < 3; ++i) call(form_post(send_email_body()));
+  EXPECT_EQ(stub_.pending_events(), 2u);
+  EXPECT_EQ(stub_.counters().events_dropped, 1u);
+}
+
+}  // namespace
+}  // namespace notify::stubs::testing
