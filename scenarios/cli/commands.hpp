@@ -1,0 +1,47 @@
+// The notify-sim subcommands. Each returns the process exit code: 0 success, 1 a scenario or
+// check failed, 2 bad input (configuration, scenario file, arguments).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace notify::cli {
+
+struct ServeArgs {
+  std::optional<std::string> config;
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 4566;
+  std::uint16_t admin_port = 4567;
+  std::optional<std::string> callback_url;
+  std::optional<std::string> ready_file;
+  std::uint64_t seed = 1;
+};
+
+struct RunArgs {
+  std::vector<std::string> paths;
+  std::optional<std::uint64_t> seed;
+  std::uint64_t seeds = 1;
+  std::string mode = "sim";
+  std::optional<std::string> junit;
+  std::optional<std::string> json;
+  bool verbose = false;
+  bool quiet = false;
+};
+
+struct LoadArgs {
+  std::optional<std::string> target;  // edge URL; empty: embedded stubs
+  double rate = 500;                  // requests per second, open loop
+  double duration_s = 10;
+  std::size_t connections = 16;
+  std::string operation = "ses-v1";   // ses-v1 | ses-v2 | ses-stub
+  std::optional<std::string> json;
+};
+
+int serve(const ServeArgs& args);
+int run(const RunArgs& args);
+int validate(const std::vector<std::string>& paths);
+int load(const LoadArgs& args);
+
+}  // namespace notify::cli

@@ -1,0 +1,86 @@
+// notify-sim: provider stubs, scenarios and load tests for a Notify-style sending core.
+#include "commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#ifndef NOTIFY_SIM_VERSION
+#define NOTIFY_SIM_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"notify-sim: provider stubs with fault injection, scenarios in simulated or real "
+               "time, and load tests for a GOV.UK Notify-style sending core"};
+  app.set_version_flag("--version", std::string("notify-sim ") + NOTIFY_SIM_VERSION);
+  app.require_subcommand(1);
+
+  notify::cli::ServeArgs serve;
+  auto* s = app.add_subcommand("serve", "Start the provider stubs and the control API");
+  s->add_option("--config", serve.config, "JSON configuration file (stubs, faults, journal)");
+  s->add_option("--bind", serve.bind, "Address to listen on")->capture_default_str();
+  s->add_option("--port", serve.port, "Edge port for every provider stub (0: any free port)")
+      ->capture_default_str();
+  s->add_option("--admin-port", serve.admin_port, "Control API port (0: any free port)")
+      ->capture_default_str();
+  s->add_option("--callback-url", serve.callback_url,
+                "Where SES delivery events are POSTed (e.g. Notify's receipt endpoint)");
+  s->add_option("--ready-file", serve.ready_file,
+                "Write {\"edge_url\", \"admin_url\"} as JSON here once listening");
+  s->add_option("--seed", serve.seed, "Seed for fault probabilities and ids")->capture_default_str();
+
+  notify::cli::RunArgs run;
+  auto* r = app.add_subcommand("run", "Run scenario files (or directories of them)");
+  r->add_option("paths", run.paths, "Scenario files or directories")->required();
+  r->add_option("--seed", run.seed, "Seed (default: the scenario's own)");
+  r->add_option("--seeds", run.seeds, "Run each scenario with this many consecutive seeds")
+      ->check(CLI::Range(1, 100000));
+  r->add_option("--mode", run.mode, "sim (virtual time, in-process) or wire (real sockets)")
+      ->check(CLI::IsMember({"sim", "wire"}))
+      ->capture_default_str();
+  r->add_option("--junit", run.junit, "Write a JUnit XML report here");
+  r->add_option("--json", run.json, "Write the JSON report (with journals) here");
+  r->add_flag("-v,--verbose", run.verbose, "Print the core's log lines");
+  r->add_flag("-q,--quiet", run.quiet, "Print only failures and the summary line");
+
+  std::vector<std::string> validate_paths;
+  auto* v = app.add_subcommand("validate", "Check scenario and configuration files");
+  v->add_option("paths", validate_paths, "Files or directories")->required();
+
+  notify::cli::LoadArgs load;
+  auto* l = app.add_subcommand("load", "Open-loop load test of the stubs; reports latency");
+  l->add_option("--target", load.target,
+                "Edge URL of running stubs (default: start embedded stubs on a free port)");
+  l->add_option("--rate", load.rate, "Requests per second")
+      ->check(CLI::Range(1.0, 1'000'000.0))
+      ->capture_default_str();
+  l->add_option("--duration", load.duration_s, "Seconds (at most 3600)")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  l->add_option("--connections", load.connections, "Keep-alive connections")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  l->add_option("--operation", load.operation, "ses-v1, ses-v2 or ses-stub")
+      ->check(CLI::IsMember({"ses-v1", "ses-v2", "ses-stub"}))
+      ->capture_default_str();
+  l->add_option("--json", load.json, "Write the latency report as JSON here");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*s) return notify::cli::serve(serve);
+    if (*r) return notify::cli::run(run);
+    if (*v) return notify::cli::validate(validate_paths);
+    if (*l) return notify::cli::load(load);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "notify-sim: %s\n", e.what());
+    return 2;
+  }
+  return 2;
+}

@@ -1,0 +1,120 @@
+#include "commands.hpp"
+#include "notify/scenarios/runner.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+namespace notify::cli {
+namespace {
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error(path + ": cannot be written");
+}
+
+std::vector<scenarios::Scenario> load_all(const std::vector<std::string>& paths) {
+  std::vector<scenarios::Scenario> out;
+  for (const auto& p : scenarios::expand_scenario_paths(paths))
+    out.push_back(scenarios::load_scenario(p));
+  return out;
+}
+
+}  // namespace
+
+int run(const RunArgs& args) {
+  std::vector<scenarios::Scenario> all;
+  try {
+    all = load_all(args.paths);
+  } catch (const scenarios::ScenarioError& e) {
+    std::fprintf(stderr, "notify-sim run: %s\n", e.what());
+    return 2;
+  }
+  scenarios::RunOptions options;
+  options.mode = args.mode == "wire" ? scenarios::Mode::wire : scenarios::Mode::sim;
+  options.verbose = args.verbose;
+
+  std::vector<scenarios::RunResult> results;
+  for (const auto& s : all) {
+    std::uint64_t first = args.seed.value_or(s.seed);
+    for (std::uint64_t k = 0; k < args.seeds; ++k) {
+      options.seed = first + k;
+      auto r = scenarios::run_scenario(s, options);
+      if (!args.quiet || !r.passed) {
+        std::printf("%-4s %-32s seed %-6llu %-4s %8.1f ms\n", r.passed ? "PASS" : "FAIL",
+                    r.scenario.c_str(), static_cast<unsigned long long>(r.seed),
+                    std::string(to_string(r.mode)).c_str(), r.elapsed_real_ms);
+      }
+      if (!r.passed) {
+        if (!r.error.empty()) std::printf("     error: %s\n", r.error.c_str());
+        for (const auto& c : r.checks)
+          if (!c.passed)
+            std::printf("     %s: expected %s, got %s\n", c.what.c_str(), c.expected.c_str(),
+                        c.actual.c_str());
+        std::printf("     reproduce: %s\n", r.reproduce.c_str());
+      }
+      std::fflush(stdout);
+      results.push_back(std::move(r));
+    }
+  }
+
+  // The summary table: one row per scenario, seeds folded together.
+  struct Row {
+    int passed = 0, failed = 0;
+    std::map<std::string, int> statuses;
+  };
+  std::map<std::string, Row> rows;
+  std::vector<std::string> order;
+  for (const auto& r : results) {
+    if (!rows.count(r.scenario)) order.push_back(r.scenario);
+    auto& row = rows[r.scenario];
+    (r.passed ? row.passed : row.failed)++;
+    if (r.report.contains("statuses"))
+      for (auto it = r.report["statuses"].begin(); it != r.report["statuses"].end(); ++it)
+        row.statuses[it.key()] += it->get<int>();
+  }
+  std::printf("\n%-32s %6s %6s  %s\n", "scenario", "passed", "failed", "final statuses");
+  int passed = 0, failed = 0;
+  for (const auto& name : order) {
+    const auto& row = rows[name];
+    std::string st;
+    for (const auto& [k, v] : row.statuses) st += (st.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    std::printf("%-32s %6d %6d  %s\n", name.c_str(), row.passed, row.failed, st.c_str());
+    passed += row.passed;
+    failed += row.failed;
+  }
+  std::printf("\n%d passed, %d failed\n", passed, failed);
+
+  try {
+    if (args.json) write_file(*args.json, scenarios::results_to_json(results).dump(2) + "\n");
+    if (args.junit) write_file(*args.junit, scenarios::results_to_junit(results));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "notify-sim run: %s\n", e.what());
+    return 2;
+  }
+  return failed == 0 ? 0 : 1;
+}
+
+int validate(const std::vector<std::string>& paths) {
+  int bad = 0;
+  std::vector<std::string> files;
+  try {
+    files = scenarios::expand_scenario_paths(paths);
+  } catch (const scenarios::ScenarioError& e) {
+    std::fprintf(stderr, "notify-sim validate: %s\n", e.what());
+    return 2;
+  }
+  for (const auto& f : files) {
+    try {
+      auto s = scenarios::load_scenario(f);
+      std::printf("ok   %s (%s)\n", f.c_str(), s.name.c_str());
+    } catch (const scenarios::ScenarioError& e) {
+      std::fprintf(stderr, "bad  %s\n", e.what());
+      ++bad;
+    }
+  }
+  return bad == 0 ? 0 : 2;
+}
+
+}  // namespace notify::cli

@@ -1,0 +1,146 @@
+#include "checks.hpp"
+
+#include "notify/runtime/clock.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace notify::scenarios {
+namespace {
+
+CheckResult count_check(std::string what, const CountCheck& c, std::int64_t actual) {
+  return {std::move(what), c.holds(actual), c.describe(), std::to_string(actual)};
+}
+
+std::int64_t ms_since(runtime::TimePoint t, runtime::TimePoint origin) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t - origin).count();
+}
+
+}  // namespace
+
+std::vector<CheckResult> check_expectations(const World& world) {
+  const Expectations& e = world.scenario.expect;
+  std::vector<CheckResult> out;
+  auto notes = world.store->list_notifications();
+
+  for (const auto& s : e.statuses) {
+    auto n = std::count_if(notes.begin(), notes.end(),
+                           [&](const store::Notification& x) { return x.status == s.status; });
+    out.push_back(count_check("statuses." + s.status, s.count, n));
+  }
+  if (e.all_final) {
+    std::map<std::string, int> open;
+    for (const auto& n : notes)
+      if (n.status == "created" || n.status == "sending" || n.status == "pending") ++open[n.status];
+    std::string actual;
+    for (const auto& [k, v] : open) actual += (actual.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    out.push_back({"all_final", open.empty(), "every notification in a final status",
+                   actual.empty() ? "all final" : actual + " not final"});
+  }
+  std::int64_t total = 0, most = 0;
+  for (const auto& n : notes) {
+    total += n.attempts;
+    most = std::max<std::int64_t>(most, n.attempts);
+  }
+  if (e.attempts_total) out.push_back(count_check("attempts.total", *e.attempts_total, total));
+  if (e.attempts_max) out.push_back(count_check("attempts.max", *e.attempts_max, most));
+
+  for (std::size_t i = 0; i < e.journal.size(); ++i) {
+    const auto& je = e.journal[i];
+    stubs::JournalQuery q;
+    q.service = je.service;
+    q.operation = je.operation;
+    q.outcome = je.outcome;
+    auto n = static_cast<std::int64_t>(const_cast<World&>(world).host.journal().count(q));
+    std::string what = "journal[" + std::to_string(i) + "]";
+    if (je.service) what += " service=" + *je.service;
+    if (je.operation) what += " operation=" + *je.operation;
+    if (je.outcome) what += " outcome=" + *je.outcome;
+    out.push_back(count_check(what, je.count, n));
+  }
+
+  auto records = world.logger.records();
+  for (std::size_t i = 0; i < e.logs.size(); ++i) {
+    const auto& le = e.logs[i];
+    auto n = std::count_if(records.begin(), records.end(), [&](const telemetry::LogRecord& r) {
+      if (le.level && telemetry::to_string(r.level) != *le.level) return false;
+      return r.message.find(le.contains) != std::string::npos;
+    });
+    std::string what = "logs[" + std::to_string(i) + "]";
+    if (le.level) what += " level=" + *le.level;
+    what += " contains \"" + le.contains + "\"";
+    out.push_back(count_check(what, le.count, n));
+  }
+
+  for (const auto& me : e.metrics) {
+    std::int64_t v = me.kind == "timing"
+                         ? static_cast<std::int64_t>(world.metrics.timing_stats(me.name).count)
+                         : world.metrics.counter(me.name);
+    out.push_back(count_check("metrics." + me.name, me.count, v));
+  }
+
+  if (e.no_pii_in_logs) {
+    // Every log line, failure reason and metric name is searched for every recipient used.
+    std::string leaked;
+    auto counters = world.metrics.counters();
+    auto timings = world.metrics.timings();
+    for (const auto& address : world.recipients) {
+      bool found = false;
+      for (const auto& r : records) found = found || r.message.find(address) != std::string::npos;
+      for (const auto& n : notes)
+        found = found || n.failure_reason.find(address) != std::string::npos;
+      for (const auto& [name, v] : counters) found = found || name.find(address) != std::string::npos;
+      for (const auto& [name, v] : timings) found = found || name.find(address) != std::string::npos;
+      if (found) leaked = "a recipient address appears in the logs or metrics";
+    }
+    out.push_back({"no_pii_in_logs", leaked.empty(), "no recipient address in any log line",
+                   leaked.empty() ? "none found" : leaked});
+  }
+  return out;
+}
+
+nlohmann::json build_report(const World& world) {
+  using nlohmann::json;
+  json report;
+  auto origin = runtime::VirtualClock::default_start();
+  auto notes = world.store->list_notifications();
+  std::map<std::string, int> statuses;
+  json list = json::array();
+  for (const auto& n : notes) {
+    ++statuses[n.status];
+    list.push_back({{"id", n.id},
+                    {"status", n.status},
+                    {"attempts", n.attempts},
+                    {"provider", n.provider},
+                    {"reference", n.reference},
+                    {"failure_reason", n.failure_reason}});
+  }
+  report["statuses"] = statuses;
+  report["notifications"] = list;
+
+  json journal = json::array();
+  for (const auto& e : const_cast<World&>(world).host.journal().query({}))
+    journal.push_back(stubs::to_json(e));
+  report["journal"] = journal;
+
+  json firings = json::array();
+  for (const auto& f : const_cast<World&>(world).host.faults().firings())
+    firings.push_back(stubs::to_json(f));
+  report["firings"] = firings;
+
+  json counters = json::object();
+  for (const auto& [k, v] : world.metrics.counters()) counters[k] = v;
+  report["metrics"] = counters;
+
+  json logs = json::array();
+  for (const auto& r : world.logger.records())
+    logs.push_back({{"at", runtime::format_iso8601(r.at)},
+                    {"level", telemetry::to_string(r.level)},
+                    {"logger", r.logger},
+                    {"message", r.message}});
+  report["logs"] = logs;
+  report["end_ms"] = ms_since(world.clock.now(), origin);
+  return report;
+}
+
+}  // namespace notify::scenarios

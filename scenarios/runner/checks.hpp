@@ -1,0 +1,14 @@
+// Expectation checks and the run report, shared by both modes.
+#pragma once
+
+#include "notify/scenarios/runner.hpp"
+#include "world.hpp"
+
+namespace notify::scenarios {
+
+/// Evaluates every expectation of the scenario against the world after the run.
+std::vector<CheckResult> check_expectations(const World& world);
+/// The deterministic part of the report: statuses, notifications, journal, firings, metrics.
+nlohmann::json build_report(const World& world);
+
+}  // namespace notify::scenarios

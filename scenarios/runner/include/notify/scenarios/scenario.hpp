@@ -1,0 +1,115 @@
+// Scenario: one file that combines a workload, a fault timeline and expectations. Parsed once,
+// with errors that name the file, the field and what was expected.
+#pragma once
+
+#include "notify/stubs/faults.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace notify::scenarios {
+
+/// A scenario or configuration file that cannot be used. what() is one line for a person:
+/// "<file>: <field>: <problem>".
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct EmailWorkload {
+  std::size_t count = 0;
+  /// Recipient pattern; "{n}" becomes the 1-based index. Several patterns rotate.
+  std::vector<std::string> to{"user{n}@example.com"};
+  std::string from = "\"Notify Sim\" <sender@notifications.example.gov.uk>";
+  std::string subject = "Your reference {n}";
+  std::string body = "Hello, this is message {n}.";
+  std::string html_body;
+  std::chrono::milliseconds start{0};
+  std::chrono::milliseconds interval{0};
+};
+
+struct TimedFault {
+  std::chrono::milliseconds at{0};
+  std::optional<std::chrono::milliseconds> until;  // removed then
+  stubs::FaultRule rule;
+};
+
+/// One count check: the actual value must equal `equals`, or lie in [min, max].
+struct CountCheck {
+  std::optional<std::int64_t> equals, min, max;
+  bool holds(std::int64_t v) const {
+    return (!equals || v == *equals) && (!min || v >= *min) && (!max || v <= *max);
+  }
+  std::string describe() const;
+};
+
+struct StatusExpectation {
+  std::string status;
+  CountCheck count;
+};
+
+struct JournalExpectation {
+  std::optional<std::string> service, operation, outcome;
+  CountCheck count;
+};
+
+struct LogExpectation {
+  std::optional<std::string> level;  // debug, info, warning, error
+  std::string contains;
+  CountCheck count;
+};
+
+struct MetricExpectation {
+  std::string name;
+  std::string kind = "counter";  // counter | timing (checks the number of samples)
+  CountCheck count;
+};
+
+struct Expectations {
+  std::vector<StatusExpectation> statuses;
+  bool all_final = true;  // no notification left in created/sending/pending
+  std::optional<CountCheck> attempts_total;
+  std::optional<CountCheck> attempts_max;
+  std::vector<JournalExpectation> journal;
+  std::vector<LogExpectation> logs;
+  std::vector<MetricExpectation> metrics;
+  bool no_pii_in_logs = true;  // no recipient of the workload appears in any log line
+};
+
+struct WireSettings {
+  /// Wire mode runs the scenario's clock this many times faster than real time (retry delays,
+  /// fault windows, receipt delays all shrink together). 1 = real time.
+  double time_scale = 1;
+  std::chrono::milliseconds timeout{60'000};  // real time
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::string email_client = "ses";  // "ses" (SES v1 API) | "ses_stub" (SES_STUB_URL contract)
+  int max_retries = 48;
+  std::chrono::seconds retry_delay{300};
+  nlohmann::json stub_config = nlohmann::json::object();  // {"ses": {...}}
+  EmailWorkload email;
+  std::vector<TimedFault> faults;
+  std::chrono::milliseconds horizon{std::chrono::hours(24 * 3)};  // simulated time bound
+  WireSettings wire;
+  Expectations expect;
+};
+
+/// Reads and validates a scenario file. Throws ScenarioError.
+Scenario load_scenario(const std::string& path);
+Scenario parse_scenario(const nlohmann::json& j, const std::string& file);
+
+/// The scenario files in `paths`: files as given, directories scanned for *.json (sorted).
+std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& paths);
+
+}  // namespace notify::scenarios

@@ -1,0 +1,146 @@
+#include "notify/scenarios/runner.hpp"
+
+#include "checks.hpp"
+#include "notify/transport/clients.hpp"
+#include "world.hpp"
+
+#include <pugixml.hpp>
+
+#include <chrono>
+#include <sstream>
+
+namespace notify::scenarios {
+
+RunResult run_wire(const Scenario& scenario, const RunOptions& options);  // wire_run.cpp
+
+namespace {
+
+constexpr const char* kStubAuthority = "stubs.sim:4566";
+constexpr const char* kCoreAuthority = "core.sim:6011";
+
+std::string reproduce_command(const Scenario& s, const RunOptions& o) {
+  return "notify-sim run " + s.file + " --seed " + std::to_string(o.seed) + " --mode " +
+         std::string(to_string(o.mode));
+}
+
+void finish(RunResult& r, World& world) {
+  r.checks = check_expectations(world);
+  r.passed = r.error.empty();
+  for (const auto& c : r.checks) r.passed = r.passed && c.passed;
+  r.report = build_report(world);
+}
+
+RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
+  RunResult r;
+  runtime::VirtualClock clock;
+  transport::InProcessTransport net(clock);
+  World world(scenario, options.seed, clock);
+  if (options.verbose) world.logger.add_sink(telemetry::Logger::stderr_sink(LogLevel::debug));
+
+  // The stubs and the core's receipt endpoint are reached by name, without sockets. A refuse
+  // rule on the whole SES service closes the stubs' "port", as it does in wire mode.
+  net.route(kStubAuthority, [&world](transport::Request q, transport::Responder done) {
+    world.host.handle(std::move(q), std::move(done));
+  });
+  net.route(kCoreAuthority, delivery::make_receipt_handler(*world.store, clock, world.logger,
+                                                           world.metrics));
+  world.host.on_refusal_change([&world, &net] {
+    net.set_refusing(kStubAuthority, world.host.faults().refuses_service("ses"));
+  });
+  world.connect(std::string("http://") + kStubAuthority,
+                std::string("http://") + kCoreAuthority + "/notifications/email/ses", net, net);
+  world.schedule();
+
+  const auto deadline = clock.now() + scenario.horizon;
+  while (clock.now() <= deadline && clock.step()) {
+  }
+  if (clock.now() > deadline)
+    r.error = "the run did not settle within the horizon of " +
+              std::to_string(scenario.horizon.count() / 1000) + " s of simulated time";
+  r.elapsed_sim_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() -
+                                                            runtime::VirtualClock::default_start())
+          .count();
+  finish(r, world);
+  return r;
+}
+
+}  // namespace
+
+std::string_view to_string(Mode mode) { return mode == Mode::sim ? "sim" : "wire"; }
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  RunResult r;
+  try {
+    r = options.mode == Mode::sim ? run_sim(scenario, options) : run_wire(scenario, options);
+  } catch (const ScenarioError& e) {
+    r.error = e.what();
+  } catch (const std::exception& e) {
+    r.error = std::string("the run failed: ") + e.what();
+  }
+  r.scenario = scenario.name;
+  r.file = scenario.file;
+  r.mode = options.mode;
+  r.seed = options.seed;
+  r.reproduce = reproduce_command(scenario, options);
+  r.elapsed_real_ms = std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+  if (!r.error.empty()) r.passed = false;
+  return r;
+}
+
+nlohmann::json results_to_json(const std::vector<RunResult>& results) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : results) {
+    nlohmann::json checks = nlohmann::json::array();
+    for (const auto& c : r.checks)
+      checks.push_back(
+          {{"what", c.what}, {"passed", c.passed}, {"expected", c.expected}, {"actual", c.actual}});
+    nlohmann::json j = {{"scenario", r.scenario}, {"file", r.file},
+                        {"mode", to_string(r.mode)}, {"seed", r.seed},
+                        {"passed", r.passed},      {"checks", checks},
+                        {"reproduce", r.reproduce}, {"report", r.report}};
+    if (!r.error.empty()) j["error"] = r.error;
+    out.push_back(std::move(j));
+  }
+  return {{"results", out}};
+}
+
+std::string results_to_junit(const std::vector<RunResult>& results) {
+  pugi::xml_document doc;
+  auto decl = doc.append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = "UTF-8";
+  auto suite = doc.append_child("testsuite");
+  suite.append_attribute("name") = "notify-sim";
+  std::size_t failures = 0;
+  double total_ms = 0;
+  for (const auto& r : results) {
+    auto tc = suite.append_child("testcase");
+    tc.append_attribute("classname") = ("notify-sim." + std::string(to_string(r.mode))).c_str();
+    tc.append_attribute("name") = (r.scenario + " [seed " + std::to_string(r.seed) + "]").c_str();
+    tc.append_attribute("time") = r.elapsed_real_ms / 1000.0;
+    total_ms += r.elapsed_real_ms;
+    if (!r.passed) {
+      ++failures;
+      std::ostringstream text;
+      if (!r.error.empty()) text << r.error << "\n";
+      for (const auto& c : r.checks)
+        if (!c.passed) text << c.what << ": expected " << c.expected << ", got " << c.actual << "\n";
+      text << "reproduce: " << r.reproduce << "\n";
+      auto f = tc.append_child("failure");
+      f.append_attribute("message") = r.error.empty() ? "expectations not met" : r.error.c_str();
+      f.append_child(pugi::node_pcdata).set_value(text.str().c_str());
+    }
+  }
+  suite.append_attribute("tests") = static_cast<unsigned long long>(results.size());
+  suite.append_attribute("failures") = static_cast<unsigned long long>(failures);
+  suite.append_attribute("time") = total_ms / 1000.0;
+  std::ostringstream out;
+  doc.save(out, "  ");
+  return out.str();
+}
+
+}  // namespace notify::scenarios

@@ -1,0 +1,54 @@
+// The pieces of one run, wired the same way in both modes: a store, metrics, a logger, the
+// stub host with its SES stub, the email client and the delivery task. Only the clock and the
+// transports differ between simulated and wire mode.
+#pragma once
+
+#include "notify/delivery/email_delivery.hpp"
+#include "notify/email/email_client.hpp"
+#include "notify/runtime/rng.hpp"
+#include "notify/scenarios/event_faults.hpp"
+#include "notify/scenarios/scenario.hpp"
+#include "notify/store/store.hpp"
+#include "notify/stubs/host.hpp"
+#include "notify/stubs/ses.hpp"
+#include "notify/telemetry/logger.hpp"
+#include "notify/telemetry/metrics.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace notify::scenarios {
+
+struct World {
+  World(const Scenario& scenario, std::uint64_t seed, runtime::Clock& clock);
+
+  /// Builds the email client and the delivery task once the URLs are known.
+  /// `stub_base_url` is the edge ("http://host:port"), `receipt_url` the core's SES receipt
+  /// endpoint, `core_transport` what the core sends through.
+  void connect(const std::string& stub_base_url, const std::string& receipt_url,
+               transport::HttpTransport& core_transport,
+               transport::HttpTransport& callback_transport);
+
+  /// Schedules the workload and the fault timeline on the clock.
+  void schedule();
+
+  /// True when the workload is submitted, no delivery task is running and no notification
+  /// waits for a receipt.
+  bool settled() const;
+
+  const Scenario& scenario;
+  runtime::Clock& clock;
+  runtime::Rng rng;
+  std::unique_ptr<store::Store> store;
+  telemetry::Metrics metrics;
+  telemetry::Logger logger;
+  stubs::StubHost host;
+  stubs::SesStub* ses = nullptr;
+  std::unique_ptr<email::EmailClient> email_client;
+  std::unique_ptr<delivery::EmailDelivery> email_delivery;
+  std::vector<std::string> recipients;  // every address the workload used, for the PII check
+  std::size_t submitted = 0;
+};
+
+}  // namespace notify::scenarios
