@@ -26,6 +26,7 @@ struct RunArgs {
   std::string mode = "sim";
   std::optional<std::string> junit;
   std::optional<std::string> json;
+  std::optional<std::string> statsd;
   bool verbose = false;
   bool quiet = false;
 };

@@ -31,9 +31,20 @@ int run(const RunArgs& args) {
     std::fprintf(stderr, "notify-sim run: %s\n", e.what());
     return 2;
   }
+  if (args.statsd) {
+    auto colon = args.statsd->rfind(':');
+    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < args.statsd->size() &&
+              args.statsd->find_first_not_of("0123456789", colon + 1) == std::string::npos;
+    if (!ok) {
+      std::fprintf(stderr, "notify-sim run: --statsd %s: expected HOST:PORT, e.g. 127.0.0.1:8125\n",
+                   args.statsd->c_str());
+      return 2;
+    }
+  }
   scenarios::RunOptions options;
   options.mode = args.mode == "wire" ? scenarios::Mode::wire : scenarios::Mode::sim;
   options.verbose = args.verbose;
+  options.statsd = args.statsd.value_or("");
 
   std::vector<scenarios::RunResult> results;
   for (const auto& s : all) {

@@ -36,6 +36,7 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
   transport::InProcessTransport net(clock);
   World world(scenario, options.seed, clock);
   if (options.verbose) world.logger.add_sink(telemetry::Logger::stderr_sink(LogLevel::debug));
+  if (!options.statsd.empty()) world.send_statsd_to(options.statsd);
 
   // The stubs and the core's receipt endpoint are reached by name, without sockets. A refuse
   // rule on the whole SES service closes the stubs' "port", as it does in wire mode.

@@ -21,6 +21,7 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   auto client = transport::make_beast_client(io);
   World world(scenario, options.seed, clock);
   if (options.verbose) world.logger.add_sink(telemetry::Logger::stderr_sink(LogLevel::debug));
+  if (!options.statsd.empty()) world.send_statsd_to(options.statsd);
 
   auto edge = transport::HttpServer::start(
       io, {}, [&world](transport::Request q, transport::Responder done) {

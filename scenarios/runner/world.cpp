@@ -70,6 +70,25 @@ void World::connect(const std::string& stub_base_url, const std::string& receipt
                                                              metrics, logger, d);
 }
 
+void World::send_statsd_to(const std::string& address) {
+  auto colon = address.rfind(':');
+  int port = 0;
+  if (colon != std::string::npos) {
+    try {
+      port = std::stoi(address.substr(colon + 1));
+    } catch (const std::exception&) {
+      port = 0;
+    }
+  }
+  if (colon == std::string::npos || colon == 0 || port <= 0 || port > 65535)
+    throw ScenarioError("--statsd " + address + ": expected host:port, e.g. 127.0.0.1:8125");
+  try {
+    metrics.send_statsd_to(address.substr(0, colon), static_cast<std::uint16_t>(port));
+  } catch (const std::invalid_argument& e) {
+    throw ScenarioError("--statsd " + address + ": " + e.what());
+  }
+}
+
 void World::schedule() {
   NOTIFY_ASSERT(email_delivery != nullptr);
   for (const auto& tf : scenario.faults) {

@@ -30,6 +30,9 @@ struct World {
                transport::HttpTransport& core_transport,
                transport::HttpTransport& callback_transport);
 
+  /// Sends metrics as StatsD to "host:port" too. Throws ScenarioError for a bad address.
+  void send_statsd_to(const std::string& address);
+
   /// Schedules the workload and the fault timeline on the clock.
   void schedule();
 

@@ -38,21 +38,8 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 }
 
 std::string action_label(const FaultAction& action) {
-  switch (action.type) {
-    case FaultAction::Type::refuse:
-      return "refuse";
-    case FaultAction::Type::reset:
-      return "reset";
-    case FaultAction::Type::hang:
-      return "hang";
-    case FaultAction::Type::delay:
-      return "delay";
-    case FaultAction::Type::truncate:
-      return "truncate";
-    case FaultAction::Type::error:
-      return "error:" + action.error;
-  }
-  return "error";
+  std::string label = to_string(action.type);
+  return action.type == FaultAction::Type::error ? label + ":" + action.error : label;
 }
 
 // Lower rank wins; a delay does not compete, it adds up.

@@ -234,24 +234,6 @@ Check parse_trigger(const json& t, const std::string& path, FaultTrigger& out) {
 
 double to_ms(runtime::Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-const char* type_name(FaultAction::Type type) {
-  switch (type) {
-    case FaultAction::Type::refuse:
-      return "refuse";
-    case FaultAction::Type::reset:
-      return "reset";
-    case FaultAction::Type::hang:
-      return "hang";
-    case FaultAction::Type::delay:
-      return "delay";
-    case FaultAction::Type::truncate:
-      return "truncate";
-    case FaultAction::Type::error:
-      return "error";
-  }
-  return "error";
-}
-
 }  // namespace
 
 boost::system::result<FaultRule, RuleError> parse_fault_rule(
@@ -330,7 +312,7 @@ nlohmann::json to_json(const FaultRule& rule) {
   if (!rule.match.recipient.empty()) match["recipient"] = rule.match.recipient;
 
   const FaultAction& a = rule.action;
-  json action = {{"type", type_name(a.type)}};
+  json action = {{"type", to_string(a.type)}};
   if (a.type == FaultAction::Type::error) action["name"] = a.error;
   if (a.type == FaultAction::Type::delay) {
     switch (a.distribution) {
@@ -371,6 +353,24 @@ nlohmann::json to_json(const Firing& firing) {
           {"request_seq", firing.request_seq},
           {"at", runtime::format_iso8601(firing.at)},
           {"action", firing.action}};
+}
+
+const char* to_string(FaultAction::Type type) noexcept {
+  switch (type) {
+    case FaultAction::Type::refuse:
+      return "refuse";
+    case FaultAction::Type::reset:
+      return "reset";
+    case FaultAction::Type::hang:
+      return "hang";
+    case FaultAction::Type::delay:
+      return "delay";
+    case FaultAction::Type::truncate:
+      return "truncate";
+    case FaultAction::Type::error:
+      return "error";
+  }
+  return "error";
 }
 
 }  // namespace notify::stubs

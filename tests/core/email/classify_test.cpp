@@ -16,6 +16,8 @@ struct Row {
   bool send_rate;
 };
 
+void PrintTo(const Row& row, std::ostream* os) { *os << row.status << " " << row.code; }
+
 class Classify : public ::testing::TestWithParam<Row> {};
 
 TEST_P(Classify, Row) {

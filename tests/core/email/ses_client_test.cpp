@@ -169,6 +169,9 @@ struct AnswerRow {
   int error_metrics;  // Notify's generic ClientError branch counts twice
 };
 
+// Printed by name, so ctest lists the row and not its bytes.
+void PrintTo(const AnswerRow& row, std::ostream* os) { *os << row.name; }
+
 class SesAnswers : public SesClientTest, public ::testing::WithParamInterface<AnswerRow> {};
 
 TEST_P(SesAnswers, AreClassified) {

@@ -108,6 +108,8 @@ boost::system::result<std::vector<FaultRule>, RuleError> parse_fault_rules(
     const std::set<std::string>& known_errors = {});
 nlohmann::json to_json(const FaultRule& rule);
 nlohmann::json to_json(const Firing& firing);
+/// The action's name as rules spell it: "refuse", "reset", "hang", "delay", "truncate", "error".
+const char* to_string(FaultAction::Type type) noexcept;
 
 /// Evaluates rules against requests. Thread-safe.
 class FaultEngine {

@@ -18,6 +18,8 @@ struct RunOptions {
   Mode mode = Mode::sim;
   std::uint64_t seed = 1;
   bool verbose = false;  // print the core's log lines to stderr
+  /// "host:port": also send the core's metrics as StatsD over UDP there.
+  std::string statsd;
 };
 
 struct CheckResult {
