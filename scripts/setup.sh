@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what notify-sim needs to build and test, from Debian 12's packages. Safe to re-run:
+# packages already present are skipped, and apt is only asked when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ccache pkg-config
+  libboost1.81-dev libpugixml-dev nlohmann-json3-dev libcli11-dev
+  libsqlite3-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3-boto3 awscli libxml2-utils curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "notify-sim setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
