@@ -11,6 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -84,11 +85,23 @@ int serve(const ServeArgs& args) {
       });
   // A refuse rule on the whole SES service closes the edge listener, so clients get a real
   // refused connection; removing the rule opens it again on the same port.
-  host.on_refusal_change([&host, &edge] {
+  auto check_refusal = [&host, &edge] {
     bool refuse = host.faults().refuses_service("ses");
     if (edge->accepting() == refuse) edge->set_accepting(!refuse);
-  });
-  if (host.faults().refuses_service("ses")) edge->set_accepting(false);
+  };
+  host.on_refusal_change(check_refusal);
+  check_refusal();
+  // A closed listener receives no requests, so the end of a refuse rule's time window is
+  // noticed by this tick rather than by a request.
+  boost::asio::steady_timer refusal_tick(io);
+  std::function<void()> tick = [&] {
+    check_refusal();
+    refusal_tick.expires_after(std::chrono::milliseconds(100));
+    refusal_tick.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) tick();
+    });
+  };
+  tick();
 
   const std::string edge_url = "http://" + edge->address();
   const std::string admin_url = "http://" + admin->address();
@@ -114,6 +127,7 @@ int serve(const ServeArgs& args) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     std::fprintf(stderr, "notify-sim serve: signal %d, stopping\n", sig);
+    refusal_tick.cancel();
     edge->stop();
     admin->stop();
     io.stop();

@@ -45,9 +45,21 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
   });
   net.route(kCoreAuthority, delivery::make_receipt_handler(*world.store, clock, world.logger,
                                                            world.metrics));
-  world.host.on_refusal_change([&world, &net] {
-    net.set_refusing(kStubAuthority, world.host.faults().refuses_service("ses"));
-  });
+  // A refusing listener receives no requests, so nothing else would notice a time window
+  // closing: while it refuses and work remains, look again every second of scenario time.
+  bool recheck_scheduled = false;
+  std::function<void()> check_refusal = [&] {
+    bool refuse = world.host.faults().refuses_service("ses");
+    net.set_refusing(kStubAuthority, refuse);
+    if (refuse && !recheck_scheduled && world.work_remaining()) {
+      recheck_scheduled = true;
+      clock.schedule_after(std::chrono::seconds(1), [&] {
+        recheck_scheduled = false;
+        check_refusal();
+      });
+    }
+  };
+  world.host.on_refusal_change(check_refusal);
   world.connect(std::string("http://") + kStubAuthority,
                 std::string("http://") + kCoreAuthority + "/notifications/email/ses", net, net);
   world.schedule();

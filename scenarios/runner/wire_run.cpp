@@ -30,10 +30,13 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   auto receipts = transport::HttpServer::start(
       io, {}, delivery::make_receipt_handler(*world.store, clock, world.logger, world.metrics));
   // A refuse rule on the whole SES service closes the edge listener: a real refused connect.
-  world.host.on_refusal_change([&world, &edge] {
+  // A closed listener sees no requests, so the end of a refuse rule's time window is noticed by
+  // the tick below as well as by the host's callback.
+  auto check_refusal = [&world, &edge] {
     bool refuse = world.host.faults().refuses_service("ses");
     if (edge->accepting() == refuse) edge->set_accepting(!refuse);
-  });
+  };
+  world.host.on_refusal_change(check_refusal);
   world.connect("http://" + edge->address(),
                 "http://" + receipts->address() + "/notifications/email/ses", *client, *client);
   world.schedule();
@@ -43,6 +46,7 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   bool timed_out = false;
   boost::asio::steady_timer tick(io);
   std::function<void()> check = [&] {
+    check_refusal();
     if (world.settled() || std::chrono::steady_clock::now() >= deadline) {
       timed_out = !world.settled();
       edge->stop();

@@ -129,6 +129,10 @@ void World::schedule() {
   }
 }
 
+bool World::work_remaining() const {
+  return submitted < scenario.email.count || (email_delivery && email_delivery->in_flight() > 0);
+}
+
 bool World::settled() const {
   if (submitted < scenario.email.count) return false;
   if (email_delivery && email_delivery->in_flight() > 0) return false;

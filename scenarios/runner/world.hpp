@@ -39,6 +39,8 @@ struct World {
   /// True when the workload is submitted, no delivery task is running and no notification
   /// waits for a receipt.
   bool settled() const;
+  /// Cheaper than settled(): notifications still to create, or delivery tasks running.
+  bool work_remaining() const;
 
   const Scenario& scenario;
   runtime::Clock& clock;
