@@ -1,5 +1,8 @@
 #include "commands.hpp"
 #include "notify/scenarios/runner.hpp"
+#include "serve_config.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -19,6 +22,13 @@ std::vector<scenarios::Scenario> load_all(const std::vector<std::string>& paths)
   for (const auto& p : scenarios::expand_scenario_paths(paths))
     out.push_back(scenarios::load_scenario(p));
   return out;
+}
+
+bool is_scenario_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return true;  // load_scenario reports the unreadable file
+  auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return !j.is_object() || j.contains("name") || j.contains("workload") || j.contains("expect");
 }
 
 }  // namespace
@@ -118,8 +128,15 @@ int validate(const std::vector<std::string>& paths) {
   }
   for (const auto& f : files) {
     try {
-      auto s = scenarios::load_scenario(f);
-      std::printf("ok   %s (%s)\n", f.c_str(), s.name.c_str());
+      // A file with a "name" is a scenario; one without is a `serve --config` file.
+      if (is_scenario_file(f)) {
+        auto s = scenarios::load_scenario(f);
+        std::printf("ok   %s (scenario %s)\n", f.c_str(), s.name.c_str());
+      } else {
+        auto c = load_serve_config(f);
+        std::printf("ok   %s (serve configuration, %zu fault rules)\n", f.c_str(),
+                    c.faults.size());
+      }
     } catch (const scenarios::ScenarioError& e) {
       std::fprintf(stderr, "bad  %s\n", e.what());
       ++bad;

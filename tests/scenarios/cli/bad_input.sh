@@ -21,6 +21,10 @@ out=$("$bin" serve --config "$tmp/conf.json" --port 0 --admin-port 0 2>&1); rc=$
 [ $rc -eq 2 ] || fail "serve with a bad config exited $rc"
 echo "$out" | grep -q "conf.json: faults\[0\].action.type" || fail "message: $out"
 
+out=$("$bin" validate "$tmp/conf.json" 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "validate on a bad serve config exited $rc"
+echo "$out" | grep -q "conf.json: faults\[0\].action.type" || fail "message: $out"
+
 out=$("$bin" run "$tmp/missing.json" 2>&1); rc=$?
 [ $rc -eq 2 ] || fail "run on a missing file exited $rc"
 
