@@ -155,7 +155,16 @@ transport::ServerHandler make_receipt_handler(store::Store& store, runtime::Cloc
     if (applied) {
       respond(reply(200, *applied));
     } else if (applied.error() == make_error_code(errc::not_found)) {
-      respond(reply(404, "no notification has SES reference " + event->message_id));
+      // The event may have overtaken the answer to the send that it is about. Like Notify's
+      // task, hold it and try once more later; if it is still unknown then, it is dropped
+      // with a warning (apply_ses_event logs it).
+      clock.schedule_after(kReceiptRetryDelay,
+                           [&store, &clock, &logger, &metrics, body = std::move(request.body)] {
+                             (void)apply_ses_event(store, clock, logger, metrics, body);
+                           });
+      respond(reply(200, "no notification has SES reference " + event->message_id +
+                             " yet; the event will be applied again in " +
+                             std::to_string(kReceiptRetryDelay.count()) + " s"));
     } else {
       respond(reply(500, "the event could not be stored: " + applied.error().message()));
     }

@@ -156,12 +156,41 @@ TEST_F(HandlerTest, AnswersByOutcome) {
   json other = ses_event("Delivery");
   other["mail"]["messageId"] = "unknown-ref";
   auto missing = call("POST", "/notifications/email/ses", other.dump());
-  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.status, 200);  // held for one retry, as Notify's task does
+  EXPECT_NE(missing.body.find("applied again"), std::string::npos) << missing.body;
 
   EXPECT_EQ(call("POST", "/elsewhere", "{}").status, 404);
   auto get_method = call("GET", "/notifications/email/ses", "");
   EXPECT_EQ(get_method.status, 405);
   EXPECT_EQ(get_method.headers.get("Allow"), "POST");
+}
+
+// An event can overtake the answer to its send: the notification has no reference yet. The
+// endpoint holds the event and applies it once more after kReceiptRetryDelay.
+TEST_F(HandlerTest, EventBeforeTheSendWasStoredIsAppliedOnRetry) {
+  create("n-1");
+  auto first = call("POST", "/notifications/email/ses", sns(ses_event("Delivery")));
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(get("n-1").status, "created");
+
+  ASSERT_TRUE(store->update_status("n-1", "sending", clock.now(), "ses", kRef));
+  clock.run_for(kReceiptRetryDelay - std::chrono::seconds(1));
+  EXPECT_EQ(get("n-1").status, "sending");
+  clock.run_for(std::chrono::seconds(1));
+  EXPECT_EQ(get("n-1").status, "delivered");
+}
+
+TEST_F(HandlerTest, EventStillUnknownOnRetryIsDroppedWithAWarning) {
+  json other = ses_event("Delivery");
+  other["mail"]["messageId"] = "never-sent";
+  EXPECT_EQ(call("POST", "/notifications/email/ses", other.dump()).status, 200);
+  clock.run();
+  EXPECT_EQ(clock.pending(), 0u);  // one retry, not a loop
+  std::size_t warnings = 0;
+  for (const auto& r : logger.records())
+    if (r.level == LogLevel::warning && r.message.find("never-sent") != std::string::npos)
+      ++warnings;
+  EXPECT_EQ(warnings, 2u);  // the first try and the retry
 }
 
 TEST_F(HandlerTest, ServesOverTheInProcessTransport) {

@@ -87,8 +87,15 @@ boost::system::result<std::string> apply_ses_event(store::Store& store, runtime:
                                                    telemetry::Metrics& metrics,
                                                    const std::string& body);
 
+/// How long the receipt endpoint waits before applying again an event whose notification it
+/// could not find: an event can arrive before the send's answer was stored. Notify's
+/// process_ses_results retries once in that case (default_retry_delay 300 s, and only while
+/// the message is less than 5 minutes old).
+inline constexpr std::chrono::seconds kReceiptRetryDelay{300};
+
 /// The core's receipt endpoint as a ServerHandler: POST /notifications/email/ses takes SES
-/// events (SNS envelope or bare). Answers 200, 400 naming what is wrong, or 404.
+/// events (SNS envelope or bare). Answers 200 (applied, or held for one retry when no
+/// notification has the reference yet), or 400 naming what is wrong.
 transport::ServerHandler make_receipt_handler(store::Store& store, runtime::Clock& clock,
                                               telemetry::Logger& logger,
                                               telemetry::Metrics& metrics);
