@@ -20,12 +20,18 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   ScaledClock clock(*system_clock, scenario.wire.time_scale);
   auto client = transport::make_beast_client(io);
   World world(scenario, options.seed, clock);
+  world.transport_time_scale = scenario.wire.time_scale;
   if (options.verbose) world.logger.add_sink(telemetry::Logger::stderr_sink(LogLevel::debug));
   if (!options.statsd.empty()) world.send_statsd_to(options.statsd);
 
+  // Fault delays are on the scenario's clock; the server waits in real time.
+  const double scale = scenario.wire.time_scale;
   auto edge = transport::HttpServer::start(
-      io, {}, [&world](transport::Request q, transport::Responder done) {
-        world.host.handle(std::move(q), std::move(done));
+      io, {}, [&world, scale](transport::Request q, transport::Responder done) {
+        world.host.handle(std::move(q), [scale, done = std::move(done)](transport::Reply r) {
+          r.delay = std::chrono::duration_cast<std::chrono::nanoseconds>(r.delay / scale);
+          done(std::move(r));
+        });
       });
   auto receipts = transport::HttpServer::start(
       io, {}, delivery::make_receipt_handler(*world.store, clock, world.logger, world.metrics));

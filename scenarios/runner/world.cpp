@@ -2,6 +2,7 @@
 
 #include "notify/runtime/assert.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace notify::scenarios {
@@ -61,6 +62,16 @@ void World::connect(const std::string& stub_base_url, const std::string& receipt
     email::SesClientOptions o;
     o.endpoint_url = stub_base_url + "/";
     o.region = "eu-west-2";
+    // Socket time-outs are real time; in wire mode they shrink with the scenario clock, but
+    // never below a floor that a loaded machine (or a sanitizer build) always meets.
+    auto scaled = [this](std::chrono::milliseconds t) {
+      auto ms = static_cast<std::int64_t>(static_cast<double>(t.count()) / transport_time_scale);
+      return std::chrono::milliseconds(std::max<std::int64_t>(ms, 2000));
+    };
+    if (transport_time_scale > 1) {
+      o.send_options.connect_timeout = scaled(o.send_options.connect_timeout);
+      o.send_options.read_timeout = scaled(o.send_options.read_timeout);
+    }
     email_client = email::make_ses_client(core_transport, clock, metrics, logger, o);
   }
   delivery::EmailDeliveryOptions d;

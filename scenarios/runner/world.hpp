@@ -54,6 +54,8 @@ struct World {
   std::unique_ptr<delivery::EmailDelivery> email_delivery;
   std::vector<std::string> recipients;  // every address the workload used, for the PII check
   std::size_t submitted = 0;
+  /// Wire mode: how much faster than real time the scenario clock runs (see connect()).
+  double transport_time_scale = 1;
 };
 
 }  // namespace notify::scenarios
