@@ -26,4 +26,21 @@ void ClientTelemetry::error(int count) const {
   for (int i = 0; i < count; ++i) metrics.incr(metrics_name + ".error");
 }
 
+void send_and_interpret(transport::HttpTransport& transport, transport::Request request,
+                        transport::SendOptions options,
+                        std::shared_ptr<const ClientTelemetry> telemetry, EmailHandler done,
+                        AnswerInterpreter interpret) {
+  auto started = telemetry->clock.now();
+  transport.send(std::move(request), options,
+                 [telemetry = std::move(telemetry), started, done = std::move(done),
+                  interpret](transport::SendResult result) {
+                   if (!result) {
+                     telemetry->error();
+                     done(classify_transport_error(result.error()));
+                     return;
+                   }
+                   interpret(*telemetry, started, *result, done);
+                 });
+}
+
 }  // namespace notify::email::detail

@@ -4,6 +4,7 @@
 
 #include "notify/email/email_client.hpp"
 
+#include <memory>
 #include <string>
 
 namespace notify::email::detail {
@@ -24,5 +25,17 @@ struct ClientTelemetry {
   // `<metrics_name>.error`, `count` times (Notify counts some SES errors twice).
   void error(int count = 1) const;
 };
+
+// Turns one HTTP answer into the client's result, counting metrics through `telemetry`.
+using AnswerInterpreter = void (*)(const ClientTelemetry& telemetry, runtime::TimePoint started,
+                                   const transport::Response& response, const EmailHandler& done);
+
+// Sends `request` and hands the answer to `interpret`; "no response" is counted and classified
+// here, the same way for every client. The completion holds the telemetry, not the client, so a
+// client destroyed with a request in flight leaves no dangling pointer behind.
+void send_and_interpret(transport::HttpTransport& transport, transport::Request request,
+                        transport::SendOptions options,
+                        std::shared_ptr<const ClientTelemetry> telemetry, EmailHandler done,
+                        AnswerInterpreter interpret);
 
 }  // namespace notify::email::detail

@@ -138,28 +138,17 @@ class SesClient final : public EmailClient {
     request.body = build_send_email_body(message);
     SigV4Scope scope{options_.credentials.access_key_id, options_.credentials.secret_access_key,
                      options_.credentials.session_token, options_.region, "ses"};
-    auto started = telemetry_->clock.now();
-    sign_request(request, scope, started);
-    // The handler holds the telemetry, not the client, so a client destroyed with a request in
-    // flight does not leave a dangling pointer behind.
-    transport_.send(
-        std::move(request), options_.send_options,
-        [telemetry = telemetry_, started, done = std::move(done)](transport::SendResult result) {
-          on_answer(*telemetry, started, std::move(result), done);
-        });
+    sign_request(request, scope, telemetry_->clock.now());
+    detail::send_and_interpret(transport_, std::move(request), options_.send_options, telemetry_,
+                               std::move(done), &on_answer);
   }
 
  private:
   static void on_answer(const detail::ClientTelemetry& telemetry, runtime::TimePoint started,
-                        transport::SendResult result, const EmailHandler& done) {
-    if (!result) {
-      telemetry.error();
-      done(classify_transport_error(result.error()));
-      return;
-    }
-    auto outcome = interpret(*result);
+                        const transport::Response& response, const EmailHandler& done) {
+    auto outcome = interpret(response);
     if (!outcome.message_id.empty()) {
-      telemetry.success(started, result->transport_time);
+      telemetry.success(started, response.transport_time);
       done(std::move(outcome.message_id));
       return;
     }

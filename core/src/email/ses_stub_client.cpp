@@ -47,23 +47,14 @@ class SesStubClient final : public EmailClient {
     request.target = url_;
     request.headers.set("Content-Type", "application/x-www-form-urlencoded");
     request.body = "id=dummy-data";
-    auto started = telemetry_->clock.now();
-    transport_.send(
-        std::move(request), transport::SendOptions{kStubTimeout, kStubTimeout},
-        [telemetry = telemetry_, started, done = std::move(done)](transport::SendResult result) {
-          on_answer(*telemetry, started, std::move(result), done);
-        });
+    detail::send_and_interpret(transport_, std::move(request),
+                               transport::SendOptions{kStubTimeout, kStubTimeout}, telemetry_,
+                               std::move(done), &on_answer);
   }
 
  private:
   static void on_answer(const detail::ClientTelemetry& telemetry, runtime::TimePoint started,
-                        transport::SendResult result, const EmailHandler& done) {
-    if (!result) {
-      telemetry.error();
-      done(classify_transport_error(result.error()));
-      return;
-    }
-    const auto& response = *result;
+                        const transport::Response& response, const EmailHandler& done) {
     // requests' raise_for_status() fails 4xx and 5xx.
     if (response.status >= 400) {
       telemetry.error();
