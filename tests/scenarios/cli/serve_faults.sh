@@ -42,4 +42,10 @@ code=$(send); [ "$code" = 200 ] || fail "the rule fires only for the first reque
 
 curl -s -m 5 "$admin/journal?service=ses" | grep -q '"outcome"' || fail "journal query"
 curl -s -m 5 "$admin/metrics" | grep -q 'notify_sim_requests_total' || fail "metrics"
-echo "serve: refuse, restore and provider error faults behave as documented"
+# SIGTERM stops the server cleanly, with exit code 0, within a bounded wait.
+kill -TERM $pid
+for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+kill -0 $pid 2>/dev/null && fail "serve still running 5 s after SIGTERM"
+wait $pid; rc=$?
+[ $rc -eq 0 ] || fail "serve exited $rc after SIGTERM"
+echo "serve: refuse, restore and provider error faults behave as documented; SIGTERM stops it"
