@@ -8,8 +8,10 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
+import unittest
 import urllib.request
 
 READY_TIMEOUT_S = 10.0
@@ -118,3 +120,28 @@ def aws_env():
         "AWS_PAGER": "",
     })
     return env
+
+
+class ServerTestCase(unittest.TestCase):
+    """One `notify-sim serve` per test class, its journal and faults reset before each test."""
+
+    binary = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(ServerTestCase.binary).__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+
+    def setUp(self):
+        self.server.reset()
+
+
+def main(script):
+    """Runs a compat test module: `python3 <script> <path to notify-sim>`."""
+    if len(sys.argv) < 2:
+        sys.exit("usage: %s <notify-sim binary>" % script)
+    ServerTestCase.binary = sys.argv.pop(1)
+    unittest.main(verbosity=2)

@@ -8,28 +8,15 @@ import json
 import os
 import subprocess
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from notify_sim_server import Server, aws_env  # noqa: E402
+from notify_sim_server import ServerTestCase, aws_env, main  # noqa: E402
 
-BINARY = None
 AWS = "/usr/bin/aws"
 CLI_TIMEOUT_S = 60
 
 
-class SesAwsCli(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(BINARY).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-
-    def setUp(self):
-        self.server.reset()
-
+class SesAwsCli(ServerTestCase):
     def aws(self, *args, max_attempts=None):
         env = aws_env()
         if max_attempts is not None:
@@ -75,7 +62,4 @@ class SesAwsCli(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit("usage: ses_awscli_test.py <notify-sim binary>")
-    BINARY = sys.argv.pop(1)
-    unittest.main(verbosity=2)
+    main(os.path.basename(__file__))

@@ -6,10 +6,9 @@ Usage: /usr/bin/python3 ses_boto3_test.py <path to notify-sim>
 
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from notify_sim_server import Server, aws_env  # noqa: E402
+from notify_sim_server import ServerTestCase, aws_env, main  # noqa: E402
 
 os.environ.clear()
 os.environ.update(aws_env())
@@ -18,23 +17,14 @@ import boto3  # noqa: E402
 import botocore.config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
-BINARY = None
 # One attempt, so a throttle fault is seen once instead of after botocore's five tries.
 NO_RETRY = botocore.config.Config(retries={"max_attempts": 1, "mode": "legacy"},
                                   connect_timeout=5, read_timeout=10)
 
 
-class SesBoto3(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(BINARY).__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
-
+class SesBoto3(ServerTestCase):
     def setUp(self):
-        self.server.reset()
+        super().setUp()
         url = self.server.edge_url
         self.ses = boto3.client("ses", endpoint_url=url, config=NO_RETRY)
         self.sesv2 = boto3.client("sesv2", endpoint_url=url, config=NO_RETRY)
@@ -144,7 +134,4 @@ class SesBoto3(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit("usage: ses_boto3_test.py <notify-sim binary>")
-    BINARY = sys.argv.pop(1)
-    unittest.main(verbosity=2)
+    main(os.path.basename(__file__))

@@ -7,28 +7,22 @@ import http.client
 import json
 import os
 import sys
-import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from notify_sim_server import Server  # noqa: E402
+from notify_sim_server import ServerTestCase, main  # noqa: E402
 
-BINARY = None
 NS = "{http://ses.amazonaws.com/doc/2010-12-01/}"
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 
 
-class SesMalformed(unittest.TestCase):
+class SesMalformed(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(BINARY).__enter__()
+        super().setUpClass()
         u = urllib.parse.urlparse(cls.server.edge_url)
         cls.host, cls.port = u.hostname, u.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.__exit__(None, None, None)
 
     def request(self, method, path, body=b"", content_type=None):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
@@ -97,7 +91,4 @@ class SesMalformed(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit("usage: ses_malformed_test.py <notify-sim binary>")
-    BINARY = sys.argv.pop(1)
-    unittest.main(verbosity=2)
+    main(os.path.basename(__file__))
