@@ -31,13 +31,14 @@ transport::Request make_request(const std::string& base, const std::string& oper
   if (operation == "ses-v2") {
     q.target = base + "/v2/email/outbound-emails";
     q.headers.set("Content-Type", "application/json");
-    q.body = nlohmann::json{{"FromEmailAddress", "sender@example.com"},
-                            {"Destination", {{"ToAddresses", {to}}}},
-                            {"Content",
-                             {{"Simple",
-                               {{"Subject", {{"Data", "Load test"}}},
-                                {"Body", {{"Text", {{"Data", "Hello"}}}}}}}}}}
-                 .dump();
+    q.body =
+        nlohmann::json{
+            {"FromEmailAddress", "sender@example.com"},
+            {"Destination", {{"ToAddresses", {to}}}},
+            {"Content",
+             {{"Simple",
+               {{"Subject", {{"Data", "Load test"}}}, {"Body", {{"Text", {{"Data", "Hello"}}}}}}}}}}
+            .dump();
   } else if (operation == "ses-stub") {
     q.target = base + "/ses";
     q.headers.set("Content-Type", "application/x-www-form-urlencoded");
@@ -45,10 +46,10 @@ transport::Request make_request(const std::string& base, const std::string& oper
   } else {
     q.target = base + "/";
     q.headers.set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
-    q.body = "Action=SendEmail&Version=2010-12-01&Source=sender%40example.com"
-             "&Destination.ToAddresses.member.1=" +
-             transport::url_encode(to) +
-             "&Message.Subject.Data=Load+test&Message.Body.Text.Data=Hello";
+    q.body =
+        "Action=SendEmail&Version=2010-12-01&Source=sender%40example.com"
+        "&Destination.ToAddresses.member.1=" +
+        transport::url_encode(to) + "&Message.Subject.Data=Load+test&Message.Body.Text.Data=Hello";
   }
   return q;
 }
@@ -72,10 +73,10 @@ struct EmbeddedStubs {
     auto& ses = host.add(std::make_unique<stubs::SesStub>());
     std::string err = ses.configure({{"max_send_rate", 0}, {"max_24_hour_send", -1}});
     if (!err.empty()) throw std::runtime_error("embedded SES stub: " + err);
-    server = transport::HttpServer::start(io, {}, [this](transport::Request q,
-                                                         transport::Responder done) {
-      host.handle(std::move(q), std::move(done));
-    });
+    server = transport::HttpServer::start(io, {},
+                                          [this](transport::Request q, transport::Responder done) {
+                                            host.handle(std::move(q), std::move(done));
+                                          });
     thread = std::thread([this] { io.run(); });
   }
   ~EmbeddedStubs() {
@@ -136,17 +137,16 @@ int load(const LoadArgs& args) {
         return;
       }
       ++sent;
-      client->send(make_request(base, args.operation, sent), sopt,
-                   [&, due](transport::SendResult r) {
-                     auto end = std::chrono::steady_clock::now();
-                     latency_ms.push_back(
-                         std::chrono::duration<double, std::milli>(end - due).count());
-                     if (!r)
-                       ++outcomes["error:" + r.error().message()];
-                     else
-                       ++outcomes[std::to_string(r->status)];
-                     if (++done == total) io.stop();
-                   });
+      client->send(
+          make_request(base, args.operation, sent), sopt, [&, due](transport::SendResult r) {
+            auto end = std::chrono::steady_clock::now();
+            latency_ms.push_back(std::chrono::duration<double, std::milli>(end - due).count());
+            if (!r)
+              ++outcomes["error:" + r.error().message()];
+            else
+              ++outcomes[std::to_string(r->status)];
+            if (++done == total) io.stop();
+          });
     }
   };
   timer.expires_at(start);
@@ -154,33 +154,34 @@ int load(const LoadArgs& args) {
     if (!ec) pump();
   });
   io.run();
-  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::sort(latency_ms.begin(), latency_ms.end());
-  nlohmann::json report = {
-      {"target", base},
-      {"operation", args.operation},
-      {"rate_requested", args.rate},
-      {"duration_s", args.duration_s},
-      {"connections", args.connections},
-      {"requests", done},
-      {"achieved_rate", static_cast<double>(done) / wall_s},
-      {"outcomes", outcomes},
-      {"latency_ms",
-       {{"p50", percentile(latency_ms, 50)},
-        {"p90", percentile(latency_ms, 90)},
-        {"p99", percentile(latency_ms, 99)},
-        {"p99_9", percentile(latency_ms, 99.9)},
-        {"max", latency_ms.empty() ? 0.0 : latency_ms.back()}}}};
+  nlohmann::json report = {{"target", base},
+                           {"operation", args.operation},
+                           {"rate_requested", args.rate},
+                           {"duration_s", args.duration_s},
+                           {"connections", args.connections},
+                           {"requests", done},
+                           {"achieved_rate", static_cast<double>(done) / wall_s},
+                           {"outcomes", outcomes},
+                           {"latency_ms",
+                            {{"p50", percentile(latency_ms, 50)},
+                             {"p90", percentile(latency_ms, 90)},
+                             {"p99", percentile(latency_ms, 99)},
+                             {"p99_9", percentile(latency_ms, 99.9)},
+                             {"max", latency_ms.empty() ? 0.0 : latency_ms.back()}}}};
   std::printf("notify-sim load: %zu requests to %s (%s) at %.0f/s over %.1f s, %zu connections\n",
               done, base.c_str(), args.operation.c_str(), args.rate, args.duration_s,
               args.connections);
   std::printf("achieved %.1f req/s\n", report["achieved_rate"].get<double>());
   for (const auto& [k, v] : outcomes) std::printf("  %-40s %zu\n", k.c_str(), v);
-  std::printf("latency (ms, from the scheduled send time): p50 %.3f  p90 %.3f  p99 %.3f  "
-              "p99.9 %.3f  max %.3f\n",
-              percentile(latency_ms, 50), percentile(latency_ms, 90), percentile(latency_ms, 99),
-              percentile(latency_ms, 99.9), latency_ms.empty() ? 0.0 : latency_ms.back());
+  std::printf(
+      "latency (ms, from the scheduled send time): p50 %.3f  p90 %.3f  p99 %.3f  "
+      "p99.9 %.3f  max %.3f\n",
+      percentile(latency_ms, 50), percentile(latency_ms, 90), percentile(latency_ms, 99),
+      percentile(latency_ms, 99.9), latency_ms.empty() ? 0.0 : latency_ms.back());
   if (args.json) {
     std::ofstream out(*args.json);
     out << report.dump(2) << "\n";

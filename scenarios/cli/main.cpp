@@ -11,8 +11,9 @@
 #endif
 
 int main(int argc, char** argv) {
-  CLI::App app{"notify-sim: provider stubs with fault injection, scenarios in simulated or real "
-               "time, and load tests for a GOV.UK Notify-style sending core"};
+  CLI::App app{
+      "notify-sim: provider stubs with fault injection, scenarios in simulated or real "
+      "time, and load tests for a GOV.UK Notify-style sending core"};
   app.set_version_flag("--version", std::string("notify-sim ") + NOTIFY_SIM_VERSION);
   app.require_subcommand(1);
 
@@ -28,7 +29,8 @@ int main(int argc, char** argv) {
                 "Where SES delivery events are POSTed (e.g. Notify's receipt endpoint)");
   s->add_option("--ready-file", serve.ready_file,
                 "Write {\"edge_url\", \"admin_url\"} as JSON here once listening");
-  s->add_option("--seed", serve.seed, "Seed for fault probabilities and ids")->capture_default_str();
+  s->add_option("--seed", serve.seed, "Seed for fault probabilities and ids")
+      ->capture_default_str();
 
   notify::cli::RunArgs run;
   auto* r = app.add_subcommand("run", "Run scenario files (or directories of them)");

@@ -100,7 +100,8 @@ int run(const RunArgs& args) {
   for (const auto& name : order) {
     const auto& row = rows[name];
     std::string st;
-    for (const auto& [k, v] : row.statuses) st += (st.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    for (const auto& [k, v] : row.statuses)
+      st += (st.empty() ? "" : ", ") + k + " " + std::to_string(v);
     std::printf("%-32s %6d %6d  %s\n", name.c_str(), row.passed, row.failed, st.c_str());
     passed += row.passed;
     failed += row.failed;
@@ -134,8 +135,7 @@ int validate(const std::vector<std::string>& paths) {
         std::printf("ok   %s (scenario %s)\n", f.c_str(), s.name.c_str());
       } else {
         auto c = load_serve_config(f);
-        std::printf("ok   %s (serve configuration, %zu fault rules)\n", f.c_str(),
-                    c.faults.size());
+        std::printf("ok   %s (serve configuration, %zu fault rules)\n", f.c_str(), c.faults.size());
       }
     } catch (const scenarios::ScenarioError& e) {
       std::fprintf(stderr, "bad  %s\n", e.what());

@@ -77,8 +77,9 @@ int serve(const ServeArgs& args) {
   transport::ServerOptions admin_options = edge_options;
   admin_options.port = args.admin_port;
   auto edge = transport::HttpServer::start(
-      io, edge_options,
-      [&host](transport::Request q, transport::Responder done) { host.handle(std::move(q), std::move(done)); });
+      io, edge_options, [&host](transport::Request q, transport::Responder done) {
+        host.handle(std::move(q), std::move(done));
+      });
   auto admin = transport::HttpServer::start(
       io, admin_options, [&host](transport::Request q, transport::Responder done) {
         host.handle_control(std::move(q), std::move(done));
@@ -107,9 +108,10 @@ int serve(const ServeArgs& args) {
   const std::string admin_url = "http://" + admin->address();
   std::printf("notify-sim serve: provider stubs on %s, control API on %s\n", edge_url.c_str(),
               admin_url.c_str());
-  std::printf("  SES v1 (Query)  POST %s/\n  SES v2 (JSON)   %s/v2/email/...\n"
-              "  SES stub       POST %s/ses   (Notify's SES_STUB_URL contract)\n",
-              edge_url.c_str(), edge_url.c_str(), edge_url.c_str());
+  std::printf(
+      "  SES v1 (Query)  POST %s/\n  SES v2 (JSON)   %s/v2/email/...\n"
+      "  SES stub       POST %s/ses   (Notify's SES_STUB_URL contract)\n",
+      edge_url.c_str(), edge_url.c_str(), edge_url.c_str());
   std::printf("\nPoint clients at the stubs:\n");
   std::printf("export AWS_ENDPOINT_URL=%s\n", edge_url.c_str());
   std::printf("export AWS_ENDPOINT_URL_SES=%s\n", edge_url.c_str());

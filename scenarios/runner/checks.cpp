@@ -33,7 +33,8 @@ std::vector<CheckResult> check_expectations(const World& world) {
     for (const auto& n : notes)
       if (n.status == "created" || n.status == "sending" || n.status == "pending") ++open[n.status];
     std::string actual;
-    for (const auto& [k, v] : open) actual += (actual.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    for (const auto& [k, v] : open)
+      actual += (actual.empty() ? "" : ", ") + k + " " + std::to_string(v);
     out.push_back({"all_final", open.empty(), "every notification in a final status",
                    actual.empty() ? "all final" : actual + " not final"});
   }
@@ -89,8 +90,10 @@ std::vector<CheckResult> check_expectations(const World& world) {
       for (const auto& r : records) found = found || r.message.find(address) != std::string::npos;
       for (const auto& n : notes)
         found = found || n.failure_reason.find(address) != std::string::npos;
-      for (const auto& [name, v] : counters) found = found || name.find(address) != std::string::npos;
-      for (const auto& [name, v] : timings) found = found || name.find(address) != std::string::npos;
+      for (const auto& [name, v] : counters)
+        found = found || name.find(address) != std::string::npos;
+      for (const auto& [name, v] : timings)
+        found = found || name.find(address) != std::string::npos;
       if (found) leaked = "a recipient address appears in the logs or metrics";
     }
     out.push_back({"no_pii_in_logs", leaked.empty(), "no recipient address in any log line",

@@ -43,8 +43,8 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
   net.route(kStubAuthority, [&world](transport::Request q, transport::Responder done) {
     world.host.handle(std::move(q), std::move(done));
   });
-  net.route(kCoreAuthority, delivery::make_receipt_handler(*world.store, clock, world.logger,
-                                                           world.metrics));
+  net.route(kCoreAuthority,
+            delivery::make_receipt_handler(*world.store, clock, world.logger, world.metrics));
   // A refusing listener receives no requests, so nothing else would notice a time window
   // closing: while it refuses and work remains, look again every second of scenario time.
   bool recheck_scheduled = false;
@@ -70,10 +70,9 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
   if (clock.now() > deadline)
     r.error = "the run did not settle within the horizon of " +
               std::to_string(scenario.horizon.count() / 1000) + " s of simulated time";
-  r.elapsed_sim_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() -
-                                                            runtime::VirtualClock::default_start())
-          .count();
+  r.elapsed_sim_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         clock.now() - runtime::VirtualClock::default_start())
+                         .count();
   finish(r, world);
   return r;
 }
@@ -97,9 +96,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   r.mode = options.mode;
   r.seed = options.seed;
   r.reproduce = reproduce_command(scenario, options);
-  r.elapsed_real_ms = std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - started)
-                          .count();
+  r.elapsed_real_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (!r.error.empty()) r.passed = false;
   return r;
 }
@@ -111,10 +109,10 @@ nlohmann::json results_to_json(const std::vector<RunResult>& results) {
     for (const auto& c : r.checks)
       checks.push_back(
           {{"what", c.what}, {"passed", c.passed}, {"expected", c.expected}, {"actual", c.actual}});
-    nlohmann::json j = {{"scenario", r.scenario}, {"file", r.file},
+    nlohmann::json j = {{"scenario", r.scenario},    {"file", r.file},
                         {"mode", to_string(r.mode)}, {"seed", r.seed},
-                        {"passed", r.passed},      {"checks", checks},
-                        {"reproduce", r.reproduce}, {"report", r.report}};
+                        {"passed", r.passed},        {"checks", checks},
+                        {"reproduce", r.reproduce},  {"report", r.report}};
     if (!r.error.empty()) j["error"] = r.error;
     out.push_back(std::move(j));
   }
@@ -141,7 +139,8 @@ std::string results_to_junit(const std::vector<RunResult>& results) {
       std::ostringstream text;
       if (!r.error.empty()) text << r.error << "\n";
       for (const auto& c : r.checks)
-        if (!c.passed) text << c.what << ": expected " << c.expected << ", got " << c.actual << "\n";
+        if (!c.passed)
+          text << c.what << ": expected " << c.expected << ", got " << c.actual << "\n";
       text << "reproduce: " << r.reproduce << "\n";
       auto f = tc.append_child("failure");
       f.append_attribute("message") = r.error.empty() ? "expectations not met" : r.error.c_str();

@@ -19,10 +19,9 @@ class ScaledClock final : public runtime::Clock {
                          static_cast<double>(real.count()) * scale_));
   }
   runtime::TimerId schedule_after(runtime::Duration delay, std::function<void()> fn) override {
-    return base_.schedule_after(
-        runtime::Duration(static_cast<runtime::Duration::rep>(
-            static_cast<double>(delay.count()) / scale_)),
-        std::move(fn));
+    return base_.schedule_after(runtime::Duration(static_cast<runtime::Duration::rep>(
+                                    static_cast<double>(delay.count()) / scale_)),
+                                std::move(fn));
   }
   bool cancel(runtime::TimerId id) override { return base_.cancel(id); }
 

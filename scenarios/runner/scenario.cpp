@@ -50,8 +50,8 @@ class Fields {
     if (!v) return std::nullopt;
     if (!v->is_number_integer()) fail(at(key), "expected a whole number, got " + type_of(*v));
     auto n = v->get<std::int64_t>();
-    if (n < lo) fail(at(key), "expected a number >= " + std::to_string(lo) + ", got " +
-                                  std::to_string(n));
+    if (n < lo)
+      fail(at(key), "expected a number >= " + std::to_string(lo) + ", got " + std::to_string(n));
     return n;
   }
 
@@ -171,12 +171,14 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
   if (const json* s = f.object("statuses")) {
     for (auto it = s->begin(); it != s->end(); ++it) {
       static const std::set<std::string> kStatuses = {
-          "created", "sending", "sent", "pending", "delivered", "permanent-failure",
+          "created",           "sending",          "sent",
+          "pending",           "delivered",        "permanent-failure",
           "temporary-failure", "technical-failure"};
       std::string field = f.at("statuses") + "." + it.key();
       if (!kStatuses.count(it.key()))
-        f.fail(field, "unknown status (one of created, sending, sent, pending, delivered, "
-                      "permanent-failure, temporary-failure, technical-failure)");
+        f.fail(field,
+               "unknown status (one of created, sending, sent, pending, delivered, "
+               "permanent-failure, temporary-failure, technical-failure)");
       e.statuses.push_back({it.key(), parse_count(*it, field, file)});
     }
   }
@@ -231,7 +233,7 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
 }
 
 std::set<std::string> known_error_names() {
-  return {"ses.throttling",      "ses.daily_quota",         "ses.header_too_long",
+  return {"ses.throttling",       "ses.daily_quota",         "ses.header_too_long",
           "ses.message_rejected", "ses.service_unavailable", "ses.internal_failure",
           "ses.event_drop",       "ses.event_duplicate"};
 }

@@ -56,8 +56,8 @@ void World::connect(const std::string& stub_base_url, const std::string& receipt
   connect_event_faults(*ses, host);
 
   if (scenario.email_client == "ses_stub") {
-    email_client = email::make_ses_stub_client(core_transport, clock, metrics, logger,
-                                               stub_base_url + "/ses");
+    email_client =
+        email::make_ses_stub_client(core_transport, clock, metrics, logger, stub_base_url + "/ses");
   } else {
     email::SesClientOptions o;
     o.endpoint_url = stub_base_url + "/";
@@ -77,8 +77,8 @@ void World::connect(const std::string& stub_base_url, const std::string& receipt
   delivery::EmailDeliveryOptions d;
   d.max_retries = scenario.max_retries;
   d.retry_delay = scenario.retry_delay;
-  email_delivery = std::make_unique<delivery::EmailDelivery>(*store, clock, *email_client,
-                                                             metrics, logger, d);
+  email_delivery =
+      std::make_unique<delivery::EmailDelivery>(*store, clock, *email_client, metrics, logger, d);
 }
 
 void World::send_statsd_to(const std::string& address) {

@@ -1,7 +1,7 @@
 """Runs `notify-sim serve` for the compat tests: start, wait for the ready file, stop.
 
 The compat tests run with Debian's /usr/bin/python3 (boto3 1.26 / botocore 1.29), the client
-versions wire-formats.md was checked against.
+versions whose parsing the stubs follow.
 """
 
 import json

@@ -1,4 +1,4 @@
-// deliver_email as Notify's provider_tasks.py runs it (notify-behaviour.md §1): one attempt
+// deliver_email as Notify's provider_tasks.py runs it (notifications-api): one attempt
 // through the email client, then sending, technical-failure, or a retry 300 s later on the
 // Clock, up to 48 retries. The client has already classified the failure; this file only reads
 // the decision.

@@ -1,5 +1,5 @@
-// SES delivery receipts: Notify's process_ses_results (notify-behaviour.md §2, "SES delivery
-// receipts") over the SNS JSON of wire-formats.md §4. The body carries recipient addresses,
+// SES delivery receipts: Notify's process_ses_results (app/celery/process_ses_receipts_tasks.py)
+// over the SNS notification JSON SES publishes. The body carries recipient addresses,
 // so nothing here ever logs or echoes it.
 #include "notify/delivery/email_delivery.hpp"
 

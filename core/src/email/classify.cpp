@@ -1,5 +1,5 @@
-// The one place an SES answer or a transport failure becomes a FailureKind and a retry decision
-// (style.md 4). The table is Notify's S-2021 `AwsSesClient.send_email` (notify-behaviour.md §2).
+// The one place an SES answer or a transport failure becomes a FailureKind and a retry decision.
+// The table is Notify's 2021 (03d438b0c) `AwsSesClient.send_email` (app/clients/email/aws_ses.py).
 #include "notify/email/email_client.hpp"
 
 #include "notify/telemetry/logger.hpp"

@@ -1,5 +1,5 @@
 // Helpers the SES and SES-stub clients share: how they time a request and report it, as
-// Notify's clients do (notify-behaviour.md §2, "Metrics").
+// Notify's clients do (statsd timings and counters, 2021).
 #pragma once
 
 #include "notify/email/email_client.hpp"

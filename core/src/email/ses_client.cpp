@@ -1,6 +1,6 @@
 // The SES v1 client: SendEmail over the Query protocol, signed with SigV4, answers parsed the
-// way botocore 1.29 parses them (wire-formats.md §1, §7.1) and classified as Notify's
-// AwsSesClient does (notify-behaviour.md §2).
+// way botocore 1.29 parses them (its QueryParser) and classified as Notify's
+// AwsSesClient does (app/clients/email/aws_ses.py).
 #include "client_common.hpp"
 #include "notify/email/email_client.hpp"
 #include "notify/email/sigv4.hpp"
@@ -154,7 +154,7 @@ class SesClient final : public EmailClient {
     }
     auto error = classify_ses_error(outcome.status, outcome.code, outcome.message);
     // Notify's generic ClientError branch increments clients.ses.error a second time
-    // (notify-behaviour.md §2, "Metrics"); the InvalidParameterValue and send-rate branches
+    // (aws_ses.py, 2021); the InvalidParameterValue and send-rate branches
     // and non-ClientError failures count once.
     bool generic_client_error =
         outcome.client_error && error.decision.retry && !is_send_rate_throttling(error);

@@ -1,5 +1,5 @@
 // The client for Notify's SES stub contract (SES_STUB_URL): a form POST of "id=dummy-data",
-// a JSON {"MessageId": ...} back, and every failure retryable (notify-behaviour.md §2, "Stub").
+// a JSON {"MessageId": ...} back, and every failure retryable (app/clients/email/aws_ses_stub.py).
 // Also Notify's choice between this client and the real one.
 #include "client_common.hpp"
 #include "notify/email/email_client.hpp"

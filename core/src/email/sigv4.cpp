@@ -1,4 +1,4 @@
-// AWS Signature Version 4 (wire-formats.md §6): one canonicalisation shared by the signer and
+// AWS Signature Version 4 (AWS General Reference): one canonicalisation shared by the signer and
 // the verifier, so a request this code signs always verifies, and the verifier reproduces what
 // boto3 and the AWS CLI sign.
 #include "notify/email/sigv4.hpp"

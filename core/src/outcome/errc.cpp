@@ -1,5 +1,5 @@
 // The notify error category: one readable message per errc, and the "no response" grouping
-// that keeps connection failures apart from HTTP answers (style.md 5).
+// that keeps connection failures apart from HTTP answers.
 #include "notify/outcome/errc.hpp"
 
 #include <string>

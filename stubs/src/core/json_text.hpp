@@ -1,5 +1,5 @@
 // Small helpers for error messages about JSON input: they quote what the user sent, briefly, so
-// an error names both the field and the value that was wrong with it (style.md 15).
+// an error names both the field and the value that was wrong with it.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,7 @@
 // SigV4 on SES requests. By default the stub takes any well-formed Authorization header, or
 // none, as aws-ses-v2-local and moto do; in strict mode (configured credentials) it checks the
-// signature the way SES does and answers with SES's common auth errors (wire-formats 6.4).
+// signature the way SES does and answers with SES's common auth errors (AWS's common errors for
+// signed requests).
 #include "core.hpp"
 
 #include "notify/email/sigv4.hpp"

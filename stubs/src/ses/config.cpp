@@ -1,6 +1,6 @@
 // The "ses" block of a config file. Every error names the field (relative to the block, e.g.
 // "events.delay_ms"; callers prefix where the block lives), what was wrong and what would be
-// right (style.md 15). Keys left out keep their current values.
+// right. Keys left out keep their current values.
 #include "core.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,7 @@
-// Notify's own SES stub contract (SES_STUB_URL, notify-behaviour 2): GET or POST /ses with any
-// body answers {"MessageId": "<uuid>"} and, like notifications-email-provider-stub, later
-// reports a Delivery for it. No limits apply: the contract exists for load tests.
+// Notify's own SES stub contract (SES_STUB_URL; notifications-api
+// app/clients/email/aws_ses_stub.py): GET or POST /ses with any body answers {"MessageId":
+// "<uuid>"} and, like notifications-email-provider-stub, later reports a Delivery for it. No limits
+// apply: the contract exists for load tests.
 #include "core.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,7 @@
-// SES delivery events as SES publishes them through SNS (wire-formats 4): the notification
-// JSON (Delivery, Bounce, Complaint) and the SNS HTTP envelope around it. The outcome for a
-// recipient follows Notify's simulator addresses (notify-behaviour 3).
+// SES delivery events as SES publishes them through SNS (SES Developer Guide, "Amazon SNS
+// notification contents"): the notification JSON (Delivery, Bounce, Complaint) and the SNS HTTP
+// envelope around it. The outcome for a recipient follows Notify's simulator addresses
+// (notifications-api app/celery/research_mode_tasks.py).
 #pragma once
 
 #include "notify/runtime/clock.hpp"

@@ -1,6 +1,7 @@
 // SES's sending limits on the run's clock: the per-second send rate (a token bucket), the
 // rolling 24-hour quota, and the 15-minute data points GetSendStatistics reports. All count
-// recipients, as SES does (wire-formats 3.1). Not thread-safe: the stub holds its lock.
+// recipients, as SES does (SES Developer Guide, "Service quotas in Amazon SES"). Not thread-safe:
+// the stub holds its lock.
 #pragma once
 
 #include "notify/runtime/clock.hpp"

@@ -100,7 +100,8 @@ std::optional<std::string> check_domain(std::string_view domain) {
   }
   for (char ch : domain) {
     auto c = static_cast<unsigned char>(ch);
-    // The domain must already be Punycode (wire-formats 1.2), so no 8-bit bytes.
+    // The domain must already be Punycode (the SES API's Destination documentation), so no 8-bit
+    // bytes.
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '.' || c == '_';
     if (!ok) return "Domain contains illegal character";

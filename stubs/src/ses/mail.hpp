@@ -1,7 +1,7 @@
 // What SES checks in addresses and raw MIME messages before it accepts a send. The address
 // messages are the ones SES returns (they come from JavaMail's InternetAddress parser, which
 // SES uses): "Missing final '@domain'", "Illegal address", "Local address contains control or
-// whitespace", and so on (wire-formats 3.2).
+// whitespace", and so on (messages seen in public SES error reports).
 #pragma once
 
 #include <cstddef>

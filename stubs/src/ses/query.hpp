@@ -1,5 +1,5 @@
 // SES v1 Query parameters: the form body (and, for GET, the query string) as a flat key/value
-// list, with the awsQuery conventions for nested members and lists (wire-formats 1.1).
+// list, with the awsQuery conventions for nested members and lists (botocore's QuerySerializer).
 #pragma once
 
 #include <cstddef>

@@ -58,11 +58,12 @@ std::optional<SesError> fault_error(std::string_view name, Protocol protocol,
   const bool v2 = protocol == Protocol::v2;
   SesError e;
   if (name == kSesThrottling) {
-    // SES v2 answers a rate overrun with 429 TooManyRequestsException (wire-formats 3.3).
+    // SES v2 answers a rate overrun with 429 TooManyRequestsException (as public reports of real
+    // SES v2 responses show).
     e = v2 ? SesError{429, "TooManyRequestsException", std::string(kMaxSendRateMessage)}
            : SesError{400, "Throttling", std::string(kMaxSendRateMessage)};
   } else if (name == kSesDailyQuota) {
-    // Which v2 code carries the daily quota is unknown (wire-formats 10.6); 429 keeps it in the
+    // Which v2 code carries the daily quota is unknown (no public source says); 429 keeps it in the
     // class clients already retry and Notify's v2 client treats as throttling.
     e = v2 ? SesError{429, "TooManyRequestsException", std::string(kDailyQuotaMessage)}
            : SesError{400, "Throttling", std::string(kDailyQuotaMessage)};
@@ -126,7 +127,7 @@ transport::Response render_error(Protocol protocol, const SesError& error,
   r.headers.set("x-amzn-RequestId", request_id);
   if (protocol == Protocol::v1) {
     r.headers.set("Content-Type", "text/xml");
-    // No whitespace inside text nodes: botocore keeps it verbatim (wire-formats 0.3).
+    // No whitespace inside text nodes: botocore keeps it verbatim (botocore's QueryParser).
     r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse xmlns=\"";
     r.body += kXmlNamespace;
     r.body += "\"><Error><Type>";

@@ -1,5 +1,5 @@
 // SES v1 (Query protocol): SendEmail, SendRawEmail, GetSendQuota, GetSendStatistics. Answers
-// are the XML shapes botocore parses (wire-formats 1.3, 1.4, 7.1).
+// are the XML shapes botocore parses (the awsQuery protocol; botocore's QueryParser).
 #include "core.hpp"
 #include "mail.hpp"
 #include "query.hpp"

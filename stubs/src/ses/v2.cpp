@@ -1,6 +1,7 @@
 // SES v2 (REST-JSON): POST /v2/email/outbound-emails and GET /v2/email/account. Errors carry
-// the bare shape name in x-amzn-ErrorType and {"message": ...} (wire-formats 2.3, 7.2).
-// Unknown members are ignored so newer clients (Content.Simple.Headers, Attachments) work.
+// the bare shape name in x-amzn-ErrorType and {"message": ...} (the restJson1 protocol; botocore's
+// RestJSONParser). Unknown members are ignored so newer clients (Content.Simple.Headers,
+// Attachments) work.
 #include "core.hpp"
 #include "mail.hpp"
 

@@ -1,5 +1,5 @@
 // deliver_email in virtual time: success, the non-retryable path, send-rate throttling, the
-// 48-retry schedule and connection failures (notify-behaviour.md §1).
+// 48-retry schedule and connection failures (notifications-api app/celery/provider_tasks.py).
 #include "delivery_fixture.hpp"
 
 namespace notify::delivery {

@@ -1,6 +1,6 @@
 // Runs every email path with recognisable addresses and checks that none of them reaches a log
 // record, an error message, a stored failure reason, a metric name or a receipt answer
-// (notify-behaviour.md §2, "No-PII logging rules").
+// (as notifications-api 207920216 made SES errors address-free).
 #include "delivery_fixture.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,5 @@
-// SES events to notification statuses (notify-behaviour.md §2, wire-formats.md §4).
+// SES events to notification statuses (notifications-api process_ses_receipts_tasks.py; SES's SNS
+// notification format).
 #include "delivery_fixture.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,5 @@
-// Notify's S-2021 classification table (notify-behaviour.md §2), one row per case.
+// Notify's 2021 (03d438b0c) classification table (notifications-api app/clients/email/aws_ses.py),
+// one row per case.
 #include "notify/email/email_client.hpp"
 
 #include <gtest/gtest.h>

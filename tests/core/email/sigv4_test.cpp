@@ -1,5 +1,5 @@
 // SigV4 against AWS's published vectors and the requests boto3 was observed to sign
-// (wire-formats.md §6), plus sign/verify round trips.
+// (AWS's published SigV4 test suite), plus sign/verify round trips.
 #include "notify/email/sigv4.hpp"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Failure-point sweeps (style.md 10): a peer that stops after every possible byte. The client
+// Failure-point sweeps: a peer that stops after every possible byte. The client
 // must classify each cut exactly once; the server must never hand a partial request to its
 // handler and must free the connection.
 #include "support.hpp"

@@ -77,7 +77,7 @@ TEST_F(SesAuthTest, StubContractNeedsNoSignature) {
 TEST_F(SesTest, DefaultModeAcceptsAnyWellFormedAuthorizationOrNone) {
   EXPECT_EQ(call(form_post("Action=GetSendQuota")).response.status, 200);
   auto r = form_post("Action=GetSendQuota");
-  // The header boto3 sent in wire-formats 1.1, verbatim.
+  // A header boto3 1.26 sent to a local endpoint, verbatim.
   r.headers.set("Authorization",
                 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/eu-west-2/ses/aws4_request, "
                 "SignedHeaders=content-type;host;x-amz-date, "

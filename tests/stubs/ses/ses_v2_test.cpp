@@ -18,14 +18,13 @@ TEST_F(SesTest, V2SendEmailAnswersMessageId) {
 }
 
 TEST_F(SesTest, V2AcceptsRawTemplateHeadersAndUnknownMembers) {
-  auto raw = call(json_request(
-      "POST", "/v2/email/outbound-emails",
-      R"({"Content": {"Raw": {"Data": )"
-      R"("RnJvbTogYUBleGFtcGxlLmNvbQ0KVG86IGJAZXhhbXBsZS5jb20NCg0KeA=="}}})"));
+  auto raw =
+      call(json_request("POST", "/v2/email/outbound-emails",
+                        R"({"Content": {"Raw": {"Data": )"
+                        R"("RnJvbTogYUBleGFtcGxlLmNvbQ0KVG86IGJAZXhhbXBsZS5jb20NCg0KeA=="}}})"));
   EXPECT_EQ(raw.response.status, 200) << raw.response.body;
-  auto tmpl = call(json_request(
-      "POST", "/v2/email/outbound-emails",
-      R"({"FromEmailAddress": "a@example.com",
+  auto tmpl = call(json_request("POST", "/v2/email/outbound-emails",
+                                R"({"FromEmailAddress": "a@example.com",
           "Destination": {"ToAddresses": ["b@example.com"], "CcAddresses": []},
           "Content": {"Template": {"TemplateName": "t1", "TemplateData": "{\"name\": \"x\"}"}}})"));
   EXPECT_EQ(tmpl.response.status, 200) << tmpl.response.body;

@@ -66,7 +66,8 @@ struct SesClientOptions {
                                       std::chrono::milliseconds(60'000)};
 };
 
-/// Classifies an SES v1 answer as Notify does (notify-behaviour.md §2). Exposed for tests.
+/// Classifies an SES v1 answer as Notify does (app/clients/email/aws_ses.py, 2021). Exposed for
+/// tests.
 EmailError classify_ses_error(int http_status, const std::string& code, const std::string& message);
 /// Classifies a transport failure (no response).
 EmailError classify_transport_error(boost::system::error_code ec);

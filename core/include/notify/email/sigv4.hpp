@@ -26,9 +26,9 @@ std::string hmac_sha256(std::string_view key, std::string_view data);  // raw by
 std::string derive_signing_key(std::string_view secret, std::string_view date,
                                std::string_view region, std::string_view service);
 
-/// The canonical request (wire-formats.md §6.1) for `request`, whose path and query are given
-/// in origin form (/path?query, as on the request line) and whose headers named in
-/// `signed_headers` ("content-type;host;x-amz-date") are signed. Exposed for tests and for
+/// The canonical request (AWS General Reference, "Create a canonical request") for `request`, whose
+/// path and query are given in origin form (/path?query, as on the request line) and whose headers
+/// named in `signed_headers` ("content-type;host;x-amz-date") are signed. Exposed for tests and for
 /// stubs that explain a mismatch.
 std::string canonical_request(const transport::Request& request, std::string_view origin_target,
                               std::string_view signed_headers);

@@ -1,6 +1,6 @@
 // The error model shared by the core and the stubs: one error code enum in its own
 // boost::system category, the FailureKind every provider answer is classified into once, and
-// the retry decision that the delivery tasks read (style.md 3-5).
+// the retry decision that the delivery tasks read.
 #pragma once
 
 #include <boost/system/error_code.hpp>

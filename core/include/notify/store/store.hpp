@@ -59,8 +59,8 @@ struct BroadcastEvent {
 struct BroadcastProviderMessage {
   std::string id;
   std::string broadcast_event_id;
-  std::string provider;  // ee, o2, three, vodafone
-  std::string status;    // sending, ack, err, technical-failure
+  std::string provider;                        // ee, o2, three, vodafone
+  std::string status;                          // sending, ack, err, technical-failure
   std::optional<std::int64_t> message_number;  // vodafone only
   runtime::TimePoint created_at;
   runtime::TimePoint updated_at;

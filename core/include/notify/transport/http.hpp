@@ -89,7 +89,7 @@ struct Url {
   std::string scheme;  // "http" or "https"
   std::string host;
   std::uint16_t port = 80;
-  std::string target;  // path and query, at least "/"
+  std::string target;             // path and query, at least "/"
   std::string authority() const;  // host[:port] as the Host header wants it
 };
 

@@ -39,7 +39,7 @@ using ServerHandler = std::function<void(Request, Responder)>;
 
 struct ServerOptions {
   std::string bind_address = "127.0.0.1";
-  std::uint16_t port = 0;  // 0: the kernel picks one; port() tells which
+  std::uint16_t port = 0;                           // 0: the kernel picks one; port() tells which
   std::size_t body_limit_bytes = 41 * 1024 * 1024;  // 413 beyond
   std::size_t header_limit_bytes = 16 * 1024;       // 431 beyond
   std::size_t max_connections = 1024;               // further connections wait in the backlog

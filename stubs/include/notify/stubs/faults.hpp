@@ -1,4 +1,4 @@
-// Fault rules as data (style.md 7): a selector says which requests a rule applies to, an action
+// Fault rules as data: a selector says which requests a rule applies to, an action
 // says what happens to them, a trigger says when. Rules come from JSON (a file, a scenario's
 // timeline, or the control API) and every firing is recorded.
 #pragma once
@@ -46,11 +46,11 @@ struct FaultAction {
   Type type = Type::error;
   // delay
   DelayDistribution distribution = DelayDistribution::fixed;
-  double ms = 0;          // fixed
-  double min_ms = 0;      // uniform
-  double max_ms = 0;      // uniform
-  double median_ms = 0;   // lognormal
-  double sigma = 0.5;     // lognormal
+  double ms = 0;         // fixed
+  double min_ms = 0;     // uniform
+  double max_ms = 0;     // uniform
+  double median_ms = 0;  // lognormal
+  double sigma = 0.5;    // lognormal
   // error: a provider-level error registered by a stub, e.g. "ses.throttling"
   std::string error;
 };

@@ -30,11 +30,11 @@ struct JournalEntry {
   std::string reference;  // what the stub answered with: MessageId, Reference, ...
   std::string method;
   std::string target;
-  int status = 0;          // HTTP status answered; 0 when no response was written
-  std::string outcome;     // "ok", "error:<name>", "refused", "reset", "hung", "truncated"
+  int status = 0;                   // HTTP status answered; 0 when no response was written
+  std::string outcome;              // "ok", "error:<name>", "refused", "reset", "hung", "truncated"
   std::vector<std::string> faults;  // ids of the rules that fired
-  std::string request_body;   // at most JournalOptions::body_bytes_max
-  std::string response_body;  // at most JournalOptions::body_bytes_max
+  std::string request_body;         // at most JournalOptions::body_bytes_max
+  std::string response_body;        // at most JournalOptions::body_bytes_max
 };
 
 struct JournalQuery {
@@ -45,8 +45,8 @@ struct JournalQuery {
 };
 
 struct JournalOptions {
-  std::size_t capacity = 10'000;     // entries kept; older ones drop (counters never do)
-  std::size_t body_bytes_max = 4096; // per body kept in an entry
+  std::size_t capacity = 10'000;      // entries kept; older ones drop (counters never do)
+  std::size_t body_bytes_max = 4096;  // per body kept in an entry
 };
 
 struct JournalCounters {

@@ -1,5 +1,5 @@
-// Stub: one provider's handler. A pure function of (request, fault verdict, state) to answer
-// (style.md 9); the same object serves a socket and the in-process transport.
+// Stub: one provider's handler. A pure function of (request, fault verdict, state) to answer;
+// the same object serves a socket and the in-process transport.
 #pragma once
 
 #include "notify/runtime/clock.hpp"

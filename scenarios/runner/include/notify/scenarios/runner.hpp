@@ -23,7 +23,7 @@ struct RunOptions {
 };
 
 struct CheckResult {
-  std::string what;      // "statuses.delivered", "journal[0]", ...
+  std::string what;  // "statuses.delivered", "journal[0]", ...
   bool passed = false;
   std::string expected;
   std::string actual;
@@ -37,10 +37,10 @@ struct RunResult {
   bool passed = false;
   std::string error;  // set when the run itself could not complete
   std::vector<CheckResult> checks;
-  double elapsed_real_ms = 0;      // wall time of the run (not part of the deterministic JSON)
-  std::int64_t elapsed_sim_ms = 0; // scenario time at the end
-  nlohmann::json report;           // statuses, counts, journal, firings, metrics
-  std::string reproduce;           // the command that reproduces this run
+  double elapsed_real_ms = 0;       // wall time of the run (not part of the deterministic JSON)
+  std::int64_t elapsed_sim_ms = 0;  // scenario time at the end
+  nlohmann::json report;            // statuses, counts, journal, firings, metrics
+  std::string reproduce;            // the command that reproduces this run
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
