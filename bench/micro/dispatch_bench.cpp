@@ -3,7 +3,7 @@
 // stub, store update) in virtual time. Run: build/bench/micro/notify_bench_micro
 #include "notify/delivery/email_delivery.hpp"
 #include "notify/email/email_client.hpp"
-#include "notify/email/sigv4.hpp"
+#include "notify/aws/sigv4.hpp"
 #include "notify/runtime/clock.hpp"
 #include "notify/store/store.hpp"
 #include "notify/stubs/host.hpp"
@@ -77,14 +77,14 @@ void BM_StubHostDispatch(benchmark::State& state) {
 BENCHMARK(BM_StubHostDispatch)->Arg(0)->Arg(10)->Arg(100);
 
 void BM_SigV4Sign(benchmark::State& state) {
-  email::SigV4Scope scope{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "",
+  aws::SigV4Scope scope{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "",
                           "eu-west-2", "ses"};
   auto base = send_email_request();
   base.target = "http://127.0.0.1:4566/";
   auto now = runtime::VirtualClock::default_start();
   for (auto _ : state) {
     auto q = base;
-    email::sign_request(q, scope, now);
+    aws::sign_request(q, scope, now);
     benchmark::DoNotOptimize(q.headers.fields().data());
   }
 }

@@ -44,7 +44,7 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
     world.host.handle(std::move(q), std::move(done));
   });
   net.route(kCoreAuthority,
-            delivery::make_receipt_handler(*world.store, clock, world.logger, world.metrics));
+            world.receipts.handler());
   // A refusing listener receives no requests, so nothing else would notice a time window
   // closing: while it refuses and work remains, look again every second of scenario time.
   bool recheck_scheduled = false;

@@ -34,7 +34,7 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
         });
       });
   auto receipts = transport::HttpServer::start(
-      io, {}, delivery::make_receipt_handler(*world.store, clock, world.logger, world.metrics));
+      io, {}, world.receipts.handler());
   // A refuse rule on the whole SES service closes the edge listener: a real refused connect.
   // A closed listener sees no requests, so the end of a refuse rule's time window is noticed by
   // the tick below as well as by the host's callback.

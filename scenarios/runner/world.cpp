@@ -36,6 +36,7 @@ World::World(const Scenario& s, std::uint64_t seed, runtime::Clock& c)
       store(store::open_sqlite_store(":memory:")),
       logger(c),
       host(c, host_options(seed)) {
+  delivery::add_ses_receipts(receipts, *store, clock, logger, metrics);
   auto stub = std::make_unique<stubs::SesStub>();
   ses = stub.get();
   host.add(std::move(stub));

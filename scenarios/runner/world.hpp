@@ -46,6 +46,7 @@ struct World {
   runtime::Clock& clock;
   runtime::Rng rng;
   std::unique_ptr<store::Store> store;
+  delivery::ReceiptRouter receipts;  // the core's receipt endpoint
   telemetry::Metrics metrics;
   telemetry::Logger logger;
   stubs::StubHost host;

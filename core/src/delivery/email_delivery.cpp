@@ -32,14 +32,13 @@ EmailDelivery::EmailDelivery(store::Store& store, runtime::Clock& clock, email::
       client_(client),
       metrics_(metrics),
       logger_(logger),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      retries_(clock) {
   NOTIFY_ASSERT(options_.max_retries >= 0);
   NOTIFY_ASSERT(options_.retry_delay.count() >= 0);
 }
 
-EmailDelivery::~EmailDelivery() {
-  for (auto id : retry_timers_) clock_.cancel(id);
-}
+EmailDelivery::~EmailDelivery() = default;
 
 void EmailDelivery::deliver(const std::string& notification_id, const email::EmailMessage& message,
                             std::function<void(const std::string& status)> done) {
@@ -56,9 +55,9 @@ void EmailDelivery::attempt(std::shared_ptr<Task> task) {
   if (!notification) {
     // Notify raises NoResultFound inside the task's try block, so it is retried like any
     // other failure (the row may not have been committed yet).
-    email::EmailError error;
+    Failure error;
     error.kind = FailureKind::invalid_request;
-    error.decision = RetryDecision{true, LogLevel::error};
+    error.retry = Retry::same;
     error.code = "not_found";
     error.message = "notification " + task->id + " is not in the store";
     on_failure(task, error);
@@ -92,8 +91,8 @@ void EmailDelivery::on_result(const std::shared_ptr<Task>& task, email::EmailRes
   finish(task, store::status::kSending);
 }
 
-void EmailDelivery::on_failure(const std::shared_ptr<Task>& task, const email::EmailError& error) {
-  if (error.non_retryable()) {
+void EmailDelivery::on_failure(const std::shared_ptr<Task>& task, const Failure& error) {
+  if (!error.retryable()) {
     logger_.error(kLogger, "Email notification " + task->id + " failed: " + error.message);
     set_status(task->id, store::status::kTechnicalFailure, {}, error.message);
     finish(task, store::status::kTechnicalFailure);
@@ -106,7 +105,8 @@ void EmailDelivery::on_failure(const std::shared_ptr<Task>& task, const email::E
     logger_.error(kLogger, "RETRY: Email notification " + task->id + " failed");
   }
 
-  if (task->retries >= options_.max_retries) {
+  const auto policy = RetryPolicy::fixed(options_.max_retries, options_.retry_delay);
+  if (policy.exhausted(task->retries)) {
     set_status(task->id, store::status::kTechnicalFailure, {},
                "Max retries reached; last error " + error.code + ": " + error.message);
     logger_.error(kLogger,
@@ -118,16 +118,7 @@ void EmailDelivery::on_failure(const std::shared_ptr<Task>& task, const email::E
   }
 
   ++task->retries;
-  // The timer id is only known after schedule_after returns, so it is shared with the callback
-  // through a small cell rather than captured by value.
-  auto timer_id = std::make_shared<runtime::TimerId>(0);
-  std::weak_ptr<int> alive = alive_;
-  *timer_id = clock_.schedule_after(options_.retry_delay, [this, alive, task, timer_id] {
-    if (alive.expired()) return;
-    retry_timers_.erase(*timer_id);
-    attempt(task);
-  });
-  retry_timers_.insert(*timer_id);
+  retries_.after(policy.delay_before(task->retries), [this, task] { attempt(task); });
 }
 
 void EmailDelivery::set_status(const std::string& id, const std::string& status,

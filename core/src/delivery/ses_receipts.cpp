@@ -12,7 +12,6 @@ namespace notify::delivery {
 namespace {
 
 constexpr std::string_view kLogger = "delivery.ses_receipts";
-constexpr std::string_view kReceiptPath = "/notifications/email/ses";
 
 using nlohmann::json;
 
@@ -128,18 +127,11 @@ boost::system::result<std::string> apply_ses_event(store::Store& store, runtime:
   return event->status;
 }
 
-transport::ServerHandler make_receipt_handler(store::Store& store, runtime::Clock& clock,
-                                              telemetry::Logger& logger,
-                                              telemetry::Metrics& metrics) {
-  return [&store, &clock, &logger, &metrics](transport::Request request,
-                                             transport::Responder respond) {
-    if (request.path() != kReceiptPath) {
-      respond(reply(404, "no receipt endpoint at " + std::string(request.path()) +
-                             "; SES events "
-                             "go to POST " +
-                             std::string(kReceiptPath)));
-      return;
-    }
+void add_ses_receipts(ReceiptRouter& router, store::Store& store, runtime::Clock& clock,
+                      telemetry::Logger& logger, telemetry::Metrics& metrics) {
+  router.add(std::string(kSesReceiptPath), [&store, &clock, &logger, &metrics](
+                                               transport::Request request,
+                                               transport::Responder respond) {
     if (request.method != "POST") {
       auto r = reply(405, "SES events must be POSTed, not sent with " + request.method);
       r.response.headers.set("Allow", "POST");
@@ -168,7 +160,7 @@ transport::ServerHandler make_receipt_handler(store::Store& store, runtime::Cloc
     } else {
       respond(reply(500, "the event could not be stored: " + applied.error().message()));
     }
-  };
+  });
 }
 
 }  // namespace notify::delivery

@@ -1,9 +1,7 @@
 // The SES v1 client: SendEmail over the Query protocol, signed with SigV4, answers parsed the
 // way botocore 1.29 parses them (its QueryParser) and classified as Notify's
 // AwsSesClient does (app/clients/email/aws_ses.py).
-#include "client_common.hpp"
 #include "notify/email/email_client.hpp"
-#include "notify/email/sigv4.hpp"
 
 #include <pugixml.hpp>
 
@@ -124,7 +122,7 @@ class SesClient final : public EmailClient {
       : transport_(transport),
         options_(std::move(options)),
         target_(std::move(target)),
-        telemetry_(std::make_shared<detail::ClientTelemetry>(detail::ClientTelemetry{
+        telemetry_(std::make_shared<client::ClientTelemetry>(client::ClientTelemetry{
             clock, metrics, logger, "clients.ses", "AWS SES request finished in "})) {}
 
   std::string name() const override { return "ses"; }
@@ -136,15 +134,15 @@ class SesClient final : public EmailClient {
     request.target = target_;
     request.headers.set("Content-Type", kFormContentType);
     request.body = build_send_email_body(message);
-    SigV4Scope scope{options_.credentials.access_key_id, options_.credentials.secret_access_key,
+    aws::SigV4Scope scope{options_.credentials.access_key_id, options_.credentials.secret_access_key,
                      options_.credentials.session_token, options_.region, "ses"};
-    sign_request(request, scope, telemetry_->clock.now());
-    detail::send_and_interpret(transport_, std::move(request), options_.send_options, telemetry_,
+    aws::sign_request(request, scope, telemetry_->clock.now());
+    client::send_and_interpret(transport_, std::move(request), options_.send_options, telemetry_,
                                std::move(done), &on_answer);
   }
 
  private:
-  static void on_answer(const detail::ClientTelemetry& telemetry, runtime::TimePoint started,
+  static void on_answer(const client::ClientTelemetry& telemetry, runtime::TimePoint started,
                         const transport::Response& response, const EmailHandler& done) {
     auto outcome = interpret(response);
     if (!outcome.message_id.empty()) {
@@ -157,7 +155,7 @@ class SesClient final : public EmailClient {
     // (aws_ses.py, 2021); the InvalidParameterValue and send-rate branches
     // and non-ClientError failures count once.
     bool generic_client_error =
-        outcome.client_error && error.decision.retry && !is_send_rate_throttling(error);
+        outcome.client_error && error.retryable() && !is_send_rate_throttling(error);
     telemetry.error(generic_client_error ? 2 : 1);
     done(std::move(error));
   }
@@ -165,7 +163,7 @@ class SesClient final : public EmailClient {
   transport::HttpTransport& transport_;
   SesClientOptions options_;
   std::string target_;
-  std::shared_ptr<const detail::ClientTelemetry> telemetry_;
+  std::shared_ptr<const client::ClientTelemetry> telemetry_;
 };
 
 }  // namespace

@@ -1,7 +1,6 @@
 // The client for Notify's SES stub contract (SES_STUB_URL): a form POST of "id=dummy-data",
 // a JSON {"MessageId": ...} back, and every failure retryable (app/clients/email/aws_ses_stub.py).
 // Also Notify's choice between this client and the real one.
-#include "client_common.hpp"
 #include "notify/email/email_client.hpp"
 
 #include <nlohmann/json.hpp>
@@ -17,13 +16,14 @@ namespace {
 // Notify's stub client uses requests' single 60 s timeout for connecting and for reading.
 constexpr std::chrono::milliseconds kStubTimeout{60'000};
 
-EmailError stub_error(int status, std::string code, std::string message) {
-  EmailError error;
+Failure stub_error(int status, std::string code, std::string message) {
+  Failure error;
   error.kind = status >= 500 || status < 400 ? FailureKind::provider_5xx
                : status == 429               ? FailureKind::throttled
                                              : FailureKind::rejected_4xx;
   // AwsSesStubClientException derives from EmailClientException: always retried.
-  error.decision = RetryDecision{true, LogLevel::error};
+  error.retry = Retry::same;
+  error.level = LogLevel::error;
   error.code = std::move(code);
   error.message = telemetry::scrub_pii(message);
   return error;
@@ -35,7 +35,7 @@ class SesStubClient final : public EmailClient {
                 telemetry::Metrics& metrics, telemetry::Logger& logger, std::string url)
       : transport_(transport),
         url_(std::move(url)),
-        telemetry_(std::make_shared<detail::ClientTelemetry>(detail::ClientTelemetry{
+        telemetry_(std::make_shared<client::ClientTelemetry>(client::ClientTelemetry{
             clock, metrics, logger, "clients.ses_stub", "AWS SES stub request finished in "})) {}
 
   std::string name() const override { return "ses"; }
@@ -47,13 +47,13 @@ class SesStubClient final : public EmailClient {
     request.target = url_;
     request.headers.set("Content-Type", "application/x-www-form-urlencoded");
     request.body = "id=dummy-data";
-    detail::send_and_interpret(transport_, std::move(request),
+    client::send_and_interpret(transport_, std::move(request),
                                transport::SendOptions{kStubTimeout, kStubTimeout}, telemetry_,
                                std::move(done), &on_answer);
   }
 
  private:
-  static void on_answer(const detail::ClientTelemetry& telemetry, runtime::TimePoint started,
+  static void on_answer(const client::ClientTelemetry& telemetry, runtime::TimePoint started,
                         const transport::Response& response, const EmailHandler& done) {
     // requests' raise_for_status() fails 4xx and 5xx.
     if (response.status >= 400) {
@@ -79,7 +79,7 @@ class SesStubClient final : public EmailClient {
 
   transport::HttpTransport& transport_;
   std::string url_;
-  std::shared_ptr<const detail::ClientTelemetry> telemetry_;
+  std::shared_ptr<const client::ClientTelemetry> telemetry_;
 };
 
 }  // namespace

@@ -74,6 +74,56 @@ bool is_no_response(boost::system::error_code ec) noexcept {
   }
 }
 
+std::string_view to_string(errc e) noexcept {
+  switch (e) {
+    case errc::connection_refused:
+      return "connection_refused";
+    case errc::connection_reset:
+      return "connection_reset";
+    case errc::timed_out:
+      return "timed_out";
+    case errc::host_not_found:
+      return "host_not_found";
+    case errc::truncated_response:
+      return "truncated_response";
+    case errc::protocol_error:
+      return "protocol_error";
+    case errc::pool_exhausted:
+      return "pool_exhausted";
+    case errc::request_too_large:
+      return "request_too_large";
+    case errc::provider_rejected:
+      return "provider_rejected";
+    case errc::provider_throttled:
+      return "provider_throttled";
+    case errc::provider_unavailable:
+      return "provider_unavailable";
+    case errc::bad_response:
+      return "bad_response";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::not_found:
+      return "not_found";
+    case errc::store_error:
+      return "store_error";
+    case errc::schema_too_new:
+      return "schema_too_new";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Retry retry) noexcept {
+  switch (retry) {
+    case Retry::never:
+      return "never";
+    case Retry::same:
+      return "same";
+    case Retry::failover:
+      return "failover";
+  }
+  return "unknown";
+}
+
 std::string_view to_string(FailureKind kind) noexcept {
   switch (kind) {
     case FailureKind::none:

@@ -178,19 +178,46 @@ boost::system::result<Url> parse_url(std::string_view url) {
   return out;
 }
 
-std::string url_encode(std::string_view s) {
+namespace {
+
+// Shared by both encoders: `space_as_plus` selects application/x-www-form-urlencoded.
+std::string encode(std::string_view s, bool keep_slash, bool space_as_plus) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size() * 3 / 2);
   for (unsigned char c : s) {
-    if (is_unreserved(c)) {
+    if (is_unreserved(c) || (keep_slash && c == '/')) {
       out += static_cast<char>(c);
-    } else if (c == ' ') {
+    } else if (space_as_plus && c == ' ') {
       out += '+';
     } else {
       out += '%';
       out += kHex[c >> 4];
       out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string url_encode(std::string_view s) { return encode(s, false, true); }
+
+std::string percent_encode(std::string_view s, bool keep_slash) {
+  return encode(s, keep_slash, false);
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
+    int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
+    if (s[i] == '%' && hi >= 0 && lo >= 0) {
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
     }
   }
   return out;

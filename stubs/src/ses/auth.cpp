@@ -4,7 +4,7 @@
 // signed requests).
 #include "core.hpp"
 
-#include "notify/email/sigv4.hpp"
+#include "notify/aws/sigv4.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -54,7 +54,7 @@ std::optional<SesError> Core::check_auth(const transport::Request& request) {
     if (!strict) return std::nullopt;
     return SesError{403, "MissingAuthenticationToken", "Request is missing Authentication Token"};
   }
-  auto parsed = email::parse_authorization(*header);
+  auto parsed = aws::parse_authorization(*header);
   if (!parsed) {
     return SesError{400, "IncompleteSignature",
                     "The request signature does not conform to AWS standards: expected "
@@ -82,7 +82,7 @@ std::optional<SesError> Core::check_auth(const transport::Request& request) {
                           runtime::format_amz_date(t) + "."};
     }
   }
-  std::string reason = email::verify_request(request, key->second);
+  std::string reason = aws::verify_request(request, key->second);
   if (!reason.empty()) {
     return SesError{403, "SignatureDoesNotMatch",
                     "The request signature we calculated does not match the signature you "

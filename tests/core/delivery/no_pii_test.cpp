@@ -75,7 +75,9 @@ TEST_F(NoPii, NoAddressAnywhere) {
   clock.run();
 
   // Receipts with addresses in them, good and bad.
-  auto handler = make_receipt_handler(*store, clock, logger, metrics);
+  ReceiptRouter router;
+  add_ses_receipts(router, *store, clock, logger, metrics);
+  auto handler = router.handler();
   nlohmann::json bounce = {
       {"notificationType", "Bounce"},
       {"bounce",

@@ -124,7 +124,12 @@ TEST_F(ReceiptErrors, EventTypeIsAcceptedForEventPublishing) {
 }
 
 struct HandlerTest : DeliveryFixture {
-  transport::ServerHandler handler = make_receipt_handler(*store, clock, logger, metrics);
+  ReceiptRouter router = [this] {
+    ReceiptRouter r;
+    add_ses_receipts(r, *store, clock, logger, metrics);
+    return r;
+  }();
+  transport::ServerHandler handler = router.handler();
 
   transport::Response call(std::string method, std::string target, std::string body) {
     transport::Request request;

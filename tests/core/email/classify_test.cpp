@@ -25,9 +25,9 @@ TEST_P(Classify, Row) {
   const auto& row = GetParam();
   auto error = classify_ses_error(row.status, row.code, row.message);
   EXPECT_EQ(error.kind, row.kind) << row.code;
-  EXPECT_EQ(error.decision.retry, row.retry) << row.code;
-  EXPECT_EQ(error.non_retryable(), !row.retry) << row.code;
-  EXPECT_EQ(error.decision.level, row.level) << row.code;
+  EXPECT_EQ(error.retryable(), row.retry) << row.code;
+  EXPECT_EQ(error.retry == Retry::never, !row.retry) << row.code;
+  EXPECT_EQ(error.level, row.level) << row.code;
   EXPECT_EQ(is_send_rate_throttling(error), row.send_rate) << row.code;
   EXPECT_EQ(error.code, row.code);
 }
@@ -72,18 +72,18 @@ TEST(Classify, ProviderMessagesLoseAddresses) {
 }
 
 TEST(Classify, TransportErrors) {
-  auto refused = classify_transport_error(make_error_code(errc::connection_refused));
+  auto refused = client::classify_no_response(make_error_code(errc::connection_refused));
   EXPECT_EQ(refused.kind, FailureKind::transport);
-  EXPECT_TRUE(refused.decision.retry);
-  EXPECT_EQ(refused.decision.level, LogLevel::error);
+  EXPECT_TRUE(refused.retryable());
+  EXPECT_EQ(refused.level, LogLevel::error);
   EXPECT_EQ(refused.code, "connection_refused");
   EXPECT_EQ(refused.message, "connection refused");
 
-  auto timeout = classify_transport_error(make_error_code(errc::timed_out));
+  auto timeout = client::classify_no_response(make_error_code(errc::timed_out));
   EXPECT_EQ(timeout.kind, FailureKind::timeout);
-  EXPECT_TRUE(timeout.decision.retry);
+  EXPECT_TRUE(timeout.retryable());
 
-  auto reset = classify_transport_error(make_error_code(errc::connection_reset));
+  auto reset = client::classify_no_response(make_error_code(errc::connection_reset));
   EXPECT_EQ(reset.kind, FailureKind::transport);
   EXPECT_EQ(reset.code, "connection_reset");
 }

@@ -2,7 +2,7 @@
 // answers botocore would parse, and the metrics and log lines Notify emits.
 #include "fake_ses.hpp"
 #include "notify/email/email_client.hpp"
-#include "notify/email/sigv4.hpp"
+#include "notify/aws/sigv4.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,7 +50,7 @@ struct SesClientTest : ::testing::Test {
     client->send_email(m, [&](EmailResult r) { result = std::move(r); });
     clock.run();
     EXPECT_TRUE(result.has_value());
-    return result ? *result : EmailResult(EmailError{});
+    return result ? *result : EmailResult(Failure{});
   }
 };
 
@@ -93,14 +93,14 @@ TEST_F(SesClientTest, RequestIsSignedForSesAndVerifies) {
   send();
   ASSERT_EQ(ses->received.size(), 1u);
   const auto& request = ses->received[0];
-  auto auth = parse_authorization(request.headers.get_or("Authorization", ""));
+  auto auth = aws::parse_authorization(request.headers.get_or("Authorization", ""));
   ASSERT_TRUE(auth);
   EXPECT_EQ(auth->service, "ses");
   EXPECT_EQ(auth->region, "eu-west-1");
   EXPECT_EQ(auth->date, "20260101");
   EXPECT_EQ(auth->signed_headers, "content-type;host;x-amz-date");
   EXPECT_EQ(request.headers.get("X-Amz-Date"), "20260101T000000Z");
-  EXPECT_EQ(verify_request(request, AwsCredentials{}.secret_access_key), "");
+  EXPECT_EQ(aws::verify_request(request, aws::Credentials{}.secret_access_key), "");
 }
 
 TEST_F(SesClientTest, EndpointWithPathPostsToThatPath) {
@@ -183,8 +183,8 @@ TEST_P(SesAnswers, AreClassified) {
   EXPECT_EQ(error.code, row.code) << row.name;
   EXPECT_EQ(error.message, row.message) << row.name;
   EXPECT_EQ(error.kind, row.kind) << row.name;
-  EXPECT_EQ(error.decision.retry, row.retry) << row.name;
-  EXPECT_EQ(error.decision.level, row.level) << row.name;
+  EXPECT_EQ(error.retryable(), row.retry) << row.name;
+  EXPECT_EQ(error.level, row.level) << row.name;
   EXPECT_EQ(metrics.counter("clients.ses.error"), row.error_metrics) << row.name;
   EXPECT_EQ(metrics.counter("clients.ses.success"), 0) << row.name;
   EXPECT_EQ(metrics.timing_stats("clients.ses.request-time").count, 0u) << row.name;
@@ -263,7 +263,7 @@ TEST_F(SesClientTest, ConnectionRefusedIsATransportError) {
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, FailureKind::transport);
   EXPECT_EQ(result.error().code, "connection_refused");
-  EXPECT_TRUE(result.error().decision.retry);
+  EXPECT_TRUE(result.error().retryable());
   EXPECT_EQ(metrics.counter("clients.ses.error"), 1);
 }
 
@@ -274,7 +274,7 @@ TEST_F(SesClientTest, HangIsATimeout) {
   auto result = send();
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, FailureKind::timeout);
-  EXPECT_TRUE(result.error().decision.retry);
+  EXPECT_TRUE(result.error().retryable());
 }
 
 TEST_F(SesClientTest, ClientMayBeDestroyedWithARequestInFlight) {

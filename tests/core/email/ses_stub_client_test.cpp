@@ -42,7 +42,7 @@ struct StubClientTest : ::testing::Test {
     client->send_email(m, [&](EmailResult r) { result = std::move(r); });
     clock.run();
     EXPECT_TRUE(result.has_value());
-    return result ? *result : EmailResult(EmailError{});
+    return result ? *result : EmailResult(Failure{});
   }
 };
 
@@ -72,8 +72,8 @@ TEST_F(StubClientTest, EveryFailureIsRetryable) {
     stub->script = {reply};
     auto result = send();
     ASSERT_FALSE(result) << reply.response.status << " " << reply.response.body;
-    EXPECT_TRUE(result.error().decision.retry);
-    EXPECT_EQ(result.error().decision.level, LogLevel::error);
+    EXPECT_TRUE(result.error().retryable());
+    EXPECT_EQ(result.error().level, LogLevel::error);
   }
   EXPECT_EQ(metrics.counter("clients.ses_stub.error"), 5);
   EXPECT_EQ(metrics.counter("clients.ses_stub.success"), 0);
@@ -82,7 +82,7 @@ TEST_F(StubClientTest, EveryFailureIsRetryable) {
   auto refused = send();
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, "connection_refused");
-  EXPECT_TRUE(refused.error().decision.retry);
+  EXPECT_TRUE(refused.error().retryable());
 }
 
 TEST(EmailClientChoice, StubWhenUrlIsSetExceptInProduction) {

@@ -1,6 +1,6 @@
 #include "ses_fixture.hpp"
 
-#include "notify/email/sigv4.hpp"
+#include "notify/aws/sigv4.hpp"
 
 namespace notify::stubs::testing {
 namespace {
@@ -20,8 +20,8 @@ class SesAuthTest : public SesTest {
     r.target = "http://127.0.0.1:18765/";
     r.headers.set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
     r.body = std::move(body);
-    email::SigV4Scope scope{key, secret, "", "eu-west-2", std::move(service)};
-    email::sign_request(r, scope, clock_.now());
+    aws::SigV4Scope scope{key, secret, "", "eu-west-2", std::move(service)};
+    aws::sign_request(r, scope, clock_.now());
     r.target = "/";
     return r;
   }

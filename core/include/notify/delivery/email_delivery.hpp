@@ -3,6 +3,8 @@
 // apart), then technical-failure. Also the receipt side: SES events to final statuses.
 #pragma once
 
+#include "notify/delivery/receipts.hpp"
+#include "notify/delivery/retry.hpp"
 #include "notify/email/email_client.hpp"
 #include "notify/runtime/clock.hpp"
 #include "notify/store/store.hpp"
@@ -48,7 +50,7 @@ class EmailDelivery {
   struct Task;
   void attempt(std::shared_ptr<Task> task);
   void on_result(const std::shared_ptr<Task>& task, email::EmailResult result);
-  void on_failure(const std::shared_ptr<Task>& task, const email::EmailError& error);
+  void on_failure(const std::shared_ptr<Task>& task, const Failure& error);
   void set_status(const std::string& id, const std::string& status,
                   const std::string& reference = {}, const std::string& failure_reason = {});
   void finish(const std::shared_ptr<Task>& task, const std::string& status);
@@ -60,7 +62,7 @@ class EmailDelivery {
   telemetry::Logger& logger_;
   EmailDeliveryOptions options_;
   std::size_t in_flight_ = 0;
-  std::set<runtime::TimerId> retry_timers_;
+  RetryTimers retries_;
   // Callbacks hold a weak reference to this token and do nothing once it has gone.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
@@ -93,11 +95,13 @@ boost::system::result<std::string> apply_ses_event(store::Store& store, runtime:
 /// the message is less than 5 minutes old).
 inline constexpr std::chrono::seconds kReceiptRetryDelay{300};
 
-/// The core's receipt endpoint as a ServerHandler: POST /notifications/email/ses takes SES
-/// events (SNS envelope or bare). Answers 200 (applied, or held for one retry when no
-/// notification has the reference yet), or 400 naming what is wrong.
-transport::ServerHandler make_receipt_handler(store::Store& store, runtime::Clock& clock,
-                                              telemetry::Logger& logger,
-                                              telemetry::Metrics& metrics);
+/// Where SES events arrive on the core's receipt endpoint.
+inline constexpr std::string_view kSesReceiptPath = "/notifications/email/ses";
+
+/// Adds SES events to the core's receipt endpoint: POST kSesReceiptPath takes SES events (SNS
+/// envelope or bare). Answers 200 (applied, or held for one retry when no notification has the
+/// reference yet), or 400 naming what is wrong.
+void add_ses_receipts(ReceiptRouter& router, store::Store& store, runtime::Clock& clock,
+                      telemetry::Logger& logger, telemetry::Metrics& metrics);
 
 }  // namespace notify::delivery

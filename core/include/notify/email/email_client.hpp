@@ -1,8 +1,10 @@
 // Email clients: SES v1 SendEmail over the Query protocol (signed with SigV4), and the client for
 // Notify's SES stub contract (SES_STUB_URL). Each answer is classified once, here, into a
-// FailureKind and a retry decision that the delivery task reads without re-parsing.
+// Failure that the delivery task reads without re-parsing.
 #pragma once
 
+#include "notify/aws/sigv4.hpp"
+#include "notify/client/client.hpp"
 #include "notify/outcome/errc.hpp"
 #include "notify/runtime/clock.hpp"
 #include "notify/telemetry/logger.hpp"
@@ -30,17 +32,9 @@ struct EmailMessage {
   std::vector<std::string> reply_to;
 };
 
-/// A failed send, classified. The message is free of email addresses.
-struct EmailError {
-  FailureKind kind = FailureKind::transport;
-  RetryDecision decision;
-  std::string code;     // provider error code ("Throttling", "InvalidParameterValue") or errc name
-  std::string message;  // provider message or transport error text
-  bool non_retryable() const { return !decision.retry; }
-};
-
-using EmailResult = boost::system::result<std::string /*message id*/, EmailError>;
-using EmailHandler = std::function<void(EmailResult)>;
+/// A send's result: the SES MessageId, or the classified Failure.
+using EmailResult = client::ProviderResult;
+using EmailHandler = client::ProviderHandler;
 
 class EmailClient {
  public:
@@ -52,28 +46,20 @@ class EmailClient {
   virtual void send_email(const EmailMessage& message, EmailHandler done) = 0;
 };
 
-struct AwsCredentials {
-  std::string access_key_id = "AKIDEXAMPLE";
-  std::string secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-  std::string session_token;
-};
-
 struct SesClientOptions {
   std::string endpoint_url;  // e.g. https://email.eu-west-1.amazonaws.com or the stub's URL
   std::string region = "eu-west-1";
-  AwsCredentials credentials;
+  aws::Credentials credentials;
   transport::SendOptions send_options{std::chrono::milliseconds(10'000),
                                       std::chrono::milliseconds(60'000)};
 };
 
 /// Classifies an SES v1 answer as Notify does (app/clients/email/aws_ses.py, 2021). Exposed for
 /// tests.
-EmailError classify_ses_error(int http_status, const std::string& code, const std::string& message);
-/// Classifies a transport failure (no response).
-EmailError classify_transport_error(boost::system::error_code ec);
+Failure classify_ses_error(int http_status, const std::string& code, const std::string& message);
 /// True for SES send-rate throttling (Notify's AwsSesClientThrottlingSendRateException), which
 /// the delivery task logs as a warning.
-bool is_send_rate_throttling(const EmailError& error);
+bool is_send_rate_throttling(const Failure& error);
 
 /// The SES v1 SendEmail form body, in Notify's parameter order: Action, Version, Source,
 /// Destination.ToAddresses.member.N, Message.Subject.Data/Charset, Message.Body.Text.Data,

@@ -1,9 +1,10 @@
 // The error model shared by the core and the stubs: one error code enum in its own
 // boost::system category, the FailureKind every provider answer is classified into once, and
-// the retry decision that the delivery tasks read.
+// the Failure every client returns and the delivery tasks read.
 #pragma once
 
 #include <boost/system/error_code.hpp>
+#include <string>
 #include <string_view>
 
 namespace notify {
@@ -38,6 +39,9 @@ inline boost::system::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), notify_category()};
 }
 
+/// The enumerator's name ("connection_refused"), for error codes in logs and reports.
+std::string_view to_string(errc e) noexcept;
+
 /// True for the kinds that mean "no HTTP response arrived".
 bool is_no_response(boost::system::error_code ec) noexcept;
 
@@ -56,10 +60,22 @@ std::string_view to_string(FailureKind kind) noexcept;
 
 enum class LogLevel { debug, info, warning, error };
 
-/// What the delivery task does after a failed attempt.
-struct RetryDecision {
-  bool retry = false;
+/// What the delivery task does after a failed attempt: try the same provider again later, try
+/// another route now (the second Lambda, the other SMS provider), or give up.
+enum class Retry { never, same, failover };
+
+std::string_view to_string(Retry retry) noexcept;
+
+/// A failed attempt, classified once where the answer (or its absence) was read. Every channel's
+/// client returns one; the delivery tasks read it without re-parsing. The message is free of
+/// email addresses and phone numbers.
+struct Failure {
+  FailureKind kind = FailureKind::transport;
+  Retry retry = Retry::same;
   LogLevel level = LogLevel::error;
+  std::string code;     // the provider's error code ("Throttling") or the errc name
+  std::string message;  // the provider's message or the transport error's text
+  bool retryable() const noexcept { return retry != Retry::never; }
 };
 
 }  // namespace notify

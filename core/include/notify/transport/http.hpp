@@ -98,6 +98,11 @@ boost::system::result<Url> parse_url(std::string_view url);
 
 /// application/x-www-form-urlencoded, both ways ('+' for space; UTF-8 passes through).
 std::string url_encode(std::string_view s);
+/// RFC 3986 percent-encoding: everything but unreserved characters (and '/' when keep_slash) as
+/// %XX, space included. SigV4's UriEncode.
+std::string percent_encode(std::string_view s, bool keep_slash = false);
+/// Decodes %XX escapes only ('+' stays '+'); a malformed escape is kept as it is.
+std::string percent_decode(std::string_view s);
 /// Percent-decodes; returns nullopt on a malformed escape.
 std::optional<std::string> url_decode(std::string_view s);
 /// Parses a form body into ordered pairs; nullopt if any escape is malformed.

@@ -1,5 +1,5 @@
-// AWS Signature Version 4: signing for the core's SES client, verification for the stubs'
-// strict mode. OpenSSL does the hashing.
+// AWS Signature Version 4: signing for the core's AWS clients (SES, Lambda), verification for
+// the stubs' strict mode. OpenSSL does the hashing.
 #pragma once
 
 #include "notify/runtime/clock.hpp"
@@ -9,7 +9,15 @@
 #include <string>
 #include <string_view>
 
-namespace notify::email {
+namespace notify::aws {
+
+/// Credentials as the AWS SDKs read them. The defaults are AWS's documented example pair, which
+/// the stubs accept unless they run in strict mode.
+struct Credentials {
+  std::string access_key_id = "AKIDEXAMPLE";
+  std::string secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  std::string session_token;
+};
 
 struct SigV4Scope {
   std::string access_key_id;
@@ -49,4 +57,4 @@ std::optional<ParsedAuthorization> parse_authorization(std::string_view header);
 /// Returns an empty string when it matches, otherwise the reason.
 std::string verify_request(const transport::Request& request, std::string_view secret);
 
-}  // namespace notify::email
+}  // namespace notify::aws

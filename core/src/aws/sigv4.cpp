@@ -1,7 +1,7 @@
 // AWS Signature Version 4 (AWS General Reference): one canonicalisation shared by the signer and
 // the verifier, so a request this code signs always verifies, and the verifier reproduces what
 // boto3 and the AWS CLI sign.
-#include "notify/email/sigv4.hpp"
+#include "notify/aws/sigv4.hpp"
 
 #include "notify/runtime/assert.hpp"
 
@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace notify::email {
+namespace notify::aws {
 
 namespace {
 
@@ -37,47 +37,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
-
-// SigV4's UriEncode: everything but unreserved characters (and '/' in paths) as %XX.
-std::string uri_encode(std::string_view s, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3 / 2);
-  for (unsigned char c : s) {
-    if (is_unreserved(c) || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
-
-// Decodes %XX only; '+' stays '+' because SigV4 reads query strings as RFC 3986, not forms.
-std::string percent_decode(std::string_view s) {
-  auto value = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && value(s[i + 1]) >= 0 && value(s[i + 2]) >= 0) {
-      out += static_cast<char>(value(s[i + 1]) * 16 + value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 // Header values as SigV4 wants them: outer whitespace trimmed, inner runs of spaces collapsed.
 std::string canonical_value(std::string_view v) {
@@ -172,17 +131,17 @@ std::string canonical_request(const transport::Request& request, std::string_vie
       query_at == std::string_view::npos ? std::string_view{} : origin_target.substr(query_at + 1);
 
   // Every service but S3 encodes the path as received once more ("%3A" -> "%253A").
-  std::string canonical_uri = path.empty() ? "/" : uri_encode(path, true);
+  std::string canonical_uri = path.empty() ? "/" : transport::percent_encode(path, true);
 
   std::vector<std::pair<std::string, std::string>> params;
   if (!query.empty()) {
     for (auto pair : split(query, '&')) {
       if (pair.empty()) continue;
       auto eq = pair.find('=');
-      auto name = percent_decode(pair.substr(0, eq));
+      auto name = transport::percent_decode(pair.substr(0, eq));
       auto value =
-          eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
-      params.emplace_back(uri_encode(name, false), uri_encode(value, false));
+          eq == std::string_view::npos ? std::string{} : transport::percent_decode(pair.substr(eq + 1));
+      params.emplace_back(transport::percent_encode(name), transport::percent_encode(value));
     }
   }
   std::sort(params.begin(), params.end());
@@ -315,4 +274,4 @@ std::string verify_request(const transport::Request& request, std::string_view s
   return {};
 }
 
-}  // namespace notify::email
+}  // namespace notify::aws

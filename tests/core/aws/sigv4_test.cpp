@@ -1,12 +1,12 @@
 // SigV4 against AWS's published vectors and the requests boto3 was observed to sign
 // (AWS's published SigV4 test suite), plus sign/verify round trips.
-#include "notify/email/sigv4.hpp"
+#include "notify/aws/sigv4.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 
-namespace notify::email {
+namespace notify::aws {
 namespace {
 
 using namespace std::chrono;
@@ -218,4 +218,4 @@ TEST(SigV4, ParseAuthorizationRejectsMalformedHeaders) {
 }
 
 }  // namespace
-}  // namespace notify::email
+}  // namespace notify::aws

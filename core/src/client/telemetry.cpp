@@ -1,8 +1,8 @@
-#include "client_common.hpp"
+#include "notify/client/client.hpp"
 
 #include <charconv>
 
-namespace notify::email::detail {
+namespace notify::client {
 
 std::string python_seconds(runtime::Duration elapsed) {
   double seconds = std::chrono::duration<double>(elapsed).count();
@@ -11,6 +11,19 @@ std::string python_seconds(runtime::Duration elapsed) {
   std::string out(buffer, ec == std::errc{} ? end : buffer);
   if (out.find_first_of(".en") == std::string::npos) out += ".0";
   return out;
+}
+
+Failure classify_no_response(boost::system::error_code ec) {
+  Failure failure;
+  bool timed_out = ec == make_error_code(errc::timed_out) || ec == boost::system::errc::timed_out;
+  failure.kind = timed_out ? FailureKind::timeout : FailureKind::transport;
+  failure.retry = Retry::same;
+  failure.level = LogLevel::error;
+  failure.code = ec.category() == notify_category()
+                     ? std::string(to_string(errc(ec.value())))
+                     : ec.category().name() + std::string(":") + std::to_string(ec.value());
+  failure.message = telemetry::scrub_pii(ec.message());
+  return failure;
 }
 
 void ClientTelemetry::success(runtime::TimePoint started, runtime::Duration transport_time) const {
@@ -28,19 +41,19 @@ void ClientTelemetry::error(int count) const {
 
 void send_and_interpret(transport::HttpTransport& transport, transport::Request request,
                         transport::SendOptions options,
-                        std::shared_ptr<const ClientTelemetry> telemetry, EmailHandler done,
+                        std::shared_ptr<const ClientTelemetry> telemetry, ProviderHandler done,
                         AnswerInterpreter interpret) {
   auto started = telemetry->clock.now();
   transport.send(std::move(request), options,
                  [telemetry = std::move(telemetry), started, done = std::move(done),
-                  interpret](transport::SendResult result) {
+                  interpret = std::move(interpret)](transport::SendResult result) {
                    if (!result) {
                      telemetry->error();
-                     done(classify_transport_error(result.error()));
+                     done(classify_no_response(result.error()));
                      return;
                    }
                    interpret(*telemetry, started, *result, done);
                  });
 }
 
-}  // namespace notify::email::detail
+}  // namespace notify::client

@@ -1,0 +1,60 @@
+// What every provider client shares, whatever its channel: how a request is timed and reported
+// (statsd timings and counters under Notify's names), and how "no response" is classified. A
+// client supplies only the part that reads its provider's answer.
+#pragma once
+
+#include "notify/outcome/errc.hpp"
+#include "notify/runtime/clock.hpp"
+#include "notify/telemetry/logger.hpp"
+#include "notify/telemetry/metrics.hpp"
+#include "notify/transport/http.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace notify::client {
+
+/// A provider's answer to one send: its reference for the message (SES MessageId, the
+/// notification's own reference for SMS, a Lambda's payload) or a classified Failure.
+using ProviderResult = boost::system::result<std::string, Failure>;
+using ProviderHandler = std::function<void(ProviderResult)>;
+
+/// Seconds as Python's str(float) prints them ("0.0", "0.25"), for "... finished in {elapsed}".
+std::string python_seconds(runtime::Duration elapsed);
+
+/// Classifies a transport failure (no response: refused, reset, time-out, truncated, ...). Every
+/// such failure is retried on the same route; the code is the errc name.
+Failure classify_no_response(boost::system::error_code ec);
+
+/// What every client records for one finished request.
+struct ClientTelemetry {
+  runtime::Clock& clock;
+  telemetry::Metrics& metrics;
+  telemetry::Logger& logger;
+  std::string metrics_name;  // "clients.ses"
+  std::string log_text;      // "AWS SES request finished in "
+
+  /// request-time, raw-request-time (when the transport measured it), success, and the log line.
+  void success(runtime::TimePoint started, runtime::Duration transport_time) const;
+  /// `<metrics_name>.error`, `count` times (Notify counts some SES errors twice).
+  void error(int count = 1) const;
+};
+
+/// Turns one HTTP answer into the client's result, counting metrics through `telemetry`.
+using AnswerInterpreter = std::function<void(const ClientTelemetry& telemetry,
+                                             runtime::TimePoint started,
+                                             const transport::Response& response,
+                                             const ProviderHandler& done)>;
+
+/// Sends `request` and hands the answer to `interpret`; "no response" is counted and classified
+/// here, the same way for every client. The completion holds the telemetry, not the client, so
+/// a client destroyed with a request in flight leaves no dangling pointer behind.
+void send_and_interpret(transport::HttpTransport& transport, transport::Request request,
+                        transport::SendOptions options,
+                        std::shared_ptr<const ClientTelemetry> telemetry, ProviderHandler done,
+                        AnswerInterpreter interpret);
+
+}  // namespace notify::client
