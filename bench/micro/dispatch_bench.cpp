@@ -1,9 +1,9 @@
 // Dispatch costs, layer by layer: the SES stub alone, the stub host (routing, fault verdict,
 // journal), SigV4 signing, and one email through the whole core (client, in-process transport,
 // stub, store update) in virtual time. Run: build/bench/micro/notify_bench_micro
+#include "notify/aws/sigv4.hpp"
 #include "notify/delivery/email_delivery.hpp"
 #include "notify/email/email_client.hpp"
-#include "notify/aws/sigv4.hpp"
 #include "notify/runtime/clock.hpp"
 #include "notify/store/store.hpp"
 #include "notify/stubs/host.hpp"
@@ -41,13 +41,13 @@ stubs::SesOptions unlimited() {
 
 void BM_SesStubHandle(benchmark::State& state) {
   runtime::VirtualClock clock;
-  runtime::Rng rng(1);
-  stubs::SesStub ses(unlimited());
-  ses.attach({&clock, &rng, nullptr});
+  stubs::StubHost host(clock, {});
+  auto& ses = host.add(std::make_unique<stubs::SesStub>(unlimited()));
   auto q = send_email_request();
   auto info = ses.describe(q);
+  const std::string no_fault;
   for (auto _ : state) {
-    auto a = ses.handle(q, info, "");
+    auto a = ses.handle(stubs::Call{q, info, no_fault, 1});
     benchmark::DoNotOptimize(a.response.body.data());
   }
 }
@@ -77,8 +77,8 @@ void BM_StubHostDispatch(benchmark::State& state) {
 BENCHMARK(BM_StubHostDispatch)->Arg(0)->Arg(10)->Arg(100);
 
 void BM_SigV4Sign(benchmark::State& state) {
-  aws::SigV4Scope scope{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "",
-                          "eu-west-2", "ses"};
+  aws::SigV4Scope scope{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", "eu-west-2",
+                        "ses"};
   auto base = send_email_request();
   base.target = "http://127.0.0.1:4566/";
   auto now = runtime::VirtualClock::default_start();

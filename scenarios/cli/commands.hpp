@@ -36,7 +36,7 @@ struct LoadArgs {
   double rate = 500;                  // requests per second, open loop
   double duration_s = 10;
   std::size_t connections = 16;
-  std::string operation = "ses-v1";  // ses-v1 | ses-v2 | ses-stub
+  std::string operation;  // a registered stub's load operation; empty: the first registered
   std::optional<std::string> json;
 };
 

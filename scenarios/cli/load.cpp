@@ -4,7 +4,7 @@
 // omission).
 #include "commands.hpp"
 #include "notify/stubs/host.hpp"
-#include "notify/stubs/ses.hpp"
+#include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
 #include "notify/transport/server.hpp"
 
@@ -23,37 +23,6 @@ namespace {
 
 constexpr std::size_t kMaxRequests = 5'000'000;  // bounds the latency record's memory
 
-transport::Request make_request(const std::string& base, const std::string& operation,
-                                std::size_t n) {
-  transport::Request q;
-  q.method = "POST";
-  std::string to = "load" + std::to_string(n % 1000) + "@example.com";
-  if (operation == "ses-v2") {
-    q.target = base + "/v2/email/outbound-emails";
-    q.headers.set("Content-Type", "application/json");
-    q.body =
-        nlohmann::json{
-            {"FromEmailAddress", "sender@example.com"},
-            {"Destination", {{"ToAddresses", {to}}}},
-            {"Content",
-             {{"Simple",
-               {{"Subject", {{"Data", "Load test"}}}, {"Body", {{"Text", {{"Data", "Hello"}}}}}}}}}}
-            .dump();
-  } else if (operation == "ses-stub") {
-    q.target = base + "/ses";
-    q.headers.set("Content-Type", "application/x-www-form-urlencoded");
-    q.body = "id=dummy-data";
-  } else {
-    q.target = base + "/";
-    q.headers.set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
-    q.body =
-        "Action=SendEmail&Version=2010-12-01&Source=sender%40example.com"
-        "&Destination.ToAddresses.member.1=" +
-        transport::url_encode(to) + "&Message.Subject.Data=Load+test&Message.Body.Text.Data=Hello";
-  }
-  return q;
-}
-
 double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   auto i = static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1) + 0.5);
@@ -70,9 +39,11 @@ struct EmbeddedStubs {
   std::thread thread;
 
   EmbeddedStubs() {
-    auto& ses = host.add(std::make_unique<stubs::SesStub>());
-    std::string err = ses.configure({{"max_send_rate", 0}, {"max_24_hour_send", -1}});
-    if (!err.empty()) throw std::runtime_error("embedded SES stub: " + err);
+    for (const auto& spec : stubs::registry().all()) {
+      auto& stub = host.add(spec.make());
+      if (auto error = stub.configure(spec.load_config))
+        throw std::runtime_error("embedded stub: " + error->under(spec.service).to_string());
+    }
     server = transport::HttpServer::start(io, {},
                                           [this](transport::Request q, transport::Responder done) {
                                             host.handle(std::move(q), std::move(done));
@@ -94,6 +65,22 @@ int load(const LoadArgs& args) {
   if (total > kMaxRequests)
     throw std::invalid_argument("--rate x --duration is " + std::to_string(total) +
                                 " requests; at most " + std::to_string(kMaxRequests));
+
+  const stubs::LoadOperation* operation = nullptr;
+  if (args.operation.empty()) {
+    for (const auto& spec : stubs::registry().all()) {
+      if (operation == nullptr && !spec.load_operations.empty())
+        operation = &spec.load_operations.front();
+    }
+  } else {
+    operation = stubs::registry().find_load_operation(args.operation);
+  }
+  if (operation == nullptr) {
+    std::string known;
+    for (const auto& spec : stubs::registry().all())
+      for (const auto& op : spec.load_operations) known += (known.empty() ? "" : ", ") + op.name;
+    throw std::invalid_argument("--operation " + args.operation + ": expected one of " + known);
+  }
 
   std::unique_ptr<EmbeddedStubs> embedded;
   std::string base;
@@ -137,16 +124,15 @@ int load(const LoadArgs& args) {
         return;
       }
       ++sent;
-      client->send(
-          make_request(base, args.operation, sent), sopt, [&, due](transport::SendResult r) {
-            auto end = std::chrono::steady_clock::now();
-            latency_ms.push_back(std::chrono::duration<double, std::milli>(end - due).count());
-            if (!r)
-              ++outcomes["error:" + r.error().message()];
-            else
-              ++outcomes[std::to_string(r->status)];
-            if (++done == total) io.stop();
-          });
+      client->send(operation->request(base, sent), sopt, [&, due](transport::SendResult r) {
+        auto end = std::chrono::steady_clock::now();
+        latency_ms.push_back(std::chrono::duration<double, std::milli>(end - due).count());
+        if (!r)
+          ++outcomes["error:" + r.error().message()];
+        else
+          ++outcomes[std::to_string(r->status)];
+        if (++done == total) io.stop();
+      });
     }
   };
   timer.expires_at(start);
@@ -159,7 +145,7 @@ int load(const LoadArgs& args) {
 
   std::sort(latency_ms.begin(), latency_ms.end());
   nlohmann::json report = {{"target", base},
-                           {"operation", args.operation},
+                           {"operation", operation->name},
                            {"rate_requested", args.rate},
                            {"duration_s", args.duration_s},
                            {"connections", args.connections},
@@ -173,7 +159,7 @@ int load(const LoadArgs& args) {
                              {"p99_9", percentile(latency_ms, 99.9)},
                              {"max", latency_ms.empty() ? 0.0 : latency_ms.back()}}}};
   std::printf("notify-sim load: %zu requests to %s (%s) at %.0f/s over %.1f s, %zu connections\n",
-              done, base.c_str(), args.operation.c_str(), args.rate, args.duration_s,
+              done, base.c_str(), operation->name.c_str(), args.rate, args.duration_s,
               args.connections);
   std::printf("achieved %.1f req/s\n", report["achieved_rate"].get<double>());
   for (const auto& [k, v] : outcomes) std::printf("  %-40s %zu\n", k.c_str(), v);

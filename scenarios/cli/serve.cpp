@@ -1,48 +1,104 @@
-// notify-sim serve: the stubs on one edge port (routed by path and operation, as LocalStack
-// does), the control API on the admin port, until SIGINT or SIGTERM.
+// notify-sim serve: every registered stub on one edge port (routed by path and operation, as
+// LocalStack does) and on a listener of its own, the control API on the admin port, until SIGINT
+// or SIGTERM.
 #include "commands.hpp"
-#include "notify/scenarios/event_faults.hpp"
 #include "notify/scenarios/scenario.hpp"
+#include "notify/stubs/edge.hpp"
 #include "notify/stubs/host.hpp"
-#include "notify/stubs/ses.hpp"
+#include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
 #include "notify/transport/server.hpp"
 #include "serve_config.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace notify::cli {
 namespace {
 
-void write_ready_file(const std::string& path, const std::string& edge, const std::string& admin) {
+void write_ready_file(const std::string& path, const nlohmann::json& ready) {
   // Written to a temporary name and renamed, so a reader never sees half a file.
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);
-    out << nlohmann::json{{"edge_url", edge}, {"admin_url", admin}}.dump() << "\n";
+    out << ready.dump() << "\n";
     if (!out) throw std::runtime_error(path + ": cannot be written");
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     throw std::runtime_error(path + ": cannot be written");
 }
 
+// --callback-url: "URL" for every stub that sends callbacks, or "service=URL,service=URL".
+std::map<std::string, std::string> callback_urls(const std::string& arg,
+                                                 const stubs::StubRegistry& registry) {
+  std::map<std::string, std::string> out;
+  std::string_view rest = arg;
+  auto eq = rest.find('=');
+  auto scheme = rest.find("://");
+  if (eq == std::string_view::npos || (scheme != std::string_view::npos && scheme < eq)) {
+    for (const auto& spec : registry.all())
+      if (!spec.callback_config.empty()) out[spec.service] = arg;
+    return out;
+  }
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    auto sep = item.find('=');
+    std::string service(item.substr(0, sep));
+    const stubs::StubSpec* spec = registry.find(service);
+    if (sep == std::string_view::npos || spec == nullptr || spec->callback_config.empty())
+      throw scenarios::ScenarioError("--callback-url " + arg + ": " + service +
+                                     ": expected a stub that sends callbacks, as SERVICE=URL");
+    out[service] = std::string(item.substr(sep + 1));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  return out;
+}
+
+void print_banner(const stubs::Edge& edge, const stubs::StubRegistry& registry,
+                  const stubs::StubHost& host, const std::string& admin_url, std::uint64_t seed) {
+  const std::string edge_url = edge.url();
+  std::printf("notify-sim serve: provider stubs on %s, control API on %s (seed %llu)\n",
+              edge_url.c_str(), admin_url.c_str(), static_cast<unsigned long long>(seed));
+  for (const auto& l : edge.listeners()) {
+    if (l.key.shared()) continue;
+    const stubs::StubSpec* spec = registry.find(l.key.service);
+    if (l.key.provider.empty() && l.key.az.empty() && spec != nullptr) {
+      std::printf("  %s (%s), also on http://%s\n", spec->title.c_str(), spec->service.c_str(),
+                  l.address.c_str());
+      for (const auto& r : spec->routes)
+        std::printf("    %-5s %s%s  %s\n", r.method.c_str(), edge_url.c_str(), r.path.c_str(),
+                    r.what.c_str());
+    } else {
+      std::printf("  %s listener http://%s\n", l.key.name().c_str(), l.address.c_str());
+    }
+  }
+  (void)host;
+  std::printf("\nPoint clients at the stubs:\n");
+  for (const auto& v : edge.env(registry))
+    std::printf("export %s=%s\n", v.name.c_str(), v.value.c_str());
+  std::printf("\nControl API: curl %s/health ; curl %s/journal ; see docs/control-api.md\n",
+              admin_url.c_str(), admin_url.c_str());
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int serve(const ServeArgs& args) {
+  const stubs::StubRegistry& registry = stubs::registry();
   ServeConfig config;
-  if (args.config) {
-    try {
-      config = load_serve_config(*args.config);
-    } catch (const scenarios::ScenarioError& e) {
-      std::fprintf(stderr, "notify-sim serve: %s\n", e.what());
-      return 2;
-    }
+  std::map<std::string, std::string> callbacks;
+  try {
+    if (args.config) config = load_serve_config(*args.config);
+    if (args.callback_url) callbacks = callback_urls(*args.callback_url, registry);
+  } catch (const scenarios::ScenarioError& e) {
+    std::fprintf(stderr, "notify-sim serve: %s\n", e.what());
+    return 2;
   }
 
   boost::asio::io_context io;
@@ -52,17 +108,21 @@ int serve(const ServeArgs& args) {
   host_options.seed = args.seed;
   host_options.journal = config.journal;
   stubs::StubHost host(*clock, host_options);
-  auto& ses = static_cast<stubs::SesStub&>(host.add(std::make_unique<stubs::SesStub>()));
-  host.set_callback_transport(client.get());
-
-  nlohmann::json ses_config = config.stubs.value("ses", nlohmann::json::object());
-  if (args.callback_url) ses_config["events"]["callback_url"] = *args.callback_url;
-  if (std::string err = ses.configure(ses_config); !err.empty()) {
-    std::fprintf(stderr, "notify-sim serve: %s: stubs.ses.%s\n",
-                 args.config.value_or("--callback-url").c_str(), err.c_str());
-    return 2;
+  host.set_outbound_transport(client.get());
+  for (const auto& spec : registry.all()) {
+    auto& stub = host.add(spec.make());
+    nlohmann::json block = config.stubs.value(spec.service, nlohmann::json::object());
+    if (auto it = callbacks.find(spec.service); it != callbacks.end())
+      stubs::set_dotted(block, spec.callback_config, it->second);
+    if (auto error = stub.configure(block)) {
+      std::fprintf(stderr, "notify-sim serve: %s\n",
+                   error->under("stubs." + spec.service)
+                       .in_file(args.config.value_or("--callback-url"))
+                       .to_string()
+                       .c_str());
+      return 2;
+    }
   }
-  scenarios::connect_event_faults(ses, host);
   for (const auto& rule : config.faults) {
     if (auto r = host.faults().add(rule); !r) {
       std::fprintf(stderr, "notify-sim serve: %s: %s\n", args.config->c_str(),
@@ -71,66 +131,37 @@ int serve(const ServeArgs& args) {
     }
   }
 
-  transport::ServerOptions edge_options;
-  edge_options.bind_address = args.bind;
-  edge_options.port = args.port;
-  transport::ServerOptions admin_options = edge_options;
+  stubs::SocketEdgeOptions edge_options;
+  edge_options.shared.bind_address = args.bind;
+  edge_options.shared.port = args.port;
+  edge_options.others.bind_address = args.bind;
+  transport::ServerOptions admin_options = edge_options.shared;
   admin_options.port = args.admin_port;
-  auto edge = transport::HttpServer::start(
-      io, edge_options, [&host](transport::Request q, transport::Responder done) {
-        host.handle(std::move(q), std::move(done));
-      });
+  auto backend = stubs::make_socket_edge(io, edge_options);
+  // A refuse rule closes the listeners it covers, so clients get a real refused connection; a
+  // closed listener receives no requests, so the end of a rule's window is noticed by the edge's
+  // re-check timer.
+  stubs::Edge edge(host, *clock, *backend, std::chrono::milliseconds(100));
+  edge.open(registry);
   auto admin = transport::HttpServer::start(
       io, admin_options, [&host](transport::Request q, transport::Responder done) {
         host.handle_control(std::move(q), std::move(done));
       });
-  // A refuse rule on the whole SES service closes the edge listener, so clients get a real
-  // refused connection; removing the rule opens it again on the same port.
-  auto check_refusal = [&host, &edge] {
-    bool refuse = host.faults().refuses_service("ses");
-    if (edge->accepting() == refuse) edge->set_accepting(!refuse);
-  };
-  host.on_refusal_change(check_refusal);
-  check_refusal();
-  // A closed listener receives no requests, so the end of a refuse rule's time window is
-  // noticed by this tick rather than by a request.
-  boost::asio::steady_timer refusal_tick(io);
-  std::function<void()> tick = [&] {
-    check_refusal();
-    refusal_tick.expires_after(std::chrono::milliseconds(100));
-    refusal_tick.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) tick();
-    });
-  };
-  tick();
 
-  const std::string edge_url = "http://" + edge->address();
   const std::string admin_url = "http://" + admin->address();
-  std::printf("notify-sim serve: provider stubs on %s, control API on %s\n", edge_url.c_str(),
-              admin_url.c_str());
-  std::printf(
-      "  SES v1 (Query)  POST %s/\n  SES v2 (JSON)   %s/v2/email/...\n"
-      "  SES stub       POST %s/ses   (Notify's SES_STUB_URL contract)\n",
-      edge_url.c_str(), edge_url.c_str(), edge_url.c_str());
-  std::printf("\nPoint clients at the stubs:\n");
-  std::printf("export AWS_ENDPOINT_URL=%s\n", edge_url.c_str());
-  std::printf("export AWS_ENDPOINT_URL_SES=%s\n", edge_url.c_str());
-  std::printf("export AWS_ENDPOINT_URL_SESV2=%s\n", edge_url.c_str());
-  std::printf("export SES_STUB_URL=%s/ses\n", edge_url.c_str());
-  std::printf("export AWS_ACCESS_KEY_ID=AKIDEXAMPLE\n");
-  std::printf("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n");
-  std::printf("export AWS_DEFAULT_REGION=eu-west-2\n");
-  std::printf("\nControl API: curl %s/health ; curl %s/journal ; see docs/control-api.md\n",
-              admin_url.c_str(), admin_url.c_str());
-  std::fflush(stdout);
-  if (args.ready_file) write_ready_file(*args.ready_file, edge_url, admin_url);
+  print_banner(edge, registry, host, admin_url, args.seed);
+  if (args.ready_file) {
+    nlohmann::json ready = edge.describe(registry);
+    ready["admin_url"] = admin_url;
+    ready["seed"] = args.seed;
+    write_ready_file(*args.ready_file, ready);
+  }
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     std::fprintf(stderr, "notify-sim serve: signal %d, stopping\n", sig);
-    refusal_tick.cancel();
-    edge->stop();
+    edge.stop();
     admin->stop();
     io.stop();
   });

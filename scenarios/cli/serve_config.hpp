@@ -13,7 +13,7 @@
 namespace notify::cli {
 
 struct ServeConfig {
-  nlohmann::json stubs = nlohmann::json::object();  // {"ses": {...}}
+  nlohmann::json stubs = nlohmann::json::object();  // {"<service>": {...}} per stub
   std::vector<stubs::FaultRule> faults;
   stubs::JournalOptions journal;
 };

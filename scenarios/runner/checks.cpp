@@ -146,4 +146,11 @@ nlohmann::json build_report(const World& world) {
   return report;
 }
 
+void finish_run(RunResult& result, const World& world) {
+  result.checks = check_expectations(world);
+  result.passed = result.error.empty();
+  for (const auto& c : result.checks) result.passed = result.passed && c.passed;
+  result.report = build_report(world);
+}
+
 }  // namespace notify::scenarios

@@ -10,5 +10,7 @@ namespace notify::scenarios {
 std::vector<CheckResult> check_expectations(const World& world);
 /// The deterministic part of the report: statuses, notifications, journal, firings, metrics.
 nlohmann::json build_report(const World& world);
+/// Fills a run's checks, verdict and report from the world, in either mode.
+void finish_run(RunResult& result, const World& world);
 
 }  // namespace notify::scenarios

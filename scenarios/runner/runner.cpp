@@ -1,6 +1,7 @@
 #include "notify/scenarios/runner.hpp"
 
 #include "checks.hpp"
+#include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
 #include "world.hpp"
 
@@ -15,19 +16,11 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options);  // wir
 
 namespace {
 
-constexpr const char* kStubAuthority = "stubs.sim:4566";
 constexpr const char* kCoreAuthority = "core.sim:6011";
 
 std::string reproduce_command(const Scenario& s, const RunOptions& o) {
   return "notify-sim run " + s.file + " --seed " + std::to_string(o.seed) + " --mode " +
          std::string(to_string(o.mode));
-}
-
-void finish(RunResult& r, World& world) {
-  r.checks = check_expectations(world);
-  r.passed = r.error.empty();
-  for (const auto& c : r.checks) r.passed = r.passed && c.passed;
-  r.report = build_report(world);
 }
 
 RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
@@ -38,30 +31,14 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
   if (options.verbose) world.logger.add_sink(telemetry::Logger::stderr_sink(LogLevel::debug));
   if (!options.statsd.empty()) world.send_statsd_to(options.statsd);
 
-  // The stubs and the core's receipt endpoint are reached by name, without sockets. A refuse
-  // rule on the whole SES service closes the stubs' "port", as it does in wire mode.
-  net.route(kStubAuthority, [&world](transport::Request q, transport::Responder done) {
-    world.host.handle(std::move(q), std::move(done));
-  });
-  net.route(kCoreAuthority,
-            world.receipts.handler());
-  // A refusing listener receives no requests, so nothing else would notice a time window
-  // closing: while it refuses and work remains, look again every second of scenario time.
-  bool recheck_scheduled = false;
-  std::function<void()> check_refusal = [&] {
-    bool refuse = world.host.faults().refuses_service("ses");
-    net.set_refusing(kStubAuthority, refuse);
-    if (refuse && !recheck_scheduled && world.work_remaining()) {
-      recheck_scheduled = true;
-      clock.schedule_after(std::chrono::seconds(1), [&] {
-        recheck_scheduled = false;
-        check_refusal();
-      });
-    }
-  };
-  world.host.on_refusal_change(check_refusal);
-  world.connect(std::string("http://") + kStubAuthority,
-                std::string("http://") + kCoreAuthority + "/notifications/email/ses", net, net);
+  // The stubs and the core's receipt endpoint are reached by name, without sockets. A closed
+  // listener is looked at again every second of scenario time while work remains.
+  auto backend = stubs::make_inprocess_edge(net);
+  stubs::Edge edge(world.host, clock, *backend, std::chrono::seconds(1),
+                   [&world] { return world.work_remaining(); });
+  edge.open(stubs::registry());
+  net.route(kCoreAuthority, world.receipts.handler());
+  world.connect(edge, std::string("http://") + kCoreAuthority, net, net);
   world.schedule();
 
   const auto deadline = clock.now() + scenario.horizon;
@@ -73,7 +50,7 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
   r.elapsed_sim_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          clock.now() - runtime::VirtualClock::default_start())
                          .count();
-  finish(r, world);
+  finish_run(r, world);
   return r;
 }
 

@@ -1,5 +1,9 @@
 #include "notify/scenarios/scenario.hpp"
 
+#include "../channels/email.hpp"
+#include "notify/stubs/fields.hpp"
+#include "notify/stubs/registry.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -11,98 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-// Validates one JSON object: reports unknown keys and type mismatches with the field's full
-// path, so every message says where in the file the problem is.
-class Fields {
- public:
-  Fields(const json& j, std::string path, const std::string& file)
-      : j_(j), path_(std::move(path)), file_(file) {
-    if (!j_.is_object()) fail(path_, "expected an object, got " + type_of(j_));
-  }
-
-  [[noreturn]] void fail(const std::string& field, const std::string& message) const {
-    throw ScenarioError(file_ + ": " + field + ": " + message);
-  }
-
-  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-
-  const json* get(const std::string& key) {
-    seen_.insert(key);
-    auto it = j_.find(key);
-    return it == j_.end() || it->is_null() ? nullptr : &*it;
-  }
-
-  std::optional<std::string> string(const std::string& key) {
-    const json* v = get(key);
-    if (!v) return std::nullopt;
-    if (!v->is_string()) fail(at(key), "expected a string, got " + type_of(*v));
-    return v->get<std::string>();
-  }
-
-  std::string required_string(const std::string& key) {
-    auto v = string(key);
-    if (!v || v->empty()) fail(at(key), "is required (a non-empty string)");
-    return *v;
-  }
-
-  std::optional<std::int64_t> integer(const std::string& key, std::int64_t lo = 0) {
-    const json* v = get(key);
-    if (!v) return std::nullopt;
-    if (!v->is_number_integer()) fail(at(key), "expected a whole number, got " + type_of(*v));
-    auto n = v->get<std::int64_t>();
-    if (n < lo)
-      fail(at(key), "expected a number >= " + std::to_string(lo) + ", got " + std::to_string(n));
-    return n;
-  }
-
-  std::optional<double> number(const std::string& key) {
-    const json* v = get(key);
-    if (!v) return std::nullopt;
-    if (!v->is_number()) fail(at(key), "expected a number, got " + type_of(*v));
-    return v->get<double>();
-  }
-
-  std::optional<bool> boolean(const std::string& key) {
-    const json* v = get(key);
-    if (!v) return std::nullopt;
-    if (!v->is_boolean()) fail(at(key), "expected true or false, got " + type_of(*v));
-    return v->get<bool>();
-  }
-
-  const json* array(const std::string& key) {
-    const json* v = get(key);
-    if (v && !v->is_array()) fail(at(key), "expected an array, got " + type_of(*v));
-    return v;
-  }
-
-  const json* object(const std::string& key) {
-    const json* v = get(key);
-    if (v && !v->is_object()) fail(at(key), "expected an object, got " + type_of(*v));
-    return v;
-  }
-
-  // Call last: every key not read is a typo or an unsupported option.
-  void no_others() const {
-    for (auto it = j_.begin(); it != j_.end(); ++it) {
-      if (!seen_.count(it.key())) {
-        std::string allowed;
-        for (const auto& k : seen_) allowed += (allowed.empty() ? "" : ", ") + k;
-        fail(at(it.key()), "unknown field (allowed here: " + allowed + ")");
-      }
-    }
-  }
-
-  static std::string type_of(const json& v) {
-    if (v.is_string()) return "the string \"" + v.get<std::string>() + "\"";
-    return std::string(v.type_name());
-  }
-
- private:
-  const json& j_;
-  std::string path_;
-  const std::string& file_;
-  std::set<std::string> seen_;
-};
+using stubs::Fields;
+using stubs::quote_json;
 
 CountCheck parse_count(const json& j, const std::string& path, const std::string& file) {
   CountCheck c;
@@ -115,7 +29,8 @@ CountCheck parse_count(const json& j, const std::string& path, const std::string
   c.min = f.integer("min");
   c.max = f.integer("max");
   f.no_others();
-  if (!c.equals && !c.min && !c.max) f.fail(path, "give at least one of equals, min, max");
+  if (!c.equals && !c.min && !c.max)
+    f.fail(path, "at least one of equals, min, max", quote_json(j));
   return c;
 }
 
@@ -127,7 +42,8 @@ CountCheck read_count(Fields& f, const std::string& file) {
   if (auto v = f.integer("equals")) c.equals = v;
   if (auto v = f.integer("min")) c.min = v;
   if (auto v = f.integer("max")) c.max = v;
-  if (!c.equals && !c.min && !c.max) f.fail(f.at("count"), "give count, equals, min or max");
+  if (!c.equals && !c.min && !c.max)
+    f.fail(f.at("count"), "one of count, equals, min or max", "none of them");
   return c;
 }
 
@@ -135,7 +51,7 @@ void parse_email(const json& j, const std::string& path, const std::string& file
                  EmailWorkload& w) {
   Fields f(j, path, file);
   w.count = static_cast<std::size_t>(f.integer("count", 0).value_or(0));
-  if (w.count > 1'000'000) f.fail(f.at("count"), "at most 1000000 notifications a scenario");
+  if (w.count > 1'000'000) f.fail_value("count", "at most 1000000 notifications a scenario");
   if (const json* to = f.get("to")) {
     w.to.clear();
     if (to->is_string()) {
@@ -143,11 +59,12 @@ void parse_email(const json& j, const std::string& path, const std::string& file
     } else if (to->is_array() && !to->empty()) {
       for (std::size_t i = 0; i < to->size(); ++i) {
         if (!(*to)[i].is_string())
-          f.fail(f.at("to") + "[" + std::to_string(i) + "]", "expected an address pattern");
+          f.fail(f.at("to") + "[" + std::to_string(i) + "]", "an address pattern",
+                 quote_json((*to)[i]));
         w.to.push_back((*to)[i].get<std::string>());
       }
     } else {
-      f.fail(f.at("to"), "expected an address pattern or a non-empty array of them");
+      f.fail_value("to", "an address pattern or a non-empty array of them");
     }
   }
   if (auto v = f.string("from")) w.from = *v;
@@ -177,8 +94,9 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
       std::string field = f.at("statuses") + "." + it.key();
       if (!kStatuses.count(it.key()))
         f.fail(field,
-               "unknown status (one of created, sending, sent, pending, delivered, "
-               "permanent-failure, temporary-failure, technical-failure)");
+               "a status (one of created, sending, sent, pending, delivered, "
+               "permanent-failure, temporary-failure, technical-failure)",
+               "an unknown status");
       e.statuses.push_back({it.key(), parse_count(*it, field, file)});
     }
   }
@@ -209,7 +127,7 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
       le.level = lf.string("level");
       if (le.level && *le.level != "debug" && *le.level != "info" && *le.level != "warning" &&
           *le.level != "error")
-        lf.fail(lf.at("level"), "expected one of debug, info, warning, error");
+        lf.fail_value("level", "one of debug, info, warning, error");
       le.contains = lf.string("contains").value_or("");
       le.count = read_count(lf, file);
       lf.no_others();
@@ -223,19 +141,13 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
       me.name = mf.required_string("name");
       me.kind = mf.string("kind").value_or("counter");
       if (me.kind != "counter" && me.kind != "timing")
-        mf.fail(mf.at("kind"), "expected \"counter\" or \"timing\"");
+        mf.fail_value("kind", "\"counter\" or \"timing\"");
       me.count = read_count(mf, file);
       mf.no_others();
       e.metrics.push_back(std::move(me));
     }
   }
   f.no_others();
-}
-
-std::set<std::string> known_error_names() {
-  return {"ses.throttling",       "ses.daily_quota",         "ses.header_too_long",
-          "ses.message_rejected", "ses.service_unavailable", "ses.internal_failure",
-          "ses.event_drop",       "ses.event_duplicate"};
 }
 
 }  // namespace
@@ -248,7 +160,7 @@ std::string CountCheck::describe() const {
   return s;
 }
 
-Scenario parse_scenario(const json& j, const std::string& file) {
+static Scenario parse_fields(const json& j, const std::string& file) {
   Scenario s;
   s.file = file;
   Fields f(j, "", file);
@@ -258,8 +170,12 @@ Scenario parse_scenario(const json& j, const std::string& file) {
   if (const json* core = f.object("core")) {
     Fields cf(*core, "core", file);
     if (auto v = cf.string("email_client")) {
-      if (*v != "ses" && *v != "ses_stub")
-        cf.fail(cf.at("email_client"), "expected \"ses\" or \"ses_stub\", got \"" + *v + "\"");
+      const auto& names = channels::email_client_names();
+      if (std::find(names.begin(), names.end(), *v) == names.end()) {
+        std::string known;
+        for (const auto& n : names) known += (known.empty() ? "" : " or ") + ("\"" + n + "\"");
+        cf.fail_value("email_client", known);
+      }
       s.email_client = *v;
     }
     if (auto v = cf.integer("max_retries")) s.max_retries = static_cast<int>(*v);
@@ -267,10 +183,7 @@ Scenario parse_scenario(const json& j, const std::string& file) {
     cf.no_others();
   }
   if (const json* stubs = f.object("stubs")) {
-    for (auto it = stubs->begin(); it != stubs->end(); ++it) {
-      if (it.key() != "ses") f.fail("stubs." + it.key(), "unknown stub (known: ses)");
-      if (!it->is_object()) f.fail("stubs." + it.key(), "expected an object");
-    }
+    stubs::registry().validate_configs(*stubs, "stubs", file);
     s.stub_config = *stubs;
   }
   if (const json* w = f.object("workload")) {
@@ -285,12 +198,12 @@ Scenario parse_scenario(const json& j, const std::string& file) {
       TimedFault tf;
       tf.at = std::chrono::milliseconds(ff.integer("at_ms").value_or(0));
       if (auto u = ff.integer("until_ms")) {
-        if (*u <= tf.at.count()) ff.fail(ff.at("until_ms"), "must be later than at_ms");
+        if (*u <= tf.at.count()) ff.fail_value("until_ms", "a time later than at_ms");
         tf.until = std::chrono::milliseconds(*u);
       }
       const json* rule = ff.object("rule");
-      if (!rule) ff.fail(ff.at("rule"), "is required (a fault rule object, see docs/faults.md)");
-      auto parsed = stubs::parse_fault_rule(*rule, ff.at("rule"), known_error_names());
+      if (!rule) ff.fail(ff.at("rule"), "a fault rule object (see docs/faults.md)", "nothing");
+      auto parsed = stubs::parse_fault_rule(*rule, ff.at("rule"), stubs::registry().error_names());
       if (!parsed) throw ScenarioError(file + ": " + parsed.error().to_string());
       tf.rule = std::move(*parsed);
       if (tf.rule.id.empty()) tf.rule.id = "fault-" + std::to_string(i + 1);
@@ -302,7 +215,7 @@ Scenario parse_scenario(const json& j, const std::string& file) {
   if (const json* w = f.object("wire")) {
     Fields wf(*w, "wire", file);
     if (auto v = wf.number("time_scale")) {
-      if (*v < 1 || *v > 100'000) wf.fail(wf.at("time_scale"), "expected 1 to 100000");
+      if (*v < 1 || *v > 100'000) wf.fail_value("time_scale", "a number from 1 to 100000");
       s.wire.time_scale = *v;
     }
     if (auto v = wf.integer("timeout_ms", 1)) s.wire.timeout = std::chrono::milliseconds(*v);
@@ -323,6 +236,14 @@ Scenario load_scenario(const std::string& path) {
     throw ScenarioError(path + ": not valid JSON: " + e.what());
   }
   return parse_scenario(j, path);
+}
+
+Scenario parse_scenario(const json& j, const std::string& file) {
+  try {
+    return parse_fields(j, file);
+  } catch (const stubs::ConfigError& e) {
+    throw ScenarioError(e.what());
+  }
 }
 
 std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& paths) {

@@ -3,6 +3,7 @@
 // time_scale times faster than the system clock.
 #include "checks.hpp"
 #include "notify/scenarios/runner.hpp"
+#include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
 #include "notify/transport/server.hpp"
 #include "scaled_clock.hpp"
@@ -24,27 +25,16 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   if (options.verbose) world.logger.add_sink(telemetry::Logger::stderr_sink(LogLevel::debug));
   if (!options.statsd.empty()) world.send_statsd_to(options.statsd);
 
-  // Fault delays are on the scenario's clock; the server waits in real time.
-  const double scale = scenario.wire.time_scale;
-  auto edge = transport::HttpServer::start(
-      io, {}, [&world, scale](transport::Request q, transport::Responder done) {
-        world.host.handle(std::move(q), [scale, done = std::move(done)](transport::Reply r) {
-          r.delay = std::chrono::duration_cast<std::chrono::nanoseconds>(r.delay / scale);
-          done(std::move(r));
-        });
-      });
-  auto receipts = transport::HttpServer::start(
-      io, {}, world.receipts.handler());
-  // A refuse rule on the whole SES service closes the edge listener: a real refused connect.
-  // A closed listener sees no requests, so the end of a refuse rule's time window is noticed by
-  // the tick below as well as by the host's callback.
-  auto check_refusal = [&world, &edge] {
-    bool refuse = world.host.faults().refuses_service("ses");
-    if (edge->accepting() == refuse) edge->set_accepting(!refuse);
-  };
-  world.host.on_refusal_change(check_refusal);
-  world.connect("http://" + edge->address(),
-                "http://" + receipts->address() + "/notifications/email/ses", *client, *client);
+  stubs::SocketEdgeOptions edge_options;
+  edge_options.time_scale = scenario.wire.time_scale;
+  auto backend = stubs::make_socket_edge(io, edge_options);
+  // A closed listener is looked at again every 100 ms of real time until the run settles.
+  const auto recheck = std::chrono::duration_cast<runtime::Duration>(
+      std::chrono::milliseconds(100) * scenario.wire.time_scale);
+  stubs::Edge edge(world.host, clock, *backend, recheck, [&world] { return !world.settled(); });
+  edge.open(stubs::registry());
+  auto receipts = transport::HttpServer::start(io, {}, world.receipts.handler());
+  world.connect(edge, "http://" + receipts->address(), *client, *client);
   world.schedule();
 
   // Poll for the end on a short real-time tick; the run is bounded by wire.timeout.
@@ -52,10 +42,9 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   bool timed_out = false;
   boost::asio::steady_timer tick(io);
   std::function<void()> check = [&] {
-    check_refusal();
     if (world.settled() || std::chrono::steady_clock::now() >= deadline) {
       timed_out = !world.settled();
-      edge->stop();
+      edge.stop();
       receipts->stop();
       io.stop();
       return;
@@ -69,10 +58,7 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
     r.error = "the run did not settle within the wire time-out of " +
               std::to_string(scenario.wire.timeout.count()) + " ms";
   r.elapsed_sim_ms = 0;
-  r.checks = check_expectations(world);
-  r.passed = r.error.empty();
-  for (const auto& c : r.checks) r.passed = r.passed && c.passed;
-  r.report = build_report(world);
+  finish_run(r, world);
   return r;
 }
 

@@ -1,6 +1,8 @@
 #include "world.hpp"
 
+#include "../channels/email.hpp"
 #include "notify/runtime/assert.hpp"
+#include "notify/stubs/registry.hpp"
 
 #include <algorithm>
 #include <set>
@@ -36,45 +38,34 @@ World::World(const Scenario& s, std::uint64_t seed, runtime::Clock& c)
       store(store::open_sqlite_store(":memory:")),
       logger(c),
       host(c, host_options(seed)) {
-  delivery::add_ses_receipts(receipts, *store, clock, logger, metrics);
-  auto stub = std::make_unique<stubs::SesStub>();
-  ses = stub.get();
-  host.add(std::move(stub));
+  channels::add_email_receipts(receipts, *store, clock, logger, metrics);
+  for (const auto& spec : stubs::registry().all()) host.add(spec.make());
 }
 
-void World::connect(const std::string& stub_base_url, const std::string& receipt_url,
+void World::connect(const stubs::Edge& edge, const std::string& receipt_base_url,
                     transport::HttpTransport& core_transport,
-                    transport::HttpTransport& callback_transport) {
-  host.set_callback_transport(&callback_transport);
-
-  // The scenario's SES settings, with the receipt endpoint filled in unless the scenario
-  // sends events elsewhere.
-  nlohmann::json config = scenario.stub_config.value("ses", nlohmann::json::object());
-  if (!config.contains("events")) config["events"] = nlohmann::json::object();
-  if (!config["events"].contains("callback_url")) config["events"]["callback_url"] = receipt_url;
-  if (std::string err = ses->configure(config); !err.empty())
-    throw ScenarioError(scenario.file + ": stubs.ses." + err);
-  connect_event_faults(*ses, host);
-
-  if (scenario.email_client == "ses_stub") {
-    email_client =
-        email::make_ses_stub_client(core_transport, clock, metrics, logger, stub_base_url + "/ses");
-  } else {
-    email::SesClientOptions o;
-    o.endpoint_url = stub_base_url + "/";
-    o.region = "eu-west-2";
-    // Socket time-outs are real time; in wire mode they shrink with the scenario clock, but
-    // never below a floor that a loaded machine (or a sanitizer build) always meets.
-    auto scaled = [this](std::chrono::milliseconds t) {
-      auto ms = static_cast<std::int64_t>(static_cast<double>(t.count()) / transport_time_scale);
-      return std::chrono::milliseconds(std::max<std::int64_t>(ms, 2000));
-    };
-    if (transport_time_scale > 1) {
-      o.send_options.connect_timeout = scaled(o.send_options.connect_timeout);
-      o.send_options.read_timeout = scaled(o.send_options.read_timeout);
+                    transport::HttpTransport& stub_transport) {
+  host.set_outbound_transport(&stub_transport);
+  for (stubs::Stub* stub : host.stubs()) {
+    const std::string service(stub->service());
+    const stubs::StubSpec* spec = stubs::registry().find(service);
+    nlohmann::json config = scenario.stub_config.value(service, nlohmann::json::object());
+    // The stub's callbacks go to the core unless the scenario sends them elsewhere.
+    if (spec != nullptr && !spec->callback_config.empty()) {
+      if (!stubs::has_dotted(config, spec->callback_config))
+        stubs::set_dotted(config, spec->callback_config, receipt_base_url + spec->receipt_path);
     }
-    email_client = email::make_ses_client(core_transport, clock, metrics, logger, o);
+    if (auto error = stub->configure(config))
+      throw ScenarioError(error->under("stubs." + service).in_file(scenario.file).to_string());
   }
+
+  channels::EmailWiring wiring;
+  wiring.client = scenario.email_client;
+  wiring.stub_url = [&edge](const std::string& service) {
+    return edge.url(stubs::ListenerKey{service, "", ""});
+  };
+  wiring.time_scale = transport_time_scale;
+  email_client = channels::make_email_client(wiring, core_transport, clock, metrics, logger);
   delivery::EmailDeliveryOptions d;
   d.max_retries = scenario.max_retries;
   d.retry_delay = scenario.retry_delay;

@@ -1,16 +1,16 @@
 // The pieces of one run, wired the same way in both modes: a store, metrics, a logger, the
-// stub host with its SES stub, the email client and the delivery task. Only the clock and the
-// transports differ between simulated and wire mode.
+// stub host with every registered stub, the edge they are reached through, the core's receipt
+// endpoint, the email client and the delivery task. Only the clock, the transports and the
+// edge's backend differ between simulated and wire mode.
 #pragma once
 
 #include "notify/delivery/email_delivery.hpp"
 #include "notify/email/email_client.hpp"
 #include "notify/runtime/rng.hpp"
-#include "notify/scenarios/event_faults.hpp"
 #include "notify/scenarios/scenario.hpp"
 #include "notify/store/store.hpp"
+#include "notify/stubs/edge.hpp"
 #include "notify/stubs/host.hpp"
-#include "notify/stubs/ses.hpp"
 #include "notify/telemetry/logger.hpp"
 #include "notify/telemetry/metrics.hpp"
 
@@ -23,12 +23,13 @@ namespace notify::scenarios {
 struct World {
   World(const Scenario& scenario, std::uint64_t seed, runtime::Clock& clock);
 
-  /// Builds the email client and the delivery task once the URLs are known.
-  /// `stub_base_url` is the edge ("http://host:port"), `receipt_url` the core's SES receipt
-  /// endpoint, `core_transport` what the core sends through.
-  void connect(const std::string& stub_base_url, const std::string& receipt_url,
-               transport::HttpTransport& core_transport,
-               transport::HttpTransport& callback_transport);
+  /// Configures every stub from the scenario (with its callbacks sent to the core's receipt
+  /// endpoint at `receipt_base_url` unless the scenario says otherwise), then builds the email
+  /// client and the delivery task, pointed at each stub's own listener on `edge`.
+  /// `core_transport` is what the core sends through; the stubs' callbacks and outbound calls go
+  /// through `stub_transport`.
+  void connect(const stubs::Edge& edge, const std::string& receipt_base_url,
+               transport::HttpTransport& core_transport, transport::HttpTransport& stub_transport);
 
   /// Sends metrics as StatsD to "host:port" too. Throws ScenarioError for a bad address.
   void send_statsd_to(const std::string& address);
@@ -50,7 +51,6 @@ struct World {
   telemetry::Metrics metrics;
   telemetry::Logger logger;
   stubs::StubHost host;
-  stubs::SesStub* ses = nullptr;
   std::unique_ptr<email::EmailClient> email_client;
   std::unique_ptr<delivery::EmailDelivery> email_delivery;
   std::vector<std::string> recipients;  // every address the workload used, for the PII check

@@ -37,7 +37,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-
 // Header values as SigV4 wants them: outer whitespace trimmed, inner runs of spaces collapsed.
 std::string canonical_value(std::string_view v) {
   std::string out;
@@ -139,8 +138,8 @@ std::string canonical_request(const transport::Request& request, std::string_vie
       if (pair.empty()) continue;
       auto eq = pair.find('=');
       auto name = transport::percent_decode(pair.substr(0, eq));
-      auto value =
-          eq == std::string_view::npos ? std::string{} : transport::percent_decode(pair.substr(eq + 1));
+      auto value = eq == std::string_view::npos ? std::string{}
+                                                : transport::percent_decode(pair.substr(eq + 1));
       params.emplace_back(transport::percent_encode(name), transport::percent_encode(value));
     }
   }

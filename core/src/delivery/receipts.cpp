@@ -31,11 +31,11 @@ transport::ServerHandler ReceiptRouter::handler() const {
     transport::Reply r;
     r.response.status = 404;
     r.response.headers.set("Content-Type", "application/json");
-    r.response.body = nlohmann::json{{"result", "error"},
-                                     {"message", "no receipt endpoint at " +
-                                                     std::string(request.path()) +
-                                                     "; receipts go to POST " + known}}
-                          .dump();
+    r.response.body = nlohmann::json{
+        {"result", "error"},
+        {"message",
+         "no receipt endpoint at " + std::string(request.path()) + "; receipts go to POST " +
+             known}}.dump();
     respond(std::move(r));
   };
 }

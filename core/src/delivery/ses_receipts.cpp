@@ -129,38 +129,38 @@ boost::system::result<std::string> apply_ses_event(store::Store& store, runtime:
 
 void add_ses_receipts(ReceiptRouter& router, store::Store& store, runtime::Clock& clock,
                       telemetry::Logger& logger, telemetry::Metrics& metrics) {
-  router.add(std::string(kSesReceiptPath), [&store, &clock, &logger, &metrics](
-                                               transport::Request request,
-                                               transport::Responder respond) {
-    if (request.method != "POST") {
-      auto r = reply(405, "SES events must be POSTed, not sent with " + request.method);
-      r.response.headers.set("Allow", "POST");
-      respond(std::move(r));
-      return;
-    }
-    auto event = parse_ses_event(request.body);
-    if (!event) {
-      respond(reply(400, event.error()));
-      return;
-    }
-    auto applied = apply_ses_event(store, clock, logger, metrics, request.body);
-    if (applied) {
-      respond(reply(200, *applied));
-    } else if (applied.error() == make_error_code(errc::not_found)) {
-      // The event may have overtaken the answer to the send that it is about. Like Notify's
-      // task, hold it and try once more later; if it is still unknown then, it is dropped
-      // with a warning (apply_ses_event logs it).
-      clock.schedule_after(kReceiptRetryDelay,
-                           [&store, &clock, &logger, &metrics, body = std::move(request.body)] {
-                             (void)apply_ses_event(store, clock, logger, metrics, body);
-                           });
-      respond(reply(200, "no notification has SES reference " + event->message_id +
-                             " yet; the event will be applied again in " +
-                             std::to_string(kReceiptRetryDelay.count()) + " s"));
-    } else {
-      respond(reply(500, "the event could not be stored: " + applied.error().message()));
-    }
-  });
+  router.add(
+      std::string(kSesReceiptPath), [&store, &clock, &logger, &metrics](
+                                        transport::Request request, transport::Responder respond) {
+        if (request.method != "POST") {
+          auto r = reply(405, "SES events must be POSTed, not sent with " + request.method);
+          r.response.headers.set("Allow", "POST");
+          respond(std::move(r));
+          return;
+        }
+        auto event = parse_ses_event(request.body);
+        if (!event) {
+          respond(reply(400, event.error()));
+          return;
+        }
+        auto applied = apply_ses_event(store, clock, logger, metrics, request.body);
+        if (applied) {
+          respond(reply(200, *applied));
+        } else if (applied.error() == make_error_code(errc::not_found)) {
+          // The event may have overtaken the answer to the send that it is about. Like Notify's
+          // task, hold it and try once more later; if it is still unknown then, it is dropped
+          // with a warning (apply_ses_event logs it).
+          clock.schedule_after(kReceiptRetryDelay,
+                               [&store, &clock, &logger, &metrics, body = std::move(request.body)] {
+                                 (void)apply_ses_event(store, clock, logger, metrics, body);
+                               });
+          respond(reply(200, "no notification has SES reference " + event->message_id +
+                                 " yet; the event will be applied again in " +
+                                 std::to_string(kReceiptRetryDelay.count()) + " s"));
+        } else {
+          respond(reply(500, "the event could not be stored: " + applied.error().message()));
+        }
+      });
 }
 
 }  // namespace notify::delivery

@@ -16,8 +16,7 @@ constexpr std::string_view kSendRateExceeded = "Maximum sending rate exceeded.";
 
 }  // namespace
 
-Failure classify_ses_error(int http_status, const std::string& code,
-                              const std::string& message) {
+Failure classify_ses_error(int http_status, const std::string& code, const std::string& message) {
   Failure error;
   error.code = code;
   // SES messages can name an address (MessageRejected lists unverified identities).
@@ -49,8 +48,8 @@ Failure classify_ses_error(int http_status, const std::string& code,
 }
 
 bool is_send_rate_throttling(const Failure& error) {
-  return error.kind == FailureKind::throttled && error.code == "Throttling" &&
-         error.retryable() && error.level == LogLevel::warning;
+  return error.kind == FailureKind::throttled && error.code == "Throttling" && error.retryable() &&
+         error.level == LogLevel::warning;
 }
 
 }  // namespace notify::email

@@ -134,8 +134,9 @@ class SesClient final : public EmailClient {
     request.target = target_;
     request.headers.set("Content-Type", kFormContentType);
     request.body = build_send_email_body(message);
-    aws::SigV4Scope scope{options_.credentials.access_key_id, options_.credentials.secret_access_key,
-                     options_.credentials.session_token, options_.region, "ses"};
+    aws::SigV4Scope scope{options_.credentials.access_key_id,
+                          options_.credentials.secret_access_key,
+                          options_.credentials.session_token, options_.region, "ses"};
     aws::sign_request(request, scope, telemetry_->clock.now());
     client::send_and_interpret(transport_, std::move(request), options_.send_options, telemetry_,
                                std::move(done), &on_answer);

@@ -100,7 +100,9 @@ void StubHost::handle_control(transport::Request request, transport::Responder r
     if (method != "GET") return respond(method_not_allowed(request, "GET"));
     json services = json::array();
     for (const auto& s : stubs_) services.push_back(std::string(s->service()));
-    return respond(detail::json_reply(200, {{"status", "ok"}, {"services", services}}));
+    json health = {{"status", "ok"}, {"services", services}};
+    if (health_details_) health.update(health_details_());
+    return respond(detail::json_reply(200, health));
   }
   if (path == "/faults") return control_faults(request, respond);
   constexpr std::string_view kFaultPrefix = "/faults/";

@@ -2,11 +2,14 @@
 // control API lives in control_api.cpp.
 #include "notify/stubs/host.hpp"
 
+#include "notify/outcome/errc.hpp"
 #include "notify/runtime/assert.hpp"
 #include "replies.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -53,6 +56,37 @@ void metric_header(std::ostringstream& out, const char* name, const char* type, 
 
 }  // namespace
 
+// What the host lends one stub: its clock, its own random stream, and the host's outbound
+// services.
+class StubHost::Services final : public StubServices {
+ public:
+  Services(StubHost& host, runtime::Rng rng) : host_(host), rng_(std::move(rng)) {}
+  runtime::Clock& clock() override { return host_.clock_; }
+  runtime::Rng& rng() override { return rng_; }
+  void send(std::uint64_t parent, const RequestInfo& info, transport::Request request,
+            transport::SendOptions options,
+            std::function<void(transport::SendResult)> done) override {
+    host_.send_outbound(parent, info, std::move(request), options, std::move(done));
+  }
+  void schedule_callback(Callback callback) override {
+    host_.schedule_callback(std::move(callback));
+  }
+  CallbackCounters callback_counters(std::string_view service) const override {
+    return host_.callback_counters(service);
+  }
+
+ private:
+  StubHost& host_;
+  runtime::Rng rng_;
+};
+
+struct StubHost::PendingCallback {
+  Callback callback;
+  std::uint64_t seq = 0;  // its journal number
+  int copies = 1;
+  runtime::TimerId timer = 0;
+};
+
 StubHost::StubHost(runtime::Clock& clock, HostOptions options)
     : clock_(clock),
       options_(options),
@@ -69,15 +103,17 @@ StubHost::StubHost(runtime::Clock& clock, HostOptions options)
 StubHost::~StubHost() {
   alive_->store(false);
   faults_.on_change(nullptr);
+  std::lock_guard lock(callbacks_mutex_);
+  for (const auto& [id, p] : pending_) clock_.cancel(p->timer);
 }
 
 Stub& StubHost::add(std::unique_ptr<Stub> stub) {
   NOTIFY_ASSERT(stub != nullptr);
   NOTIFY_ASSERT(find(stub->service()) == nullptr);
-  // Each stub draws from its own stream, named after its service, so adding a stub or a draw
-  // in one stub does not shift the draws of another.
-  stub_rngs_.push_back(std::make_unique<runtime::Rng>(rng_.fork(stub->service())));
-  stub->attach(StubEnv{&clock_, stub_rngs_.back().get(), callbacks_});
+  // Each stub draws from its own stream, named after its service, so adding a stub or a draw in
+  // one stub does not shift the draws of another.
+  services_.push_back(std::make_unique<Services>(*this, rng_.fork(stub->service())));
+  stub->attach(*services_.back());
   stubs_.push_back(std::move(stub));
   register_error_names();
   return *stubs_.back();
@@ -98,12 +134,18 @@ Stub* StubHost::find(std::string_view service) const {
   return nullptr;
 }
 
-void StubHost::set_callback_transport(transport::HttpTransport* transport) {
-  callbacks_ = transport;
-  // Stubs added earlier get the transport too; attach() only stores the environment.
-  for (std::size_t i = 0; i < stubs_.size(); ++i) {
-    stubs_[i]->attach(StubEnv{&clock_, stub_rngs_[i].get(), callbacks_});
-  }
+std::vector<Stub*> StubHost::stubs() const {
+  std::vector<Stub*> out;
+  for (const auto& s : stubs_) out.push_back(s.get());
+  return out;
+}
+
+void StubHost::set_outbound_transport(transport::HttpTransport* transport) {
+  outbound_.store(transport);
+}
+
+void StubHost::set_health_details(std::function<nlohmann::json()> details) {
+  health_details_ = std::move(details);
 }
 
 Stub* StubHost::route(const transport::Request& request) const {
@@ -119,73 +161,231 @@ void StubHost::handle(transport::Request request, transport::Responder respond) 
   entry.at = clock_.now();
   entry.method = request.method;
   entry.target = request.target;
+  if (auto parent = request.headers.get(kParentHeader)) {
+    entry.parent = std::strtoull(std::string(*parent).c_str(), nullptr, 10);
+  }
   // Copy at most what the journal keeps: bodies may be tens of megabytes.
   entry.request_body = request.body.substr(0, options_.journal.body_bytes_max);
 
-  transport::Reply reply;
-  std::size_t fired = 0;
   Stub* stub = route(request);
   if (stub == nullptr) {
     entry.service = "edge";
     entry.operation = "Unknown";
     entry.outcome = "no_route";
-    reply = detail::json_reply(
+    transport::Reply reply = detail::json_reply(
         404, {{"message", "no stub serves " + request.method + " " + std::string(request.path())}});
     entry.status = reply.response.status;
-  } else {
-    RequestInfo info = stub->describe(request);
-    Verdict verdict = faults_.evaluate(info, entry.seq);
-    entry.service = std::string(stub->service());
-    entry.operation = info.operation;
-    entry.provider = info.provider;
-    entry.az = info.az;
-    entry.recipient = info.recipient;
-    entry.faults = verdict.rule_ids;
-    fired = verdict.rule_ids.size();
-    switch (verdict.connection) {
-      case transport::ConnectionAction::refuse:
-      case transport::ConnectionAction::reset:
-      case transport::ConnectionAction::hang:
-        reply.action = verdict.connection;
-        entry.outcome = connection_outcome(verdict.connection);
-        break;
-      case transport::ConnectionAction::truncate: {
-        // The client sees the start of the normal answer, then the connection closes.
-        StubAnswer answer = stub->handle(request, info, "");
-        reply.response = std::move(answer.response);
-        reply.action = transport::ConnectionAction::truncate;
-        entry.reference = std::move(answer.reference);
-        entry.outcome = "truncated";
-        break;
-      }
-      case transport::ConnectionAction::respond: {
-        StubAnswer answer = stub->handle(request, info, verdict.error);
-        reply.response = std::move(answer.response);
-        entry.reference = std::move(answer.reference);
-        entry.outcome = !answer.outcome.empty() ? answer.outcome
-                        : verdict.error.empty() ? "ok"
-                                                : "error:" + verdict.error;
-        entry.status = reply.response.status;
-        break;
-      }
-    }
-    reply.delay = verdict.delay;
-    if (reply.action != transport::ConnectionAction::refuse &&
-        reply.action != transport::ConnectionAction::reset &&
-        reply.action != transport::ConnectionAction::hang) {
-      entry.response_body = reply.response.body.substr(0, options_.journal.body_bytes_max);
-    }
+    entry.response_body = reply.response.body.substr(0, options_.journal.body_bytes_max);
+    finish(std::move(entry), 0, std::move(reply), std::move(respond));
+    return;
   }
+  RequestInfo info = stub->describe(request);
+  Verdict verdict = faults_.evaluate(info, entry.seq);
+  entry.service = std::string(stub->service());
+  entry.operation = info.operation;
+  entry.provider = info.provider;
+  entry.az = info.az;
+  entry.recipient = info.recipient;
+  entry.faults = verdict.rule_ids;
+  answer(stub, request, info, verdict, std::move(entry), std::move(respond));
+}
 
-  {
-    std::lock_guard lock(metrics_mutex_);
-    ++requests_by_service_[entry.service];
-    faults_by_service_[entry.service] += fired;
-    ++responses_by_outcome_[{entry.service, entry.outcome}];
+void StubHost::answer(Stub* stub, const transport::Request& request, const RequestInfo& info,
+                      const Verdict& verdict, JournalEntry entry, transport::Responder respond) {
+  const std::size_t fired = verdict.rule_ids.size();
+  transport::Reply reply;
+  reply.delay = verdict.delay;
+  switch (verdict.connection) {
+    case transport::ConnectionAction::refuse:
+    case transport::ConnectionAction::reset:
+    case transport::ConnectionAction::hang:
+      reply.action = verdict.connection;
+      entry.outcome = connection_outcome(verdict.connection);
+      finish(std::move(entry), fired, std::move(reply), std::move(respond));
+      return;
+    case transport::ConnectionAction::truncate:
+    case transport::ConnectionAction::respond:
+      break;
   }
+  // The stub may answer later; the completion owns everything it needs, and checks that the
+  // host is still there.
+  const bool truncate = verdict.connection == transport::ConnectionAction::truncate;
+  // A truncated answer is the start of the normal one, so the stub renders no error for it.
+  const std::string error = truncate ? std::string() : verdict.error;
+  auto alive = alive_;
+  auto state = std::make_shared<std::pair<JournalEntry, transport::Reply>>(std::move(entry),
+                                                                           std::move(reply));
+  stub->handle_async(Call{request, info, error, state->first.seq},
+                     [this, alive, state, fired, truncate, error,
+                      respond = std::move(respond)](StubAnswer answer) mutable {
+                       auto& [e, r] = *state;
+                       r.response = std::move(answer.response);
+                       e.reference = std::move(answer.reference);
+                       if (truncate) {
+                         r.action = transport::ConnectionAction::truncate;
+                         e.outcome = "truncated";
+                       } else {
+                         e.status = r.response.status;
+                         e.outcome = !answer.outcome.empty() ? answer.outcome
+                                     : error.empty()         ? "ok"
+                                                             : "error:" + error;
+                       }
+                       if (!alive->load()) {
+                         respond(std::move(r));
+                         return;
+                       }
+                       e.response_body = r.response.body.substr(0, options_.journal.body_bytes_max);
+                       finish(std::move(e), fired, std::move(r), std::move(respond));
+                     });
+}
+
+void StubHost::count(const JournalEntry& entry, std::size_t fired) {
+  std::lock_guard lock(metrics_mutex_);
+  ++requests_by_service_[entry.service];
+  faults_by_service_[entry.service] += fired;
+  ++responses_by_outcome_[{entry.service, entry.outcome}];
+}
+
+void StubHost::finish(JournalEntry entry, std::size_t fired, transport::Reply reply,
+                      transport::Responder respond) {
+  count(entry, fired);
   journal_.record(std::move(entry));
   respond(std::move(reply));
   if (on_refusal_change_) on_refusal_change_();
+}
+
+void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
+                             transport::Request request, transport::SendOptions options,
+                             std::function<void(transport::SendResult)> done) {
+  JournalEntry entry;
+  entry.seq = next_seq_.fetch_add(1);
+  entry.parent = parent;
+  entry.direction = "out";
+  entry.at = clock_.now();
+  entry.service = info.service;
+  entry.operation = info.operation;
+  entry.provider = info.provider;
+  entry.az = info.az;
+  entry.recipient = info.recipient;
+  entry.method = request.method;
+  entry.target = request.target;
+  entry.request_body = request.body.substr(0, options_.journal.body_bytes_max);
+  request.headers.set(kParentHeader, std::to_string(parent));
+  transport::HttpTransport* outbound = outbound_.load();
+  auto alive = alive_;
+  auto record = [this, alive, entry = std::move(entry),
+                 done = std::move(done)](transport::SendResult result) mutable {
+    if (alive->load()) {
+      if (result) {
+        entry.status = result->status;
+        entry.outcome =
+            result->status / 100 == 2 ? "ok" : "status:" + std::to_string(result->status);
+        entry.response_body = result->body.substr(0, options_.journal.body_bytes_max);
+      } else {
+        entry.outcome = result.error().category() == notify_category()
+                            ? std::string(to_string(errc(result.error().value())))
+                            : result.error().message();
+      }
+      journal_.record(std::move(entry));
+    }
+    done(std::move(result));
+  };
+  if (outbound == nullptr) {
+    // Never inline: the caller may hold its own lock.
+    clock_.post([record = std::move(record)]() mutable {
+      record(transport::SendResult(make_error_code(errc::connection_refused)));
+    });
+    return;
+  }
+  outbound->send(std::move(request), options, std::move(record));
+}
+
+void StubHost::schedule_callback(Callback callback) {
+  NOTIFY_ASSERT(callback.build != nullptr);
+  auto pending = std::make_shared<PendingCallback>();
+  pending->seq = next_seq_.fetch_add(1);
+  // Only rules that name the callback's operation apply, so a rule written for sends never
+  // swallows receipts.
+  Verdict verdict;
+  auto rules = faults_.rules();
+  const std::string& operation = callback.info.operation;
+  if (std::any_of(rules.begin(), rules.end(), [&](const FaultRule& r) {
+        return r.enabled && !operation.empty() && r.match.operation == operation;
+      })) {
+    verdict = faults_.evaluate(callback.info, pending->seq);
+  }
+  const bool drop = verdict.connection != transport::ConnectionAction::respond ||
+                    (!callback.drop_error.empty() && verdict.error == callback.drop_error);
+  pending->copies =
+      !callback.duplicate_error.empty() && verdict.error == callback.duplicate_error ? 2 : 1;
+  const std::string service = callback.info.service;
+  std::lock_guard lock(callbacks_mutex_);
+  auto& counters = callback_counters_[service];
+  counters.scheduled += 1;
+  if (drop || counters.pending >= kPendingCallbacksMax) {
+    counters.dropped += 1;
+    JournalEntry entry;
+    entry.seq = pending->seq;
+    entry.parent = callback.parent;
+    entry.direction = "out";
+    entry.at = clock_.now();
+    entry.service = service;
+    entry.operation = operation;
+    entry.recipient = callback.info.recipient;
+    entry.outcome = "dropped";
+    entry.faults = verdict.rule_ids;
+    journal_.record(std::move(entry));
+    return;
+  }
+  counters.pending += 1;
+  const runtime::Duration delay = callback.delay + verdict.delay;
+  pending->callback = std::move(callback);
+  const std::uint64_t id = next_callback_++;
+  auto alive = alive_;
+  pending->timer = clock_.schedule_after(delay, [this, alive, id] {
+    if (alive->load()) fire_callback(id);
+  });
+  pending_[id] = std::move(pending);
+}
+
+void StubHost::fire_callback(std::uint64_t id) {
+  std::shared_ptr<PendingCallback> p;
+  {
+    std::lock_guard lock(callbacks_mutex_);
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;  // reset() ran after the timer was already due
+    p = std::move(it->second);
+    pending_.erase(it);
+    callback_counters_[p->callback.info.service].pending -= 1;
+  }
+  // Built and sent outside the lock: an in-process callback may come straight back in.
+  std::optional<transport::Request> request = p->callback.build();
+  if (!request) return;
+  const std::string service = p->callback.info.service;
+  for (int copy = 0; copy < p->copies; ++copy) {
+    {
+      std::lock_guard lock(callbacks_mutex_);
+      callback_counters_[service].sent += 1;
+    }
+    auto alive = alive_;
+    send_outbound(p->callback.parent, p->callback.info, *request, transport::SendOptions{},
+                  [this, alive, service](transport::SendResult result) {
+                    if (!alive->load() || (result && result->status / 100 == 2)) return;
+                    std::lock_guard lock(callbacks_mutex_);
+                    callback_counters_[service].failed += 1;
+                  });
+  }
+}
+
+CallbackCounters StubHost::callback_counters(std::string_view service) const {
+  std::lock_guard lock(callbacks_mutex_);
+  auto it = callback_counters_.find(service);
+  return it == callback_counters_.end() ? CallbackCounters{} : it->second;
+}
+
+std::size_t StubHost::pending_callbacks() const {
+  std::lock_guard lock(callbacks_mutex_);
+  return pending_.size();
 }
 
 void StubHost::on_refusal_change(std::function<void()> callback) {
@@ -193,6 +393,12 @@ void StubHost::on_refusal_change(std::function<void()> callback) {
 }
 
 void StubHost::reset() {
+  {
+    std::lock_guard lock(callbacks_mutex_);
+    for (const auto& [id, p] : pending_) clock_.cancel(p->timer);
+    pending_.clear();
+    callback_counters_.clear();
+  }
   journal_.clear();
   faults_.reset();
   for (auto& s : stubs_) s->reset();

@@ -27,6 +27,8 @@ bool JournalQuery::matches(const JournalEntry& e) const {
   if (recipient && *recipient != e.recipient) return false;
   if (reference && *reference != e.reference) return false;
   if (outcome && *outcome != e.outcome) return false;
+  if (direction && *direction != e.direction) return false;
+  if (parent && *parent != e.parent) return false;
   if (since && e.at < *since) return false;
   if (until && e.at >= *until) return false;
   return true;

@@ -18,9 +18,9 @@ using nlohmann::json;
 
 // Keys the control API's /journal/wait reads itself; a query ignores them.
 const std::set<std::string> kWaitKeys = {"count", "timeout_ms"};
-const std::set<std::string> kQueryKeys = {"service", "operation", "recipient", "reference",
-                                          "outcome", "since_ms",  "until_ms",  "limit",
-                                          "count",   "timeout_ms"};
+const std::set<std::string> kQueryKeys = {"service",  "operation", "recipient", "reference",
+                                          "outcome",  "direction", "parent",    "since_ms",
+                                          "until_ms", "limit",     "count",     "timeout_ms"};
 
 std::optional<double> as_number(const json& v) {
   if (v.is_number()) return v.get<double>();
@@ -36,6 +36,8 @@ std::optional<double> as_number(const json& v) {
 
 nlohmann::json to_json(const JournalEntry& e) {
   return {{"seq", e.seq},
+          {"parent", e.parent},
+          {"direction", e.direction},
           {"at", runtime::format_iso8601(e.at)},
           {"service", e.service},
           {"operation", e.operation},
@@ -60,13 +62,17 @@ std::optional<std::string> parse_journal_query(const nlohmann::json& j, runtime:
       return key + ": unknown field; expected one of " + detail::one_of(kQueryKeys);
     }
     if (kWaitKeys.count(key) != 0) continue;
-    if (key == "since_ms" || key == "until_ms" || key == "limit") {
+    if (key == "since_ms" || key == "until_ms" || key == "limit" || key == "parent") {
       auto n = as_number(value);
       if (!n || !std::isfinite(*n) || *n < 0 || (key == "limit" && *n != std::floor(*n))) {
         return key + ": expected a " + (key == "limit" ? "whole number" : "number") + " >= 0, " +
                detail::got(value);
       }
-      if (key == "limit") {
+      if (key == "parent") {
+        if (*n != std::floor(*n))
+          return "parent: expected a whole number >= 0, " + detail::got(value);
+        out.parent = static_cast<std::uint64_t>(std::min(*n, 1e15));
+      } else if (key == "limit") {
         out.limit = static_cast<std::size_t>(std::min(*n, 1e15));
       } else {
         auto at = origin + std::chrono::duration_cast<runtime::Duration>(
@@ -82,6 +88,11 @@ std::optional<std::string> parse_journal_query(const nlohmann::json& j, runtime:
     if (key == "recipient") out.recipient = s;
     if (key == "reference") out.reference = s;
     if (key == "outcome") out.outcome = s;
+    if (key == "direction") {
+      if (s != "in" && s != "out")
+        return "direction: expected \"in\" or \"out\", " + detail::got(value);
+      out.direction = s;
+    }
   }
   return std::nullopt;
 }

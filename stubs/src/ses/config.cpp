@@ -13,10 +13,12 @@ namespace {
 
 using nlohmann::json;
 
-std::string got(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+FieldError field_error(std::string_view field, std::string_view expected, const json& value) {
+  return FieldError{{}, std::string(field), std::string(expected), quote_json(value)};
+}
 
-std::string field_error(std::string_view field, std::string_view expected, const json& value) {
-  return std::string(field) + ": expected " + std::string(expected) + ", got " + got(value);
+FieldError unknown_field(std::string field, std::string_view known) {
+  return FieldError{{}, std::move(field), "one of " + std::string(known), "an unknown field"};
 }
 
 bool read_size(const json& v, std::size_t min, std::size_t& out) {
@@ -26,7 +28,7 @@ bool read_size(const json& v, std::size_t min, std::size_t& out) {
   return out >= min;
 }
 
-std::string apply_events(const json& events, SesEventOptions& out) {
+std::optional<FieldError> apply_events(const json& events, SesEventOptions& out) {
   if (!events.is_object()) return field_error("events", "an object", events);
   for (const auto& [key, v] : events.items()) {
     if (key == "callback_url") {
@@ -49,21 +51,20 @@ std::string apply_events(const json& events, SesEventOptions& out) {
         return field_error("events.pending_max", "an integer >= 1", v);
       }
     } else {
-      return "events." + key +
-             ": unknown field; expected one of callback_url, delay_ms, sns_envelope, pending_max";
+      return unknown_field("events." + key, "callback_url, delay_ms, sns_envelope, pending_max");
     }
   }
-  return {};
+  return std::nullopt;
 }
 
 }  // namespace
 
-std::string apply_config(const json& config, SesOptions& options) {
-  if (!config.is_object()) return "expected an object, got " + got(config);
+std::optional<FieldError> apply_config(const json& config, SesOptions& options) {
+  if (!config.is_object()) return field_error("", "an object", config);
   SesOptions o = options;
   for (const auto& [key, v] : config.items()) {
     if (key == "events") {
-      if (auto e = apply_events(v, o.events); !e.empty()) return e;
+      if (auto e = apply_events(v, o.events)) return e;
     } else if (key == "max_send_rate") {
       if (!v.is_number() || v.get<double>() < 0 || !std::isfinite(v.get<double>())) {
         return field_error(key, "a number of recipients per second >= 0 (0 = unlimited)", v);
@@ -119,14 +120,14 @@ std::string apply_config(const json& config, SesOptions& options) {
       }
       o.strict_sigv4 = std::move(keys);
     } else {
-      return key +
-             ": unknown field; expected one of events, max_send_rate, max_24_hour_send, "
-             "header_line_limit, recipients_max, v1_message_bytes_max, v2_message_bytes_max, "
-             "region, path_prefix, strict_sigv4";
+      return unknown_field(key,
+                           "events, max_send_rate, max_24_hour_send, header_line_limit, "
+                           "recipients_max, v1_message_bytes_max, v2_message_bytes_max, region, "
+                           "path_prefix, strict_sigv4");
     }
   }
   options = std::move(o);
-  return {};
+  return std::nullopt;
 }
 
 }  // namespace notify::stubs::ses

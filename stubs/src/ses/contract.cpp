@@ -18,7 +18,7 @@ StubAnswer handle_contract(Core& core, const transport::Request& request,
   }
   EventFaults event_faults;
   if (auto a = core.fault_answer(fault, Protocol::contract, rid, event_faults)) return *a;
-  SentMail mail{core.env.rng->uuid4(), "stub@notify-sim", {}, core.now(), "StubSend"};
+  SentMail mail{core.services->rng().uuid4(), "stub@notify-sim", {}, core.now(), "StubSend"};
   core.counters.accepted_messages += 1;
   StubAnswer answer{json_success(nlohmann::json{{"MessageId", mail.message_id}}.dump(), rid),
                     mail.message_id, "ok"};

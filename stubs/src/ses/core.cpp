@@ -70,14 +70,14 @@ Route route_of(const transport::Request& request, std::string_view path_prefix,
   return Route::none;
 }
 
-std::string Core::request_id() { return env.rng->uuid4(); }
+std::string Core::request_id() { return services->rng().uuid4(); }
 
 std::string Core::message_id() {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch());
   char head[32];
   std::snprintf(head, sizeof head, "0100%012llx-",
                 static_cast<unsigned long long>(ms.count()) & 0xFFFFFFFFFFFFull);
-  return head + env.rng->uuid4() + "-000000";
+  return head + services->rng().uuid4() + "-000000";
 }
 
 StubAnswer Core::error_answer(Protocol protocol, const SesError& error,
@@ -133,80 +133,55 @@ std::optional<SesError> Core::admit(std::uint64_t recipients, Protocol protocol)
 
 void Core::schedule_events(const SentMail& mail, const std::vector<std::string>& recipients,
                            EventFaults faults) {
-  if (options.events.callback_url.empty() || env.callbacks == nullptr) return;
+  if (options.events.callback_url.empty()) return;
   std::vector<std::string> targets = recipients;
   if (targets.empty()) targets.emplace_back();
   for (const auto& recipient : targets) {
-    EventVerdict verdict;
-    if (filter) {
-      RequestInfo info;
-      info.service = "ses";
-      info.operation = "Event";
-      info.recipient = recipient;
-      verdict = filter(info);
-    }
-    if (faults.drop || verdict.drop || pending_.size() >= options.events.pending_max) {
+    if (faults.drop || services->callback_counters("ses").pending >= options.events.pending_max) {
       counters.events_dropped += 1;
       continue;
     }
-    auto event = std::make_shared<PendingEvent>();
-    event->mail = mail;
-    event->recipient = recipient;
-    event->copies = (faults.duplicate || verdict.duplicate) ? 2 : 1;
-    const std::uint64_t seq = next_event_++;
-    runtime::Duration delay =
-        std::chrono::duration_cast<runtime::Duration>(options.events.delay) + verdict.extra_delay;
+    Callback callback;
+    callback.info.service = "ses";
+    callback.info.operation = "Event";
+    callback.info.recipient = recipient;
+    callback.parent = current_seq;
+    callback.delay = std::chrono::duration_cast<runtime::Duration>(options.events.delay);
+    callback.drop_error = kSesEventDrop;
+    callback.duplicate_error = kSesEventDuplicate;
     std::weak_ptr<Core> weak = weak_from_this();
-    std::shared_ptr<const PendingEvent> shared = event;
-    runtime::TimerId id = env.clock->schedule_after(delay, [weak, seq, shared] {
-      if (auto self = weak.lock()) self->fire(seq, shared);
-    });
-    pending_[seq] = id;
-    counters.events_scheduled += 1;
+    callback.build = [weak, mail, recipient,
+                      generation = generation]() -> std::optional<transport::Request> {
+      auto self = weak.lock();
+      if (!self) return std::nullopt;
+      return self->build_event(mail, recipient, generation);
+    };
+    // A request-level ses.event_duplicate sends the event twice, as a rule on the event does.
+    int copies = faults.duplicate ? 2 : 1;
+    for (int i = 0; i < copies; ++i) services->schedule_callback(callback);
   }
 }
 
-void Core::fire(std::uint64_t seq, const std::shared_ptr<const PendingEvent>& event) {
-  transport::Request request;
-  transport::HttpTransport* transport = nullptr;
-  int copies = 0;
-  std::shared_ptr<EventTally> counts;
-  {
-    std::lock_guard lock(mutex);
-    // Gone when reset() or cancel_events() ran after the timer was already due.
-    if (pending_.erase(seq) == 0) return;
-    transport = env.callbacks;
-    if (transport == nullptr || options.events.callback_url.empty()) return;
-    const auto t = now();
-    EventKind kind =
-        event->recipient.empty() ? EventKind::delivery : event_kind_for(event->recipient);
-    if (kind == EventKind::complaint) stats.add_complaint(t);
-    if (kind == EventKind::bounce_permanent || kind == EventKind::bounce_transient) {
-      stats.add_bounce(t);
-    }
-    EventContext context;
-    context.region = options.region;
-    context.at = t;
-    context.processing = t - event->mail.sent_at;
-    context.feedback_id = message_id();
-    auto notification = notification_json(event->mail, event->recipient, kind, context);
-    request = event_request(options.events.callback_url, notification, options.events.sns_envelope,
-                            env.rng->uuid4(), options.region, t);
-    copies = event->copies;
-    counts = tally;
-    counters.events_sent += static_cast<std::uint64_t>(copies);
+std::optional<transport::Request> Core::build_event(const SentMail& mail,
+                                                    const std::string& recipient,
+                                                    std::uint64_t scheduled_in) {
+  std::lock_guard lock(mutex);
+  // Scheduled before a reset(), or the callback URL was cleared since.
+  if (scheduled_in != generation || options.events.callback_url.empty()) return std::nullopt;
+  const auto t = now();
+  EventKind kind = recipient.empty() ? EventKind::delivery : event_kind_for(recipient);
+  if (kind == EventKind::complaint) stats.add_complaint(t);
+  if (kind == EventKind::bounce_permanent || kind == EventKind::bounce_transient) {
+    stats.add_bounce(t);
   }
-  // Sent outside the lock: an in-process callback may come straight back into a stub.
-  for (int i = 0; i < copies; ++i) {
-    transport->send(request, transport::SendOptions{}, [counts](transport::SendResult result) {
-      if (!result || result->status / 100 != 2) counts->failed += 1;
-    });
-  }
-}
-
-void Core::cancel_events() {
-  for (const auto& [seq, id] : pending_) env.clock->cancel(id);
-  pending_.clear();
+  EventContext context;
+  context.region = options.region;
+  context.at = t;
+  context.processing = t - mail.sent_at;
+  context.feedback_id = message_id();
+  auto notification = notification_json(mail, recipient, kind, context);
+  return event_request(options.events.callback_url, notification, options.events.sns_envelope,
+                       services->rng().uuid4(), options.region, t);
 }
 
 }  // namespace notify::stubs::ses

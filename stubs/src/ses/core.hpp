@@ -8,6 +8,7 @@
 #include "limits.hpp"
 #include "render.hpp"
 
+#include "notify/stubs/fields.hpp"
 #include "notify/stubs/ses.hpp"
 
 #include <atomic>
@@ -30,11 +31,6 @@ enum class Route { none, v1, v2, contract };
 Route route_of(const transport::Request& request, std::string_view path_prefix,
                std::string* v2_path = nullptr);
 
-/// Counts that completions of callback POSTs update from the transport's thread.
-struct EventTally {
-  std::atomic<std::uint64_t> failed{0};
-};
-
 /// Event faults a request carried (ses.event_drop / ses.event_duplicate) or the filter said.
 struct EventFaults {
   bool drop = false;
@@ -48,7 +44,7 @@ class Core : public std::enable_shared_from_this<Core> {
   std::string request_id();
   /// 0100<12 hex ms>-<uuid>-000000, as SES message ids look.
   std::string message_id();
-  runtime::TimePoint now() const { return env.clock->now(); }
+  runtime::TimePoint now() const { return services->clock().now(); }
 
   StubAnswer error_answer(Protocol protocol, const SesError& error, std::string_view request_id);
   /// The answer for an injected fault, or nullopt when `name` is an event fault (the request
@@ -62,34 +58,25 @@ class Core : public std::enable_shared_from_this<Core> {
   /// The modelled send rate and daily quota. On success the send is counted.
   std::optional<SesError> admit(std::uint64_t recipients, Protocol protocol);
 
-  /// One event per recipient (one for an empty list) after the configured delay.
+  /// One event per recipient (one for an empty list) after the configured delay, through the
+  /// host's callback service, linked to the request being handled.
   void schedule_events(const SentMail& mail, const std::vector<std::string>& recipients,
                        EventFaults faults);
-  void cancel_events();
 
   SesOptions options;
-  StubEnv env;
+  StubServices* services = nullptr;
+  std::uint64_t current_seq = 0;  // the journal number of the request being handled
   std::mutex mutex;
   SendRateLimiter rate;
   RollingQuota quota;
   SendStatistics stats;
   SesCounters counters;
-  std::shared_ptr<EventTally> tally = std::make_shared<EventTally>();
-  std::function<EventVerdict(const RequestInfo&)> filter;
+  /// Bumped by reset(): events scheduled before it are not sent.
+  std::uint64_t generation = 0;
 
  private:
-  struct PendingEvent {
-    SentMail mail;
-    std::string recipient;
-    int copies = 1;
-  };
-  void fire(std::uint64_t seq, const std::shared_ptr<const PendingEvent>& event);
-
-  std::map<std::uint64_t, runtime::TimerId> pending_;  // event sequence -> clock timer
-  std::uint64_t next_event_ = 1;
-
- public:
-  std::size_t pending_count() const { return pending_.size(); }
+  std::optional<transport::Request> build_event(const SentMail& mail, const std::string& recipient,
+                                                std::uint64_t generation);
 };
 
 StubAnswer handle_v1(Core& core, const transport::Request& request, const std::string& fault);
@@ -109,7 +96,8 @@ std::optional<SesError> parse_raw_message(std::string_view data, const SesLimits
 RequestInfo describe_v1(const transport::Request& request);
 RequestInfo describe_v2(const transport::Request& request, std::string_view path);
 
-/// Applies the "ses" config block to `options`; returns an error naming the field, or empty.
-std::string apply_config(const nlohmann::json& config, SesOptions& options);
+/// Applies the "ses" config block to `options`; returns the error, naming the field relative to
+/// the block, or nullopt.
+std::optional<FieldError> apply_config(const nlohmann::json& config, SesOptions& options);
 
 }  // namespace notify::stubs::ses

@@ -19,10 +19,7 @@ SesStub::SesStub(SesOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->core = std::make_shared<ses::Core>(std::move(options));
 }
 
-SesStub::~SesStub() {
-  std::lock_guard lock(impl_->core->mutex);
-  if (impl_->core->env.clock != nullptr) impl_->core->cancel_events();
-}
+SesStub::~SesStub() = default;
 
 bool SesStub::accepts(const transport::Request& request) const {
   std::lock_guard lock(impl_->core->mutex);
@@ -49,11 +46,13 @@ RequestInfo SesStub::describe(const transport::Request& request) const {
   return RequestInfo{"ses", "", "", "Unknown", ""};
 }
 
-StubAnswer SesStub::handle(const transport::Request& request, const RequestInfo& info,
-                           const std::string& error) {
+StubAnswer SesStub::handle(const Call& call) {
+  const transport::Request& request = call.request;
+  const std::string& error = call.error;
   ses::Core& core = *impl_->core;
   std::lock_guard lock(core.mutex);
-  NOTIFY_ASSERT(core.env.clock != nullptr && core.env.rng != nullptr);
+  NOTIFY_ASSERT(core.services != nullptr);
+  core.current_seq = call.seq;
   std::string v2_path;
   switch (ses::route_of(request, core.options.path_prefix, &v2_path)) {
     case ses::Route::v1:
@@ -78,7 +77,7 @@ std::vector<std::string> SesStub::error_names() const {
 StubAnswer SesStub::not_found(const transport::Request& request) const {
   ses::Core& core = *impl_->core;
   std::lock_guard lock(core.mutex);
-  std::string rid = core.env.rng != nullptr ? core.env.rng->uuid4() : std::string("0");
+  std::string rid = core.services != nullptr ? core.services->rng().uuid4() : std::string("0");
   std::string v2_path;
   ses::Route route = ses::route_of(request, core.options.path_prefix, &v2_path);
   ses::SesError e;
@@ -105,37 +104,29 @@ StubAnswer SesStub::not_found(const transport::Request& request) const {
 void SesStub::reset() {
   ses::Core& core = *impl_->core;
   std::lock_guard lock(core.mutex);
-  if (core.env.clock != nullptr) {
-    core.cancel_events();
-    core.rate.configure(core.options.limits.max_send_rate, core.now());
-  }
+  core.generation += 1;
+  if (core.services != nullptr) core.rate.configure(core.options.limits.max_send_rate, core.now());
   core.quota.clear();
   core.stats.clear();
   core.counters = SesCounters{};
-  core.tally->failed = 0;
 }
 
-std::string SesStub::configure(const nlohmann::json& config) {
+std::optional<FieldError> SesStub::configure(const nlohmann::json& config) {
   ses::Core& core = *impl_->core;
   std::lock_guard lock(core.mutex);
-  std::string error = ses::apply_config(config, core.options);
-  if (error.empty() && core.env.clock != nullptr) {
+  auto error = ses::apply_config(config, core.options);
+  if (!error && core.services != nullptr) {
     core.rate.configure(core.options.limits.max_send_rate, core.now());
   }
   return error;
 }
 
-void SesStub::attach(StubEnv env) {
-  Stub::attach(env);
+void SesStub::attach(StubServices& services) {
+  Stub::attach(services);
   ses::Core& core = *impl_->core;
   std::lock_guard lock(core.mutex);
-  core.env = env;
-  if (env.clock != nullptr) core.rate.configure(core.options.limits.max_send_rate, core.now());
-}
-
-void SesStub::set_event_filter(std::function<EventVerdict(const RequestInfo&)> filter) {
-  std::lock_guard lock(impl_->core->mutex);
-  impl_->core->filter = std::move(filter);
+  core.services = &services;
+  core.rate.configure(core.options.limits.max_send_rate, core.now());
 }
 
 SesOptions SesStub::options() const {
@@ -144,15 +135,23 @@ SesOptions SesStub::options() const {
 }
 
 SesCounters SesStub::counters() const {
-  std::lock_guard lock(impl_->core->mutex);
-  SesCounters c = impl_->core->counters;
-  c.events_failed = impl_->core->tally->failed.load();
+  SesCounters c;
+  {
+    std::lock_guard lock(impl_->core->mutex);
+    c = impl_->core->counters;
+  }
+  if (services_ != nullptr) {
+    CallbackCounters events = services_->callback_counters(service());
+    c.events_scheduled = events.scheduled;
+    c.events_sent = events.sent;
+    c.events_dropped += events.dropped;
+    c.events_failed = events.failed;
+  }
   return c;
 }
 
 std::size_t SesStub::pending_events() const {
-  std::lock_guard lock(impl_->core->mutex);
-  return impl_->core->pending_count();
+  return services_ == nullptr ? 0 : services_->callback_counters(service()).pending;
 }
 
 }  // namespace notify::stubs

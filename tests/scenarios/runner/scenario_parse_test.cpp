@@ -42,26 +42,35 @@ TEST(ScenarioParse, ReadsAFullScenario) {
   EXPECT_EQ(s.expect.metrics[0].kind, "timing");
 }
 
-TEST(ScenarioParse, ErrorsNameTheFileTheFieldAndTheProblem) {
+TEST(ScenarioParse, ErrorsNameTheFileTheFieldWhatWasExpectedAndWhatCame) {
   EXPECT_EQ(error_of(json::parse(R"({"description": "no name"})")),
-            "x.json: name: is required (a non-empty string)");
+            "x.json: name: expected a non-empty string (it is required), got nothing");
   EXPECT_EQ(error_of(json::parse(R"({"name": "n", "workload": {"email": {"count": "ten"}}})")),
-            "x.json: workload.email.count: expected a whole number, got the string \"ten\"");
+            "x.json: workload.email.count: expected a whole number, got \"ten\"");
   EXPECT_NE(error_of(json::parse(R"({"name": "n", "expect": {"statuses": {"deliverd": 1}}})"))
-                .find("expect.statuses.deliverd: unknown status"),
+                .find("expect.statuses.deliverd: expected a status (one of created"),
             std::string::npos);
-  EXPECT_NE(error_of(json::parse(R"({"name": "n", "wokload": {}})")).find("wokload: unknown field"),
+  EXPECT_NE(error_of(json::parse(R"({"name": "n", "wokload": {}})"))
+                .find("wokload: expected one of the known fields ("),
             std::string::npos);
   EXPECT_NE(error_of(json::parse(R"({"name": "n", "core": {"email_client": "smtp"}})"))
-                .find("core.email_client: expected \"ses\" or \"ses_stub\""),
+                .find("core.email_client: expected \"ses\" or \"ses_stub\", got \"smtp\""),
             std::string::npos);
   EXPECT_NE(error_of(json::parse(R"({"name": "n", "faults": [{"at_ms": 5}]})"))
-                .find("faults[0].rule: is required"),
+                .find("faults[0].rule: expected a fault rule object"),
             std::string::npos);
   EXPECT_NE(error_of(json::parse(R"({"name": "n", "faults": [{"at_ms": 5, "until_ms": 5,
                 "rule": {"action": {"type": "refuse"}}}]})"))
-                .find("faults[0].until_ms: must be later than at_ms"),
+                .find("faults[0].until_ms: expected a time later than at_ms, got 5"),
             std::string::npos);
+}
+
+TEST(ScenarioParse, StubBlocksAreCheckedByTheirOwnStub) {
+  EXPECT_EQ(error_of(json::parse(R"({"name": "n", "stubs": {"smtp": {}}})")),
+            "x.json: stubs.smtp: expected a known stub (ses), got an unknown stub");
+  EXPECT_EQ(error_of(json::parse(R"({"name": "n", "stubs": {"ses": {"max_send_rate": "x"}}})")),
+            "x.json: stubs.ses.max_send_rate: expected a number of recipients per second >= 0 "
+            "(0 = unlimited), got \"x\"");
 }
 
 TEST(ScenarioParse, FaultRuleErrorsComeThroughWithTheirPath) {

@@ -29,8 +29,8 @@ class FakeStub final : public Stub {
     info.recipient = request.body;
     return info;
   }
-  StubAnswer handle(const transport::Request& request, const RequestInfo& info,
-                    const std::string& error) override {
+  StubAnswer handle(const Call& call) override {
+    const std::string& error = call.error;
     StubAnswer answer;
     if (error == "fake.boom") {
       answer.response.status = 503;
@@ -56,15 +56,15 @@ class FakeStub final : public Stub {
     handled_ = 0;
     ++resets_;
   }
-  void attach(StubEnv env) override {
-    env_ = env;
+  void attach(StubServices& services) override {
+    Stub::attach(services);
     ++attached_;
   }
 
   int handled_ = 0;
   int resets_ = 0;
   int attached_ = 0;
-  const StubEnv& env() const { return env_; }
+  StubServices& services() const { return *services_; }
 
  private:
   std::string service_;

@@ -45,9 +45,8 @@ class HostTest : public ::testing::Test {
 
 TEST_F(HostTest, AttachesStubsWithTheirOwnRngAndRegistersErrors) {
   EXPECT_EQ(fake_->attached_, 1);
-  EXPECT_EQ(fake_->env().clock, &clock_);
-  ASSERT_NE(fake_->env().rng, nullptr);
-  EXPECT_NE(fake_->env().rng, other_->env().rng);
+  EXPECT_EQ(&fake_->services().clock(), &clock_);
+  EXPECT_NE(&fake_->services().rng(), &other_->services().rng());
   EXPECT_EQ(host_.faults().known_errors(), (std::set<std::string>{"fake.boom"}));
   EXPECT_EQ(host_.find("mmg"), other_);
   EXPECT_EQ(host_.find("cbc"), nullptr);
@@ -57,9 +56,9 @@ TEST_F(HostTest, StubRngsDependOnlyOnTheSeedAndTheServiceName) {
   runtime::VirtualClock clock;
   StubHost again(clock, HostOptions{});
   auto& other = again.add(std::make_unique<FakeStub>("mmg", "/other"));
-  auto* rng = static_cast<FakeStub&>(other).env().rng;
+  auto& rng = static_cast<FakeStub&>(other).services().rng();
   // Same seed, same service, different order of adding: same stream.
-  EXPECT_EQ(rng->next_u64(), other_->env().rng->next_u64());
+  EXPECT_EQ(rng.next_u64(), other_->services().rng().next_u64());
 }
 
 TEST_F(HostTest, AnswersAndJournalsANormalRequest) {

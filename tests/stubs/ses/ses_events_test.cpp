@@ -8,9 +8,8 @@ using nlohmann::json;
 class SesEventsTest : public SesTest {
  protected:
   SesEventsTest() {
-    EXPECT_EQ(stub_.configure({{"events", {{"callback_url", kCallbackUrl}, {"delay_ms", 1000}}},
-                               {"max_send_rate", 0}}),
-              "");
+    EXPECT_FALSE(stub_.configure(
+        {{"events", {{"callback_url", kCallbackUrl}, {"delay_ms", 1000}}}, {"max_send_rate", 0}}));
   }
 
   // The SES notification inside an SNS envelope.
@@ -95,7 +94,7 @@ TEST_F(SesEventsTest, V2AndStubContractSendEventsToo) {
 }
 
 TEST_F(SesEventsTest, BareNotificationWithoutEnvelope) {
-  ASSERT_EQ(stub_.configure({{"events", {{"sns_envelope", false}}}}), "");
+  ASSERT_FALSE(stub_.configure({{"events", {{"sns_envelope", false}}}}));
   call(form_post(send_email_body()));
   clock_.run();
   ASSERT_EQ(received_.size(), 1u);
@@ -103,25 +102,32 @@ TEST_F(SesEventsTest, BareNotificationWithoutEnvelope) {
   EXPECT_EQ(json::parse(received_[0].body)["notificationType"], "Delivery");
 }
 
-TEST_F(SesEventsTest, FilterDropsDuplicatesAndDelays) {
-  std::vector<RequestInfo> seen;
-  stub_.set_event_filter([&](const RequestInfo& info) {
-    seen.push_back(info);
-    EventVerdict v;
-    if (info.recipient == "drop@example.com") v.drop = true;
-    if (info.recipient == "dup@example.com") v.duplicate = true;
-    if (info.recipient == "late@example.com") v.extra_delay = std::chrono::seconds(10);
-    return v;
-  });
+TEST_F(SesEventsTest, HostRulesOnEventsDropDuplicateAndDelay) {
+  auto rule = [&](const std::string& recipient, nlohmann::json action) {
+    auto r = parse_fault_rule(
+        {{"match", {{"service", "ses"}, {"operation", "Event"}, {"recipient", recipient}}},
+         {"action", std::move(action)}},
+        "rule", host_.faults().known_errors());
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_TRUE(host_.faults().add(*r));
+  };
+  rule("drop@example.com", {{"type", "error"}, {"name", kSesEventDrop}});
+  rule("dup@example.com", {{"type", "error"}, {"name", kSesEventDuplicate}});
+  rule("late@example.com", {{"type", "delay"}, {"ms", 10000}});
   call(
       form_post("Action=SendEmail&Source=s%40example.com"
                 "&Destination.ToAddresses.member.1=drop%40example.com"
                 "&Destination.ToAddresses.member.2=dup%40example.com"
                 "&Destination.ToAddresses.member.3=late%40example.com"
                 "&Message.Subject.Data=s&Message.Body.Text.Data=b"));
-  ASSERT_EQ(seen.size(), 3u);
-  EXPECT_EQ(seen[0].service, "ses");
-  EXPECT_EQ(seen[0].operation, "Event");
+  // The dropped event is journaled at once, linked to the send (request 1 here).
+  JournalQuery q;
+  q.operation = "Event";
+  q.outcome = "dropped";
+  auto dropped = host_.journal().query(q);
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].parent, seq_);
+  EXPECT_EQ(dropped[0].direction, "out");
   clock_.run_for(std::chrono::seconds(2));
   clock_.run_for(std::chrono::milliseconds(1));
   ASSERT_EQ(received_.size(), 2u);
@@ -149,7 +155,7 @@ TEST_F(SesEventsTest, ResetCancelsPendingEventsAndCounters) {
   call(form_post(send_email_body()));
   call(form_post(send_email_body()));
   EXPECT_EQ(stub_.pending_events(), 2u);
-  stub_.reset();
+  host_.reset();  // what POST /reset does: pending events belong to the host
   EXPECT_EQ(stub_.pending_events(), 0u);
   clock_.run();
   EXPECT_TRUE(received_.empty());
@@ -158,27 +164,32 @@ TEST_F(SesEventsTest, ResetCancelsPendingEventsAndCounters) {
   EXPECT_NE(q.response.body.find("<SentLast24Hours>0.0</SentLast24Hours>"), std::string::npos);
 }
 
-TEST_F(SesEventsTest, FailedCallbacksAreCountedAndNoTransportMeansNoEvents) {
+TEST_F(SesEventsTest, FailedCallbacksAreCountedAndNoTransportMeansTheyFail) {
   callback_status_ = 500;
   call(form_post(send_email_body()));
   clock_.run();
   EXPECT_EQ(received_.size(), 1u);
   EXPECT_EQ(stub_.counters().events_failed, 1u);
-  ASSERT_EQ(stub_.configure({{"events", {{"callback_url", "http://127.0.0.1:1/none"}}}}), "");
+  ASSERT_FALSE(stub_.configure({{"events", {{"callback_url", "http://127.0.0.1:1/none"}}}}));
   call(form_post(send_email_body()));
   clock_.run();
   EXPECT_EQ(stub_.counters().events_failed, 2u);  // connection refused
 
-  SesStub lonely;
-  lonely.attach(StubEnv{&clock_, &rng_, nullptr});
-  ASSERT_EQ(lonely.configure({{"events", {{"callback_url", kCallbackUrl}}}}), "");
+  // A host with no outbound transport counts its stubs' callbacks as failed.
+  StubHost lonely_host(clock_, HostOptions{});
+  auto& lonely = static_cast<SesStub&>(lonely_host.add(std::make_unique<SesStub>()));
+  ASSERT_FALSE(lonely.configure({{"events", {{"callback_url", kCallbackUrl}}}}));
   auto r = form_post(send_email_body());
-  EXPECT_EQ(lonely.handle(r, lonely.describe(r), "").response.status, 200);
+  auto info = lonely.describe(r);
+  EXPECT_EQ(lonely.handle(Call{r, info, "", 1}).response.status, 200);
+  EXPECT_EQ(lonely.pending_events(), 1u);
+  clock_.run();
   EXPECT_EQ(lonely.pending_events(), 0u);
+  EXPECT_EQ(lonely.counters().events_failed, 1u);
 }
 
 TEST_F(SesEventsTest, PendingEventsAreBounded) {
-  ASSERT_EQ(stub_.configure({{"events", {{"pending_max", 2}}}}), "");
+  ASSERT_FALSE(stub_.configure({{"events", {{"pending_max", 2}}}}));
   for (int i = 0; i < 3; ++i) call(form_post(send_email_body()));
   EXPECT_EQ(stub_.pending_events(), 2u);
   EXPECT_EQ(stub_.counters().events_dropped, 1u);

@@ -4,6 +4,7 @@
 
 #include "notify/runtime/clock.hpp"
 #include "notify/runtime/rng.hpp"
+#include "notify/stubs/host.hpp"
 #include "notify/stubs/ses.hpp"
 #include "notify/transport/clients.hpp"
 
@@ -27,12 +28,12 @@ class SesTest : public ::testing::Test {
       reply.response.status = callback_status_;
       done(std::move(reply));
     });
-    stub_.attach(StubEnv{&clock_, &rng_, &callbacks_});
+    host_.set_outbound_transport(&callbacks_);
   }
 
   StubAnswer call(const transport::Request& request, const std::string& fault = {}) {
     RequestInfo info = stub_.describe(request);
-    return stub_.handle(request, info, fault);
+    return stub_.handle(Call{request, info, fault, ++seq_});
   }
 
   static transport::Request form_post(std::string body, std::string target = "/") {
@@ -111,11 +112,12 @@ class SesTest : public ::testing::Test {
   }
 
   runtime::VirtualClock clock_;
-  runtime::Rng rng_{42};
   transport::InProcessTransport callbacks_;
   std::vector<transport::Request> received_;
   int callback_status_ = 200;
-  SesStub stub_;
+  StubHost host_{clock_, HostOptions{{}, 42}};
+  SesStub& stub_ = static_cast<SesStub&>(host_.add(std::make_unique<SesStub>()));
+  std::uint64_t seq_ = 0;
 };
 
 }  // namespace notify::stubs::testing

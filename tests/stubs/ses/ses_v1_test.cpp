@@ -207,7 +207,7 @@ TEST_F(SesTest, HeaderTooLongNamesTheHeader) {
 }
 
 TEST_F(SesTest, MessageTooLarge) {
-  ASSERT_EQ(stub_.configure({{"v1_message_bytes_max", 200}}), "");
+  ASSERT_FALSE(stub_.configure({{"v1_message_bytes_max", 200}}));
   auto a = call(form_post(send_email_body("to%40example.com", std::string(150, 'x')) +
                           "&Message.Body.Html.Data=" + std::string(100, 'y')));
   EXPECT_EQ(a.response.status, 400);
@@ -228,12 +228,12 @@ TEST_F(SesTest, RateLimitBurstsThenThrottlesAndRefillsOnTheClock) {
                   "Maximum sending rate exceeded.");
   EXPECT_EQ(stub_.counters().throttled, 2u);
   // 0 = unlimited.
-  ASSERT_EQ(stub_.configure({{"max_send_rate", 0}}), "");
+  ASSERT_FALSE(stub_.configure({{"max_send_rate", 0}}));
   for (int i = 0; i < 100; ++i) ASSERT_EQ(call(form_post(send_email_body())).response.status, 200);
 }
 
 TEST_F(SesTest, DailyQuotaCountsRecipients) {
-  ASSERT_EQ(stub_.configure({{"max_24_hour_send", 3}, {"max_send_rate", 0}}), "");
+  ASSERT_FALSE(stub_.configure({{"max_24_hour_send", 3}, {"max_send_rate", 0}}));
   EXPECT_EQ(call(form_post(send_email_body() + "&Destination.CcAddresses.member.1=c%40d.com"))
                 .response.status,
             200);
@@ -242,7 +242,7 @@ TEST_F(SesTest, DailyQuotaCountsRecipients) {
                   "Daily message quota exceeded.");
   clock_.run_for(std::chrono::hours(25));
   EXPECT_EQ(call(form_post(send_email_body())).response.status, 200);
-  ASSERT_EQ(stub_.configure({{"max_24_hour_send", -1}}), "");
+  ASSERT_FALSE(stub_.configure({{"max_24_hour_send", -1}}));
   auto q = call(form_post("Action=GetSendQuota"));
   EXPECT_NE(q.response.body.find("<Max24HourSend>-1.0</Max24HourSend>"), std::string::npos);
 }

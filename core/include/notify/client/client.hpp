@@ -44,10 +44,9 @@ struct ClientTelemetry {
 };
 
 /// Turns one HTTP answer into the client's result, counting metrics through `telemetry`.
-using AnswerInterpreter = std::function<void(const ClientTelemetry& telemetry,
-                                             runtime::TimePoint started,
-                                             const transport::Response& response,
-                                             const ProviderHandler& done)>;
+using AnswerInterpreter =
+    std::function<void(const ClientTelemetry& telemetry, runtime::TimePoint started,
+                       const transport::Response& response, const ProviderHandler& done)>;
 
 /// Sends `request` and hands the answer to `interpret`; "no response" is counted and classified
 /// here, the same way for every client. The completion holds the telemetry, not the client, so

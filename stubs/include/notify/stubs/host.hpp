@@ -1,6 +1,8 @@
 // StubHost: everything behind the edge port and the admin port. It routes a request to its
-// stub, asks the fault engine for a verdict, lets the stub answer, journals the exchange and
-// keeps the per-service counters that /metrics exposes.
+// stub, asks the fault engine for a verdict, lets the stub answer (now or later), journals the
+// exchange and keeps the per-service counters that /metrics exposes. It also lends each stub its
+// services: the clock, a seeded random stream, outbound requests and scheduled callbacks, each
+// faulted and journaled with the number of the request that caused it.
 #pragma once
 
 #include "notify/runtime/clock.hpp"
@@ -16,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,8 +38,15 @@ class StubHost {
   /// Takes ownership; registers the stub's error names with the fault engine.
   Stub& add(std::unique_ptr<Stub> stub);
   Stub* find(std::string_view service) const;
-  /// The transport stubs send callbacks (delivery receipts) through.
-  void set_callback_transport(transport::HttpTransport* transport);
+  std::vector<Stub*> stubs() const;
+  /// The transport stubs' outbound requests and callbacks (delivery receipts) go through. Until
+  /// it is set, callbacks are counted as failed and outbound requests fail as refused.
+  void set_outbound_transport(transport::HttpTransport* transport);
+  /// Extra members of GET /health (listeners, environment), supplied by whoever owns them.
+  void set_health_details(std::function<nlohmann::json()> details);
+
+  /// The header an outbound request carries so that the receiving host journals its parent.
+  static constexpr const char* kParentHeader = "X-Notify-Sim-Parent";
 
   FaultEngine& faults() { return faults_; }
   Journal& journal() { return journal_; }
@@ -53,7 +63,10 @@ class StubHost {
   /// The host owns faults().on_change() for this; do not replace that callback.
   void on_refusal_change(std::function<void()> callback);
 
-  /// Clears journal, faults and stub state; restarts sequence numbers.
+  /// Callbacks waiting on the clock, across all stubs.
+  std::size_t pending_callbacks() const;
+
+  /// Clears journal, faults, stub state and pending callbacks; restarts sequence numbers.
   void reset();
 
   std::string prometheus_metrics() const;
@@ -65,9 +78,24 @@ class StubHost {
   static constexpr std::int64_t kWaitTimeoutMsMax = 60'000;
   /// GET /faults lists at most this many of the latest firings.
   static constexpr std::size_t kFiringsListedMax = 1'000;
+  /// Callbacks waiting on the clock at once, per service; beyond, new ones are dropped.
+  static constexpr std::size_t kPendingCallbacksMax = 100'000;
 
  private:
+  class Services;
+  struct PendingCallback;
   Stub* route(const transport::Request& request) const;
+  void answer(Stub* stub, const transport::Request& request, const RequestInfo& info,
+              const Verdict& verdict, JournalEntry entry, transport::Responder respond);
+  void finish(JournalEntry entry, std::size_t fired, transport::Reply reply,
+              transport::Responder respond);
+  void send_outbound(std::uint64_t parent, const RequestInfo& info, transport::Request request,
+                     transport::SendOptions options,
+                     std::function<void(transport::SendResult)> done);
+  void schedule_callback(Callback callback);
+  void fire_callback(std::uint64_t id);
+  CallbackCounters callback_counters(std::string_view service) const;
+  void count(const JournalEntry& entry, std::size_t fired);
   void register_error_names();
   void control_faults(transport::Request& request, transport::Responder& respond);
   void control_fault_id(transport::Request& request, const std::string& id,
@@ -81,8 +109,13 @@ class StubHost {
   FaultEngine faults_;
   Journal journal_;
   std::vector<std::unique_ptr<Stub>> stubs_;
-  std::vector<std::unique_ptr<runtime::Rng>> stub_rngs_;
-  transport::HttpTransport* callbacks_ = nullptr;
+  std::vector<std::unique_ptr<Services>> services_;
+  std::atomic<transport::HttpTransport*> outbound_{nullptr};
+  std::function<nlohmann::json()> health_details_;
+  mutable std::mutex callbacks_mutex_;
+  std::map<std::uint64_t, std::shared_ptr<PendingCallback>> pending_;  // by callback id
+  std::map<std::string, CallbackCounters, std::less<>> callback_counters_;
+  std::uint64_t next_callback_ = 1;
   std::atomic<std::uint64_t> next_seq_{1};
   std::function<void()> on_refusal_change_;
   mutable std::mutex metrics_mutex_;

@@ -20,7 +20,9 @@
 namespace notify::stubs {
 
 struct JournalEntry {
-  std::uint64_t seq = 0;  // request sequence number, from 1, never reused until reset
+  std::uint64_t seq = 0;         // request sequence number, from 1, never reused until reset
+  std::uint64_t parent = 0;      // the request that caused this one (a stub's call or callback)
+  std::string direction = "in";  // "in": received at the edge; "out": sent by a stub
   runtime::TimePoint at;
   std::string service;
   std::string operation;
@@ -38,7 +40,8 @@ struct JournalEntry {
 };
 
 struct JournalQuery {
-  std::optional<std::string> service, operation, recipient, reference, outcome;
+  std::optional<std::string> service, operation, recipient, reference, outcome, direction;
+  std::optional<std::uint64_t> parent;
   std::optional<runtime::TimePoint> since, until;  // [since, until)
   std::size_t limit = SIZE_MAX;
   bool matches(const JournalEntry& e) const;

@@ -1,10 +1,12 @@
 // SesStub: Amazon SES as boto3, the AWS CLI and Notify's SES_STUB_URL client see it. It speaks
 // SES v1 (Query/XML), SES v2 (REST-JSON) and Notify's "/ses" stub contract, models SES's send
 // rate, 24-hour quota and validation limits, renders injected faults in each protocol's own
-// error format, and sends SNS-wrapped delivery events to a callback URL on the run's clock.
+// error format, and sends SNS-wrapped delivery events to a callback URL through the host's
+// callback service, on the run's clock.
 #pragma once
 
 #include "notify/runtime/clock.hpp"
+#include "notify/stubs/registry.hpp"
 #include "notify/stubs/stub.hpp"
 
 #include <chrono>
@@ -46,13 +48,6 @@ struct SesOptions {
   std::map<std::string, std::string> strict_sigv4;
 };
 
-/// What happens to one delivery event, decided when the event is scheduled.
-struct EventVerdict {
-  bool drop = false;
-  bool duplicate = false;
-  runtime::Duration extra_delay{0};
-};
-
 /// Counters since the last reset(), for tests and metrics.
 struct SesCounters {
   std::uint64_t accepted_messages = 0;
@@ -61,7 +56,7 @@ struct SesCounters {
   std::uint64_t throttled = 0;  // by the modelled send rate or daily quota
   std::uint64_t events_scheduled = 0;
   std::uint64_t events_sent = 0;     // POSTs handed to the callback transport
-  std::uint64_t events_dropped = 0;  // by the filter, an event_drop fault or pending_max
+  std::uint64_t events_dropped = 0;  // by an event_drop fault or the host's pending limit
   std::uint64_t events_failed = 0;   // the callback POST got no 2xx answer
 };
 
@@ -74,17 +69,12 @@ class SesStub final : public Stub {
   std::string_view service() const override { return "ses"; }
   bool accepts(const transport::Request& request) const override;
   RequestInfo describe(const transport::Request& request) const override;
-  StubAnswer handle(const transport::Request& request, const RequestInfo& info,
-                    const std::string& error) override;
+  StubAnswer handle(const Call& call) override;
   std::vector<std::string> error_names() const override;
   StubAnswer not_found(const transport::Request& request) const override;
   void reset() override;
-  std::string configure(const nlohmann::json& config) override;
-  void attach(StubEnv env) override;
-
-  /// Consulted once per delivery event when it is scheduled, with service "ses", operation
-  /// "Event" and the event's recipient. The host connects it to the fault engine.
-  void set_event_filter(std::function<EventVerdict(const RequestInfo&)> filter);
+  std::optional<FieldError> configure(const nlohmann::json& config) override;
+  void attach(StubServices& services) override;
 
   SesOptions options() const;
   SesCounters counters() const;
@@ -94,6 +84,9 @@ class SesStub final : public Stub {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Registers the SES stub: its routes, environment and callbacks.
+void register_ses(StubRegistry& registry);
 
 /// The fault names SesStub renders (error_names()).
 inline constexpr const char* kSesThrottling = "ses.throttling";

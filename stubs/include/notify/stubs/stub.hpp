@@ -1,14 +1,20 @@
-// Stub: one provider's handler. A pure function of (request, fault verdict, state) to answer;
-// the same object serves a socket and the in-process transport.
+// Stub: one provider's handler. It maps (request, fault verdict, state) to an answer, given now
+// or later; anything else it does (a delivery receipt, a Lambda's call to its CBC) goes through
+// the host's services, so it gets a fault verdict and a journal entry linked to the request that
+// caused it. The same object serves a socket and the in-process transport.
 #pragma once
 
 #include "notify/runtime/clock.hpp"
 #include "notify/runtime/rng.hpp"
 #include "notify/stubs/faults.hpp"
+#include "notify/stubs/fields.hpp"
 #include "notify/transport/http.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,12 +28,62 @@ struct StubAnswer {
   std::string outcome;    // "ok", or "error:<code>" for an error in the provider's format
 };
 
-/// What the host lends a stub: the run's clock, its own seeded random stream, and a transport
-/// for the callbacks it sends (delivery receipts). All are owned by the host.
-struct StubEnv {
-  runtime::Clock* clock = nullptr;
-  runtime::Rng* rng = nullptr;
-  transport::HttpTransport* callbacks = nullptr;
+/// One request at a stub: the request, what describe() said of it, the provider-level fault to
+/// render (empty: none) and its journal number, which anything the stub does because of it
+/// carries as its parent.
+struct Call {
+  const transport::Request& request;
+  const RequestInfo& info;
+  const std::string& error;
+  std::uint64_t seq = 0;
+};
+
+/// Delivers a stub's answer, exactly once, from any thread.
+using Answer = std::function<void(StubAnswer)>;
+
+/// A request a stub sends on its own later (a delivery receipt, an SES event).
+struct Callback {
+  /// What fault selectors see. Only rules that name this operation (e.g. "Event", "Receipt")
+  /// apply to callbacks, so a rule written for sends never swallows receipts.
+  RequestInfo info;
+  std::uint64_t parent = 0;  // journal number of the request that caused it
+  runtime::Duration delay{0};
+  /// Builds the request when it is due (its body may say when it was sent). An absolute URL
+  /// target. nullopt: nothing to send any more.
+  std::function<std::optional<transport::Request>()> build;
+  /// The stub's error names that drop or duplicate this callback (e.g. "ses.event_drop"). A
+  /// connection-level verdict (refuse, reset, hang) drops it as well; a delay delays it.
+  std::string drop_error;
+  std::string duplicate_error;
+};
+
+/// Counts of one service's callbacks since the last reset.
+struct CallbackCounters {
+  std::uint64_t scheduled = 0;
+  std::uint64_t sent = 0;     // requests handed to the transport (a duplicate counts twice)
+  std::uint64_t dropped = 0;  // by a fault rule or the pending limit
+  std::uint64_t failed = 0;   // no 2xx answer came back
+  std::uint64_t pending = 0;  // waiting on the clock
+};
+
+/// What the host lends a stub. Every call is thread-safe.
+class StubServices {
+ public:
+  virtual ~StubServices() = default;
+  virtual runtime::Clock& clock() = 0;
+  /// The stub's own seeded random stream (forked by service name, so adding a stub or a draw in
+  /// one stub does not shift another's).
+  virtual runtime::Rng& rng() = 0;
+  /// Sends `request` (an absolute URL) on behalf of the request numbered `parent`, through the
+  /// host's outbound transport. The host journals the exchange (direction "out", with its
+  /// parent) and the receiving stub, if it is one of ours, journals it with the same parent.
+  /// `done` runs later, never inline.
+  virtual void send(std::uint64_t parent, const RequestInfo& info, transport::Request request,
+                    transport::SendOptions options,
+                    std::function<void(transport::SendResult)> done) = 0;
+  /// Schedules a callback on the run's clock, subject to the fault rules for its operation.
+  virtual void schedule_callback(Callback callback) = 0;
+  virtual CallbackCounters callback_counters(std::string_view service) const = 0;
 };
 
 class Stub {
@@ -40,25 +96,31 @@ class Stub {
   /// Operation, recipient and so on, for fault selectors and the journal. Must not fail:
   /// an unparseable request gets an operation like "Unknown".
   virtual RequestInfo describe(const transport::Request& request) const = 0;
-  /// Answers one request. `error` is a provider-level fault name this stub registered (or
-  /// empty): the answer must then be that error in the provider's own wire format.
-  virtual StubAnswer handle(const transport::Request& request, const RequestInfo& info,
-                            const std::string& error) = 0;
+  /// Answers one request at once. When `call.error` is set (a name from error_names()), the
+  /// answer must be that error in the provider's own wire format.
+  virtual StubAnswer handle(const Call& call) = 0;
+  /// Answers one request, now or later, exactly once. Stubs that wait on something (a Lambda on
+  /// its CBC) override this; the default answers at once with handle().
+  virtual void handle_async(const Call& call, Answer answer) { answer(handle(call)); }
   /// The fault names this stub renders, e.g. "ses.throttling".
   virtual std::vector<std::string> error_names() const = 0;
   /// The answer to a request for an unknown route/operation on this stub's paths, in the
   /// provider's error format.
   virtual StubAnswer not_found(const transport::Request& request) const = 0;
-  /// Drops per-run state (quotas, counters, pending events).
+  /// Drops per-run state (quotas, counters).
   virtual void reset() {}
-  /// Stub-specific configuration (e.g. SES limits) from the "ses": {...} block of a config
-  /// file. Returns an error message naming the field, or empty.
-  virtual std::string configure(const nlohmann::json& config) { return {}; }
+  /// Stub-specific configuration from the stub's block of a config or scenario file (e.g.
+  /// "ses": {...}). Keys left out keep their values. Returns the error, naming the field
+  /// relative to the block, or nullopt.
+  virtual std::optional<FieldError> configure(const nlohmann::json& config) {
+    (void)config;
+    return std::nullopt;
+  }
   /// Called once by the host before the first request.
-  virtual void attach(StubEnv env) { env_ = env; }
+  virtual void attach(StubServices& services) { services_ = &services; }
 
  protected:
-  StubEnv env_;
+  StubServices* services_ = nullptr;
 };
 
 }  // namespace notify::stubs

@@ -1,0 +1,100 @@
+// The provider registry: each stub registers itself once, with everything the wiring needs to
+// know about it (its name, a factory, its routes and error names, the environment a client sets
+// to reach it, extra listeners, where its callbacks go). serve, config validation, the scenario
+// world and load take all of it from here and name no provider themselves.
+#pragma once
+
+#include "notify/stubs/fields.hpp"
+#include "notify/stubs/stub.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace notify::stubs {
+
+/// A route as serve's banner and /health describe it.
+struct RouteDoc {
+  std::string method;  // "POST", "GET", "*"
+  std::string path;    // "/", "/v2/email/...", "/ses"
+  std::string what;    // "SES v1 (Query)"
+};
+
+/// A listener of its own beside the shared edge, serving one provider and/or availability zone
+/// of the service (the CBC has one per AZ path). Fault rules naming that provider or AZ close it.
+struct ListenerSpec {
+  std::string provider;
+  std::string az;
+};
+
+/// One environment variable a client sets to reach the stub, as serve prints it.
+struct EnvVar {
+  std::string name;
+  std::string value;
+};
+
+/// A request `notify-sim load --target stub` can send to this stub.
+struct LoadOperation {
+  std::string name;  // "ses-v1"
+  std::string what;  // "SES v1 SendEmail (Query form)"
+  /// The `n`th request to a stub at `base_url`; the same n gives the same request.
+  std::function<transport::Request(const std::string& base_url, std::size_t n)> request;
+};
+
+struct StubSpec {
+  std::string service;  // the service name selectors use; also the config block's key
+  std::string title;    // "Amazon SES"
+  std::function<std::unique_ptr<Stub>()> make;
+  std::vector<RouteDoc> routes;
+  /// The variables for a client of a stub reached at `base_url` ("http://127.0.0.1:4566").
+  std::function<std::vector<EnvVar>(const std::string& base_url)> env;
+  std::vector<ListenerSpec> listeners;
+  /// Where, in the stub's config block, the default callback URL goes (dotted, e.g.
+  /// "events.callback_url"); empty for stubs that send no callbacks.
+  std::string callback_config;
+  /// The path a Notify-like core receives this stub's callbacks on (appended to a receiver's base
+  /// URL), e.g. "/notifications/email/ses".
+  std::string receipt_path;
+  /// Load-test requests, the first being the default; and the config block that lets the stub
+  /// be measured rather than its provider's quotas (e.g. SES's send rate off).
+  std::vector<LoadOperation> load_operations;
+  nlohmann::json load_config = nlohmann::json::object();
+};
+
+class StubRegistry {
+ public:
+  /// Registers a provider. A second registration of the same service is a programming error.
+  void add(StubSpec spec);
+  const StubSpec* find(std::string_view service) const;
+  /// Every registered stub, in registration order.
+  const std::vector<StubSpec>& all() const { return specs_; }
+  std::vector<std::string> services() const;
+  /// The load operation with this name, or nullptr.
+  const LoadOperation* find_load_operation(std::string_view name) const;
+  /// Every registered stub's error names (what fault rules may name).
+  std::set<std::string> error_names() const;
+
+  /// Checks a "stubs" block ({"ses": {...}, ...}): known services, and each block as its stub's
+  /// configure() reads it. Throws ConfigError naming the field under `path` (e.g. "stubs").
+  void validate_configs(const nlohmann::json& stubs, const std::string& path,
+                        const std::string& file) const;
+
+ private:
+  std::vector<StubSpec> specs_;
+};
+
+/// The process's registry, with the built-in providers registered on first use. Tests may add
+/// providers of their own.
+StubRegistry& registry();
+
+/// Sets a dotted key ("events.callback_url") in a JSON object, creating objects on the way.
+void set_dotted(nlohmann::json& config, std::string_view dotted, nlohmann::json value);
+/// True when the dotted key is present in `config`.
+bool has_dotted(const nlohmann::json& config, std::string_view dotted);
+
+}  // namespace notify::stubs

@@ -1,0 +1,17 @@
+// The built-in providers. Adding one is a folder under stubs/src/ and one line here (see
+// docs/architecture.md, "Adding a provider").
+#include "notify/stubs/registry.hpp"
+#include "notify/stubs/ses.hpp"
+
+namespace notify::stubs {
+
+StubRegistry& registry() {
+  static StubRegistry instance = [] {
+    StubRegistry r;
+    register_ses(r);
+    return r;
+  }();
+  return instance;
+}
+
+}  // namespace notify::stubs
