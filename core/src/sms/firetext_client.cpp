@@ -29,8 +29,8 @@ std::optional<Failure> check_firetext_answer(const transport::Response& response
     return detail::invalid_answer(response, "bad_response", "KeyError: 'code'", LogLevel::error);
   }
   // Python compares with ==, so 0, 0.0 and false are all success; "0" is not.
-  bool zero = (code->is_number() && code->get<double>() == 0) ||
-              (code->is_boolean() && !code->get<bool>());
+  bool zero =
+      (code->is_number() && code->get<double>() == 0) || (code->is_boolean() && !code->get<bool>());
   if (!zero) {
     return detail::invalid_answer(response, "firetext_code_" + code->dump(),
                                   "Expected 'code' to be '0'");
@@ -43,10 +43,10 @@ class FiretextClient final : public SmsClient {
   FiretextClient(transport::HttpTransport& transport, runtime::Clock& clock,
                  telemetry::Metrics& metrics, telemetry::Logger& logger,
                  FiretextClientOptions options)
-      : options_(std::move(options)),
-        context_{transport, clock,        metrics,
-                 logger,    "firetext",   "Firetext",
-                 options_.url, options_.send_options} {}
+      : options_(std::move(options)), context_{transport,    clock,
+                                               metrics,      logger,
+                                               "firetext",   "Firetext",
+                                               options_.url, options_.send_options} {}
 
   std::string name() const override { return context_.name; }
   std::string metrics_name() const override { return "clients." + context_.name; }
@@ -81,8 +81,7 @@ std::string build_firetext_body(const SmsMessage& message, const FiretextClientO
 }
 
 std::unique_ptr<SmsClient> make_firetext_client(transport::HttpTransport& transport,
-                                                runtime::Clock& clock,
-                                                telemetry::Metrics& metrics,
+                                                runtime::Clock& clock, telemetry::Metrics& metrics,
                                                 telemetry::Logger& logger,
                                                 FiretextClientOptions options) {
   if (!transport::parse_url(options.url)) {

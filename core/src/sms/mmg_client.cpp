@@ -25,11 +25,12 @@ std::optional<Failure> check_mmg_answer(const transport::Response& response) {
 
 class MmgClient final : public SmsClient {
  public:
-  MmgClient(transport::HttpTransport& transport, runtime::Clock& clock,
-            telemetry::Metrics& metrics, telemetry::Logger& logger, MmgClientOptions options)
-      : options_(std::move(options)),
-        context_{transport, clock, metrics, logger, "mmg", "MMG", options_.url,
-                 options_.send_options} {}
+  MmgClient(transport::HttpTransport& transport, runtime::Clock& clock, telemetry::Metrics& metrics,
+            telemetry::Logger& logger, MmgClientOptions options)
+      : options_(std::move(options)), context_{transport,    clock,
+                                               metrics,      logger,
+                                               "mmg",        "MMG",
+                                               options_.url, options_.send_options} {}
 
   std::string name() const override { return context_.name; }
   std::string metrics_name() const override { return "clients." + context_.name; }

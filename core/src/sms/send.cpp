@@ -56,8 +56,8 @@ struct Attempt {
 Failure invalid_answer(const transport::Response& response, std::string code, std::string why,
                        LogLevel level) {
   return sms_failure(FailureKind::provider_5xx, std::move(code),
-                     "Code " + std::to_string(response.status) + " text " +
-                         excerpt(response.body) + " exception " + why,
+                     "Code " + std::to_string(response.status) + " text " + excerpt(response.body) +
+                         " exception " + why,
                      level);
 }
 
@@ -90,13 +90,13 @@ void send_sms_request(const SendContext& context, transport::Request request,
       status_text = "none (no response: " + failure.code + ")";
       failure.retry = Retry::failover;
       failure.level = LogLevel::warning;
-      failure.message = "Code 504 text Gateway Time-out exception " + failure.code + ": " +
-                        failure.message;
+      failure.message =
+          "Code 504 text Gateway Time-out exception " + failure.code + ": " + failure.message;
     }
     auto elapsed = telemetry->clock.now() - started;
-    telemetry->logger.log(failure.level, telemetry->metrics_name,
-                          "API POST request failed on " + url + " response status_code " +
-                              status_text);
+    telemetry->logger.log(
+        failure.level, telemetry->metrics_name,
+        "API POST request failed on " + url + " response status_code " + status_text);
     telemetry->metrics.timing(telemetry->metrics_name + ".request-time", elapsed);
     telemetry->logger.info(telemetry->metrics_name,
                            telemetry->log_text + client::python_seconds(elapsed));

@@ -29,8 +29,9 @@ inline transport::Reply json_reply(int status, std::string body,
 }
 
 inline transport::Reply firetext_ok(std::chrono::nanoseconds delay = {}) {
-  return json_reply(200, R"({"code": 0, "description": "SMS successfully queued", )"
-                         R"("responseData": 1, "data": []})",
+  return json_reply(200,
+                    R"({"code": 0, "description": "SMS successfully queued", )"
+                    R"("responseData": 1, "data": []})",
                     delay);
 }
 

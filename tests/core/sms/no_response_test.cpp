@@ -20,10 +20,14 @@ enum class NoResponse { refused, reset, timed_out, truncated };
 
 std::string name_of(NoResponse kind) {
   switch (kind) {
-    case NoResponse::refused: return "refused";
-    case NoResponse::reset: return "reset";
-    case NoResponse::timed_out: return "timed_out";
-    case NoResponse::truncated: return "truncated";
+    case NoResponse::refused:
+      return "refused";
+    case NoResponse::reset:
+      return "reset";
+    case NoResponse::timed_out:
+      return "timed_out";
+    case NoResponse::truncated:
+      return "truncated";
   }
   return "?";
 }
@@ -115,8 +119,8 @@ TEST_P(NoResponseTest, IsGatewayTimeOutNotACrash) {
 
 std::vector<Param> all_params() {
   std::vector<Param> out;
-  for (auto kind : {NoResponse::refused, NoResponse::reset, NoResponse::timed_out,
-                    NoResponse::truncated}) {
+  for (auto kind :
+       {NoResponse::refused, NoResponse::reset, NoResponse::timed_out, NoResponse::truncated}) {
     out.push_back({kind, false});
     out.push_back({kind, true});
   }

@@ -1,6 +1,6 @@
 // The Firetext and MMG clients: what they send, and what they make of each kind of answer.
-#include "fake_provider.hpp"
 #include "notify/sms/sms_client.hpp"
+#include "fake_provider.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -179,7 +179,8 @@ TEST_F(SmsClientTest, HttpErrorIsLoggedWithItsStatus) {
   auto throttled = send(*mmg_client);
   ASSERT_FALSE(throttled);
   EXPECT_EQ(throttled.error().kind, FailureKind::throttled);
-  mmg->script = {json_reply(400, R"({"Error": 206, "Description": "Invalid username or password"})")};
+  mmg->script = {
+      json_reply(400, R"({"Error": 206, "Description": "Invalid username or password"})")};
   auto rejected = send(*mmg_client);
   ASSERT_FALSE(rejected);
   EXPECT_EQ(rejected.error().kind, FailureKind::rejected_4xx);
@@ -198,10 +199,9 @@ TEST_F(SmsClientTest, MmgPostsNotifysJsonWithBasicAuth) {
   EXPECT_EQ(r.target, "/jsonv2a/api.php");
   EXPECT_EQ(r.headers.get("Content-Type"), "application/json");
   EXPECT_EQ(r.headers.get("Authorization"), "Basic bW1nOnNlY3JldA==");
-  EXPECT_EQ(r.body,
-            R"({"reqType": "BULK", "MSISDN": "447700900123", "msg": "Caf\u00e9 \"open\"", )"
-            R"("sender": "GOVUK", "cid": "8f4c1b8e-0f7a-4e2c-9d55-2b1f3c4d5e6f", )"
-            R"("multi": true, "delurl": "http://core.test:6011/notifications/sms/mmg"})");
+  EXPECT_EQ(r.body, R"({"reqType": "BULK", "MSISDN": "447700900123", "msg": "Caf\u00e9 \"open\"", )"
+                    R"("sender": "GOVUK", "cid": "8f4c1b8e-0f7a-4e2c-9d55-2b1f3c4d5e6f", )"
+                    R"("multi": true, "delurl": "http://core.test:6011/notifications/sms/mmg"})");
   EXPECT_EQ(mmg_client->name(), "mmg");
   EXPECT_EQ(mmg_client->metrics_name(), "clients.mmg");
   EXPECT_EQ(metrics.counter("clients.mmg.success"), 1);

@@ -51,7 +51,7 @@ inline constexpr std::chrono::milliseconds kSmsTimeout{60'000};
 
 struct FiretextClientOptions {
   std::string url = "https://www.firetext.co.uk/api/sendsms/json";  // FIRETEXT_URL
-  std::string api_key;                // FIRETEXT_API_KEY
+  std::string api_key;                                              // FIRETEXT_API_KEY
   std::string international_api_key;  // FIRETEXT_INTERNATIONAL_API_KEY
   /// FIRETEXT_RECEIPT_URL: sent as the "receipt" field when not empty, so that Firetext posts
   /// the delivery receipt there (the core's /notifications/sms/firetext).
@@ -82,8 +82,7 @@ std::string build_mmg_body(const SmsMessage& message, const MmgClientOptions& op
 
 /// Throw std::invalid_argument when the URL is not an absolute http(s) URL.
 std::unique_ptr<SmsClient> make_firetext_client(transport::HttpTransport& transport,
-                                                runtime::Clock& clock,
-                                                telemetry::Metrics& metrics,
+                                                runtime::Clock& clock, telemetry::Metrics& metrics,
                                                 telemetry::Logger& logger,
                                                 FiretextClientOptions options);
 std::unique_ptr<SmsClient> make_mmg_client(transport::HttpTransport& transport,
