@@ -64,13 +64,16 @@ class SqliteStore final : public Store {
                        "provider = CASE WHEN ?4 <> '' THEN ?4 ELSE provider END, "
                        "reference = CASE WHEN ?5 <> '' THEN ?5 ELSE reference END, "
                        "failure_reason = CASE WHEN ?6 <> '' THEN ?6 ELSE failure_reason END, "
-                       "sent_at = CASE WHEN ?2 = 'sending' THEN ?3 ELSE sent_at END "
+                       "sent_at = CASE WHEN ?2 IN ('sending', 'sent') THEN ?3 ELSE sent_at END "
                        "WHERE id = ?1"),
         increment_attempts_(db_,
                             "UPDATE notifications SET attempts = attempts + 1 WHERE id = ?1 "
                             "RETURNING attempts"),
         list_notifications_(db_, select_notifications("ORDER BY created_at, id").c_str()),
         count_by_status_(db_, "SELECT COUNT(*) FROM notifications WHERE status = ?1"),
+        list_sent_since_(db_, select_notifications("WHERE type = ?1 AND created_at >= ?2 AND "
+                                                   "sent_at IS NOT NULL ORDER BY created_at, id")
+                                  .c_str()),
         insert_broadcast_message_(db_,
                                   "INSERT INTO broadcast_messages (id, status, content, "
                                   "created_at) VALUES (?1, ?2, ?3, ?4)"),
@@ -171,6 +174,17 @@ class SqliteStore final : public Store {
     s.bind(1, status);
     if (s.step() != SQLITE_ROW) return 0;
     return static_cast<std::size_t>(s.column_int(0));
+  }
+
+  std::vector<Notification> list_sent_since(const std::string& type,
+                                            runtime::TimePoint since) override {
+    std::lock_guard lock(mutex_);
+    Statement& s = list_sent_since_;
+    ResetGuard guard(s);
+    s.bind(1, type).bind(2, to_ns(since));
+    std::vector<Notification> out;
+    while (s.step() == SQLITE_ROW) out.push_back(read_notification(s));
+    return out;
   }
 
   result<void> insert_broadcast_message(const BroadcastMessage& m) override {
@@ -285,6 +299,7 @@ class SqliteStore final : public Store {
   Statement increment_attempts_;
   Statement list_notifications_;
   Statement count_by_status_;
+  Statement list_sent_since_;
   Statement insert_broadcast_message_;
   Statement insert_broadcast_event_;
   Statement insert_provider_message_;

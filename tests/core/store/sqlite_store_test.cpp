@@ -150,6 +150,71 @@ TEST(SqliteStore, ListIsOrderedByCreatedAtThenId) {
   EXPECT_EQ(store->count_by_status(status::kCreated), 3u);
 }
 
+TEST(SqliteStore, SentStatusSetsSentAtAsSendingDoes) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
+  ASSERT_TRUE(store->update_status("n-1", status::kSent, kT0 + 2s, "mmg", "n-1"));
+  EXPECT_EQ(store->get_notification("n-1")->sent_at, kT0 + 2s);
+  ASSERT_TRUE(store->update_status("n-1", status::kDelivered, kT0 + 9s));
+  EXPECT_EQ(store->get_notification("n-1")->sent_at, kT0 + 2s);
+}
+
+TEST(SqliteStore, ListSentSinceKeepsTypeWindowAndSentOnly) {
+  auto store = open_sqlite_store(":memory:");
+  auto sms = [](std::string id, runtime::TimePoint at) {
+    auto n = make_notification(std::move(id), at);
+    n.type = "sms";
+    return n;
+  };
+  ASSERT_TRUE(store->insert_notification(sms("old", kT0)));
+  ASSERT_TRUE(store->insert_notification(sms("unsent", kT0 + 60s)));
+  ASSERT_TRUE(store->insert_notification(sms("b", kT0 + 61s)));
+  ASSERT_TRUE(store->insert_notification(sms("a", kT0 + 61s)));
+  ASSERT_TRUE(store->insert_notification(make_notification("email", kT0 + 62s)));
+  for (auto id : {"old", "a", "b", "email"}) {
+    ASSERT_TRUE(store->update_status(id, status::kSending, kT0 + 70s, "mmg", id));
+  }
+  auto sent = store->list_sent_since("sms", kT0 + 60s);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].id, "a");
+  EXPECT_EQ(sent[1].id, "b");
+  EXPECT_TRUE(store->list_sent_since("sms", kT0 + 62s).empty());
+}
+
+TEST(SqliteStore, VersionOneFileIsMigratedToTheCurrentSchema) {
+  TempDir dir;
+  auto path = dir.file("v1.db");
+  {
+    auto store = open_sqlite_store(path);
+    ASSERT_TRUE(store->insert_notification(make_notification("kept")));
+  }
+  {
+    // Take the file back to what version 1 wrote.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP INDEX notifications_by_type_created; PRAGMA user_version = 1",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open_sqlite_store(path);
+  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_TRUE(store->get_notification("kept"));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND "
+                               "name = 'notifications_by_type_created'",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
 TEST(SqliteStore, BroadcastProviderMessagesAreUniquePerEventAndProvider) {
   auto store = open_sqlite_store(":memory:");
   ASSERT_TRUE(store->insert_broadcast_message({"m-1", "broadcasting", "Flood warning", kT0}));

@@ -82,7 +82,8 @@ class Store {
   virtual boost::system::result<Notification> get_notification(const std::string& id) = 0;
   virtual boost::system::result<Notification> find_by_reference(const std::string& provider,
                                                                 const std::string& reference) = 0;
-  /// Sets status (and provider, reference when non-empty), updated_at; sent_at on "sending".
+  /// Sets status (and provider, reference when non-empty), updated_at; sent_at on "sending" or
+  /// "sent" (an international SMS goes straight to "sent").
   virtual boost::system::result<void> update_status(const std::string& id,
                                                     const std::string& new_status,
                                                     runtime::TimePoint at,
@@ -92,6 +93,10 @@ class Store {
   virtual boost::system::result<int> increment_attempts(const std::string& id) = 0;
   virtual std::vector<Notification> list_notifications() = 0;  // ordered by created_at, id
   virtual std::size_t count_by_status(const std::string& status) = 0;
+  /// Notifications of `type` created at or after `since` that have been sent (sent_at set),
+  /// ordered by created_at, id: what the slow-delivery check looks at.
+  virtual std::vector<Notification> list_sent_since(const std::string& type,
+                                                    runtime::TimePoint since) = 0;
 
   virtual boost::system::result<void> insert_broadcast_message(const BroadcastMessage& m) = 0;
   virtual boost::system::result<void> insert_broadcast_event(const BroadcastEvent& e) = 0;
@@ -109,7 +114,7 @@ class Store {
   virtual int schema_version() const = 0;
 };
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 /// Opens (creating and migrating as needed) a SQLite store. ":memory:" is in-memory.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);

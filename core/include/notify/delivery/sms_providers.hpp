@@ -1,0 +1,128 @@
+// Which SMS provider gets the next message, as Notify decides it (send_to_providers.provider_to_use
+// and provider_details_dao): a weighted random choice by priority, priorities that move 10 points
+// away from a provider when a send to it fails or its deliveries are slow, and that drift back
+// to their resting points when nothing has changed for an hour. The owner of the SMS delivery
+// task owns one of these; the priorities live here, in memory, with their history.
+#pragma once
+
+#include "notify/runtime/clock.hpp"
+#include "notify/runtime/rng.hpp"
+#include "notify/store/store.hpp"
+#include "notify/telemetry/logger.hpp"
+#include "notify/telemetry/metrics.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace notify::delivery {
+
+class RetryTimers;
+
+/// Defaults are Notify's as of mid-2023: resting points mmg 51 / firetext 49, the slow-delivery
+/// rule "15 % of the last 15 minutes' messages took 5 minutes or more", a 1-minute quiet period
+/// after a send failure and a 5-minute one after a slow-delivery switch.
+struct SmsProviderOptions {
+  /// The providers and where their priorities rest. Exactly two: each failure moves points from
+  /// one to the other.
+  std::map<std::string, int> resting_points = {{"firetext", 49}, {"mmg", 51}};
+  /// Starting priorities; providers not named start at their resting points.
+  std::map<std::string, int> initial;
+  int step = 10;
+  static constexpr int kPriorityMax = 100;
+
+  /// A send failure moves priorities unless any changed within this long.
+  runtime::Duration failure_quiet = std::chrono::minutes(1);
+
+  runtime::Duration slow_check_interval = std::chrono::minutes(1);
+  /// Messages created within this window, and sent, are looked at.
+  runtime::Duration slow_window = std::chrono::minutes(15);
+  /// A message is slow when it took this long to be delivered, or is still sending or pending
+  /// this long after it was sent.
+  runtime::Duration slow_delivery_time = std::chrono::minutes(5);
+  /// A provider is slow when at least this share of its messages are.
+  double slow_share = 0.15;
+  /// A slow provider loses priority unless any changed within this long.
+  runtime::Duration slow_quiet = std::chrono::minutes(5);
+
+  runtime::Duration rebalance_interval = std::chrono::minutes(5);
+  /// Priorities drift back only after this long without any change.
+  runtime::Duration rebalance_quiet = std::chrono::hours(1);
+
+  /// Changes kept in history(); the oldest go first.
+  std::size_t history_max = 10'000;
+};
+
+struct PriorityChange {
+  runtime::TimePoint at;
+  std::string reason;  // "send failure on firetext", "slow delivery on mmg", "rebalance"
+  std::map<std::string, int> priorities;  // after the change
+};
+
+class SmsProviderPriorities {
+ public:
+  /// `rng` is this selection's own stream (fork one from the run's seed). Throws
+  /// std::invalid_argument for options that do not name exactly two providers or hold a
+  /// priority outside 0-100.
+  SmsProviderPriorities(runtime::Clock& clock, runtime::Rng rng, store::Store& store,
+                        telemetry::Logger& logger, telemetry::Metrics& metrics,
+                        SmsProviderOptions options = {});
+  ~SmsProviderPriorities();
+  SmsProviderPriorities(const SmsProviderPriorities&) = delete;
+  SmsProviderPriorities& operator=(const SmsProviderPriorities&) = delete;
+
+  /// Schedules the slow-delivery check (every minute) and the rebalance (every 5 minutes) on the
+  /// clock, for as long as this object lives or until stop(). A virtual clock with these
+  /// running never runs dry: drive it with run_until or run_for.
+  void start();
+  void stop();
+
+  /// A provider drawn at random with probability priority / sum of priorities; a provider at 0
+  /// is never drawn. nullopt when every provider is at 0.
+  std::optional<std::string> choose();
+
+  /// Notify's dao_reduce_sms_provider_priority: `provider` loses `step` points and the other
+  /// gains them (within 0-100), unless any priority changed within `quiet`. True if it acted.
+  bool reduce(const std::string& provider, runtime::Duration quiet, const std::string& reason);
+  /// reduce() after a failed send, with the 1-minute quiet period.
+  bool on_send_failure(const std::string& provider);
+  /// One run of the slow-delivery check. Returns the providers that were found slow and lost
+  /// priority.
+  std::vector<std::string> check_slow_delivery();
+  /// One run of the rebalance: after an hour without change, each provider moves `step` points
+  /// towards its resting point. Because that is itself a change, it acts at most once an hour.
+  bool adjust_towards_resting_points();
+
+  int priority(const std::string& provider) const;
+  std::map<std::string, int> priorities() const;
+  std::vector<std::string> providers() const;
+  const std::deque<PriorityChange>& history() const { return history_; }
+
+ private:
+  struct Provider {
+    int priority = 0;
+    std::optional<runtime::TimePoint> updated_at;
+  };
+  bool changed_within(runtime::Duration quiet) const;
+  void set_priority(const std::string& name, int priority);
+  void record(const std::string& reason);
+  void schedule_slow_check();
+  void schedule_rebalance();
+
+  runtime::Clock& clock_;
+  runtime::Rng rng_;
+  store::Store& store_;
+  telemetry::Logger& logger_;
+  telemetry::Metrics& metrics_;
+  SmsProviderOptions options_;
+  std::map<std::string, Provider> providers_;
+  std::deque<PriorityChange> history_;
+  std::unique_ptr<RetryTimers> timers_;
+};
+
+}  // namespace notify::delivery

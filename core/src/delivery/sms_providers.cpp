@@ -1,0 +1,232 @@
+// Notify's SMS provider weighting: provider_to_use's random.choices by priority, and
+// provider_details_dao's reduce / adjust-back-to-resting-points, with the scheduled
+// slow-delivery check (scheduled_tasks.switch_current_sms_provider_on_slow_delivery).
+#include "notify/delivery/sms_providers.hpp"
+
+#include "notify/delivery/retry.hpp"
+#include "notify/runtime/assert.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace notify::delivery {
+
+namespace {
+
+constexpr std::string_view kLogger = "delivery.sms_providers";
+
+std::string describe(const std::map<std::string, int>& priorities) {
+  std::string out;
+  for (const auto& [name, priority] : priorities) {
+    out += (out.empty() ? "" : ", ") + name + " " + std::to_string(priority);
+  }
+  return out;
+}
+
+}  // namespace
+
+SmsProviderPriorities::SmsProviderPriorities(runtime::Clock& clock, runtime::Rng rng,
+                                             store::Store& store, telemetry::Logger& logger,
+                                             telemetry::Metrics& metrics,
+                                             SmsProviderOptions options)
+    : clock_(clock),
+      rng_(std::move(rng)),
+      store_(store),
+      logger_(logger),
+      metrics_(metrics),
+      options_(std::move(options)) {
+  auto in_range = [](int p) { return p >= 0 && p <= SmsProviderOptions::kPriorityMax; };
+  if (options_.resting_points.size() != 2) {
+    throw std::invalid_argument("SMS provider options name " +
+                                std::to_string(options_.resting_points.size()) +
+                                " providers; exactly two are needed (firetext and mmg), because "
+                                "each change moves priority from one to the other");
+  }
+  for (const auto& [name, rest] : options_.resting_points) {
+    if (!in_range(rest)) {
+      throw std::invalid_argument("SMS provider " + name + " has resting point " +
+                                  std::to_string(rest) + "; priorities are between 0 and 100");
+    }
+    providers_[name].priority = rest;
+  }
+  for (const auto& [name, initial] : options_.initial) {
+    if (!providers_.contains(name)) {
+      throw std::invalid_argument("SMS provider options give a starting priority to '" + name +
+                                  "', which has no resting point; the providers are " +
+                                  describe(options_.resting_points));
+    }
+    if (!in_range(initial)) {
+      throw std::invalid_argument("SMS provider " + name + " starts at priority " +
+                                  std::to_string(initial) + "; priorities are between 0 and 100");
+    }
+    providers_[name].priority = initial;
+  }
+  if (options_.step <= 0 || options_.slow_share <= 0 || options_.slow_share > 1) {
+    throw std::invalid_argument(
+        "SMS provider options need a positive step and a slow share in (0, 1]");
+  }
+  for (const auto& [name, p] : providers_) {
+    metrics_.gauge("sms.provider-priority." + name, p.priority);
+  }
+}
+
+SmsProviderPriorities::~SmsProviderPriorities() = default;
+
+void SmsProviderPriorities::start() {
+  if (timers_) return;
+  timers_ = std::make_unique<RetryTimers>(clock_);
+  schedule_slow_check();
+  schedule_rebalance();
+}
+
+void SmsProviderPriorities::stop() { timers_.reset(); }
+
+void SmsProviderPriorities::schedule_slow_check() {
+  timers_->after(options_.slow_check_interval, [this] {
+    check_slow_delivery();
+    schedule_slow_check();
+  });
+}
+
+void SmsProviderPriorities::schedule_rebalance() {
+  timers_->after(options_.rebalance_interval, [this] {
+    adjust_towards_resting_points();
+    schedule_rebalance();
+  });
+}
+
+std::optional<std::string> SmsProviderPriorities::choose() {
+  int total = 0;
+  for (const auto& [name, p] : providers_) total += p.priority;
+  if (total == 0) return std::nullopt;
+  // random.choices: bisect_right over the cumulative weights at random() * total.
+  double x = rng_.uniform01() * total;
+  int cumulative = 0;
+  for (const auto& [name, p] : providers_) {
+    cumulative += p.priority;
+    if (x < cumulative) return name;
+  }
+  NOTIFY_ASSERT(false);
+  return std::nullopt;
+}
+
+bool SmsProviderPriorities::changed_within(runtime::Duration quiet) const {
+  auto since = clock_.now() - quiet;
+  return std::any_of(providers_.begin(), providers_.end(), [&](const auto& entry) {
+    return entry.second.updated_at && *entry.second.updated_at > since;
+  });
+}
+
+void SmsProviderPriorities::set_priority(const std::string& name, int priority) {
+  auto& p = providers_.at(name);
+  logger_.info(kLogger, "Adjusting provider priority - " + name + " going from " +
+                            std::to_string(p.priority) + " to " + std::to_string(priority));
+  p.priority = priority;
+  p.updated_at = clock_.now();
+  metrics_.gauge("sms.provider-priority." + name, priority);
+}
+
+void SmsProviderPriorities::record(const std::string& reason) {
+  history_.push_back(PriorityChange{clock_.now(), reason, priorities()});
+  while (history_.size() > options_.history_max) history_.pop_front();
+}
+
+bool SmsProviderPriorities::reduce(const std::string& provider, runtime::Duration quiet,
+                                   const std::string& reason) {
+  NOTIFY_ASSERT(providers_.contains(provider));
+  if (changed_within(quiet)) return false;
+  std::string other;
+  for (const auto& [name, p] : providers_) {
+    if (name != provider) other = name;
+  }
+  // Both rows are written, whether or not clamping left a priority where it was: both count
+  // as changed for the quiet periods.
+  set_priority(provider, std::max(0, providers_.at(provider).priority - options_.step));
+  set_priority(other, std::min(SmsProviderOptions::kPriorityMax,
+                               providers_.at(other).priority + options_.step));
+  record(reason);
+  return true;
+}
+
+bool SmsProviderPriorities::on_send_failure(const std::string& provider) {
+  return reduce(provider, options_.failure_quiet, "send failure on " + provider);
+}
+
+std::vector<std::string> SmsProviderPriorities::check_slow_delivery() {
+  auto now = clock_.now();
+  struct Count {
+    std::size_t total = 0;
+    std::size_t slow = 0;
+  };
+  std::map<std::string, Count> counts;
+  for (const auto& [name, p] : providers_) counts[name];
+  for (const auto& n : store_.list_sent_since("sms", now - options_.slow_window)) {
+    auto it = counts.find(n.provider);
+    if (it == counts.end() || !n.sent_at) continue;
+    bool slow = false;
+    if (n.status == store::status::kDelivered) {
+      slow = n.updated_at - *n.sent_at >= options_.slow_delivery_time;
+    } else if (n.status == store::status::kSending || n.status == store::status::kPending) {
+      slow = now - *n.sent_at >= options_.slow_delivery_time;
+    } else {
+      continue;
+    }
+    ++it->second.total;
+    if (slow) ++it->second.slow;
+  }
+  std::map<std::string, bool> is_slow;
+  for (const auto& [name, c] : counts) {
+    // A provider without messages is not slow (Notify's outer join counts it as one fast row).
+    is_slow[name] = c.total > 0 && static_cast<double>(c.slow) / static_cast<double>(c.total) >=
+                                       options_.slow_share;
+  }
+  std::vector<std::string> reduced;
+  // Only when some are slow and some are not: if every provider is slow, moving traffic helps
+  // nobody.
+  bool any_slow = false;
+  bool any_fast = false;
+  for (const auto& [name, slow] : is_slow) (slow ? any_slow : any_fast) = true;
+  if (!(any_slow && any_fast)) return reduced;
+  for (const auto& [name, slow] : is_slow) {
+    if (!slow) continue;
+    const auto& c = counts.at(name);
+    logger_.warning(kLogger, "Slow delivery notifications detected for provider " + name + " (" +
+                                 std::to_string(c.slow) + " of " + std::to_string(c.total) +
+                                 " messages)");
+    if (reduce(name, options_.slow_quiet, "slow delivery on " + name)) reduced.push_back(name);
+  }
+  return reduced;
+}
+
+bool SmsProviderPriorities::adjust_towards_resting_points() {
+  if (changed_within(options_.rebalance_quiet)) return false;
+  bool changed = false;
+  for (const auto& [name, target] : options_.resting_points) {
+    int current = providers_.at(name).priority;
+    if (current == target) continue;
+    int next = current > target ? std::max(target, current - options_.step)
+                                : std::min(target, current + options_.step);
+    set_priority(name, next);
+    changed = true;
+  }
+  if (changed) record("rebalance");
+  return changed;
+}
+
+int SmsProviderPriorities::priority(const std::string& provider) const {
+  return providers_.at(provider).priority;
+}
+
+std::map<std::string, int> SmsProviderPriorities::priorities() const {
+  std::map<std::string, int> out;
+  for (const auto& [name, p] : providers_) out[name] = p.priority;
+  return out;
+}
+
+std::vector<std::string> SmsProviderPriorities::providers() const {
+  std::vector<std::string> out;
+  for (const auto& [name, p] : providers_) out.push_back(name);
+  return out;
+}
+
+}  // namespace notify::delivery
