@@ -102,7 +102,11 @@ int validate_any(const ValidateArgs& args) {
       worst(2);
       continue;
     }
-    if (!bx::looks_like_xml(bytes)) {
+    // Scenario and serve files are JSON; anything else is judged as a broadcast document, so
+    // plain text named *.xml is reported as "not XML" rather than "not JSON".
+    auto first = bytes.find_first_not_of(" \t\r\n");
+    bool json_like = first != std::string::npos && (bytes[first] == '{' || bytes[first] == '[');
+    if (!bx::looks_like_xml(bytes) && json_like) {
       // Not a broadcast document: a scenario or serve configuration, checked as before.
       std::string what;
       bool ok = f != "-" && check_json_file(f, what);
