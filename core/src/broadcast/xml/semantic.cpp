@@ -154,7 +154,8 @@ class Rules {
     auto length = child(info, "IBAG_text_alert_message_length");
     auto text = text_of(message);
     if (length) {
-      auto declared = trim_xml_space(text_of(length));
+      auto length_text = text_of(length);
+      auto declared = trim_xml_space(length_text);
       auto bytes = std::to_string(text.size());
       if (declared != bytes)
         sink_.add(length, Layer::semantic, Severity::error, "ibag-message-length",
