@@ -43,6 +43,24 @@ struct LoadArgs {
 int serve(const ServeArgs& args);
 int run(const RunArgs& args);
 int validate(const std::vector<std::string>& paths);
+/// Checks one scenario or serve configuration file; `what` gets its summary or the error.
+bool check_json_file(const std::string& path, std::string& what);
+
+/// `validate` for any mix of scenario, serve configuration, CAP 1.2 and IBAG files
+/// (broadcast_cmd.cpp).
+struct ValidateArgs {
+  std::vector<std::string> paths;
+  std::string profile = "oasis";
+  bool json = false;
+};
+int validate_any(const ValidateArgs& args);
+
+struct RenderArgs {
+  std::string payload;                // file, or "-" for standard input
+  std::optional<std::string> format;  // overrides the payload's message_format
+  std::optional<std::string> now;     // link-test clock, e.g. 2021-07-19T10:00:00Z
+};
+int render(const RenderArgs& args);
 int load(const LoadArgs& args);
 
 }  // namespace notify::cli

@@ -47,9 +47,23 @@ int main(int argc, char** argv) {
   r->add_flag("-v,--verbose", run.verbose, "Print the core's log lines");
   r->add_flag("-q,--quiet", run.quiet, "Print only failures and the summary line");
 
-  std::vector<std::string> validate_paths;
-  auto* v = app.add_subcommand("validate", "Check scenario and configuration files");
-  v->add_option("paths", validate_paths, "Files or directories")->required();
+  notify::cli::ValidateArgs validate;
+  auto* v = app.add_subcommand(
+      "validate", "Check scenario and configuration files, and CAP 1.2 / IBAG documents");
+  v->add_option("paths", validate.paths, "Files or directories ('-': standard input)")->required();
+  v->add_option("--profile", validate.profile, "CAP rules to apply: oasis, google or uk")
+      ->check(CLI::IsMember({"oasis", "google", "uk"}))
+      ->capture_default_str();
+  v->add_flag("--json", validate.json, "Print one JSON report instead of lines");
+
+  notify::cli::RenderArgs render;
+  auto* rd = app.add_subcommand("render",
+                                "Print the CAP or IBAG document the CBC proxy would "
+                                "send for a Lambda payload");
+  rd->add_option("payload", render.payload, "Payload JSON file ('-': standard input)")->required();
+  rd->add_option("--format", render.format, "Override the payload's message_format")
+      ->check(CLI::IsMember({"cap", "ibag"}));
+  rd->add_option("--now", render.now, "Link-test clock in UTC, YYYY-MM-DDThh:mm:ss (default: now)");
 
   notify::cli::LoadArgs load;
   auto* l = app.add_subcommand("load", "Open-loop load test of the stubs; reports latency");
@@ -79,7 +93,8 @@ int main(int argc, char** argv) {
   try {
     if (*s) return notify::cli::serve(serve);
     if (*r) return notify::cli::run(run);
-    if (*v) return notify::cli::validate(validate_paths);
+    if (*v) return notify::cli::validate_any(validate);
+    if (*rd) return notify::cli::render(render);
     if (*l) return notify::cli::load(load);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "notify-sim: %s\n", e.what());

@@ -128,21 +128,32 @@ int validate(const std::vector<std::string>& paths) {
     return 2;
   }
   for (const auto& f : files) {
-    try {
-      // A file with a "name" is a scenario; one without is a `serve --config` file.
-      if (is_scenario_file(f)) {
-        auto s = scenarios::load_scenario(f);
-        std::printf("ok   %s (scenario %s)\n", f.c_str(), s.name.c_str());
-      } else {
-        auto c = load_serve_config(f);
-        std::printf("ok   %s (serve configuration, %zu fault rules)\n", f.c_str(), c.faults.size());
-      }
-    } catch (const scenarios::ScenarioError& e) {
-      std::fprintf(stderr, "bad  %s\n", e.what());
+    std::string what;
+    if (check_json_file(f, what)) {
+      std::printf("ok   %s (%s)\n", f.c_str(), what.c_str());
+    } else {
+      std::fprintf(stderr, "bad  %s\n", what.c_str());
       ++bad;
     }
   }
   return bad == 0 ? 0 : 2;
+}
+
+bool check_json_file(const std::string& f, std::string& what) {
+  try {
+    // A file with a "name" is a scenario; one without is a `serve --config` file.
+    if (is_scenario_file(f)) {
+      auto s = scenarios::load_scenario(f);
+      what = "scenario " + s.name;
+    } else {
+      auto c = load_serve_config(f);
+      what = "serve configuration, " + std::to_string(c.faults.size()) + " fault rules";
+    }
+    return true;
+  } catch (const scenarios::ScenarioError& e) {
+    what = e.what();
+    return false;
+  }
 }
 
 }  // namespace notify::cli

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# notify-sim validate and render on broadcast documents: exit codes, the one-line format, --json.
+set -euo pipefail
+nsim=$1
+data=$2
+catalogue=$3
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_exit() {  # CODE COMMAND...
+  local want=$1; shift
+  set +e; "$@" >/tmp/cli_broadcast.$$ 2>&1; local got=$?; set -e
+  [ "$got" = "$want" ] || { cat /tmp/cli_broadcast.$$; fail "$* exited $got, expected $want"; }
+}
+trap 'rm -f /tmp/cli_broadcast.$$' EXIT
+
+expect_exit 0 "$nsim" validate "$data/samples/reconstructed-proxy-cap-alert.xml"
+expect_exit 1 "$nsim" validate --profile uk "$data/broken/english-with-welsh.xml"
+expect_exit 0 "$nsim" validate "$data/broken/english-with-welsh.xml"  # a warning under oasis
+expect_exit 2 "$nsim" validate "$data/broken/wrong-root-atom.xml"
+expect_exit 2 "$nsim" validate "$data/broken/not-xml-text.xml"
+expect_exit 2 "$nsim" validate "$data/no-such-file.xml"
+# Scenario files and broadcast documents in one call.
+expect_exit 0 "$nsim" validate "$catalogue" "$data/samples/reconstructed-proxy-ibag-alert.xml"
+expect_exit 2 "$nsim" validate --profile ipaws "$data/samples/reconstructed-proxy-cap-alert.xml"
+
+# FILE:LINE: error|warning: ELEMENT: RULE (what was found)
+line=$("$nsim" validate "$data/broken/cap-sent-zulu.xml" | head -1 || true)
+[[ "$line" =~ ^.*cap-sent-zulu\.xml:1:\ error:\ /alert/sent:\ schema-cap-datetime:\ .*\(found\ \"2021-02-15T10:00:00Z\"\)$ ]] \
+  || fail "unexpected line: $line"
+
+report=$("$nsim" validate --json --profile google "$data/samples/reconstructed-proxy-cap-cancel.xml" \
+  || true)
+python3 -c '
+import json, sys
+r = json.load(sys.stdin)[0]
+assert r["kind"] == "cap12" and r["valid"] is False, r
+rules = {(p["rule"], p["severity"]) for p in r["problems"]}
+assert ("references-timestamp", "warning") in rules, rules
+assert ("google-info-required", "error") in rules, rules
+' <<<"$report" || fail "--json report"
+
+# render: the proxy's document, nothing for an update, the field named for a bad payload.
+diff <("$nsim" render "$data/payloads/alert.json") \
+     <(cat "$data/samples/reconstructed-proxy-cap-alert.xml"; echo) || fail "render alert"
+out=$("$nsim" render "$data/payloads/update.json" 2>/dev/null)
+[ -z "$out" ] || fail "an update rendered something"
+expect_exit 0 "$nsim" render "$data/payloads/update.json"
+echo '{"message_type": "alert", "message_format": "cap", "identifier": "x"}' \
+  | { set +e; "$nsim" render - 2>&1; echo "exit $?"; } | tee /tmp/cli_broadcast.$$ >/dev/null
+grep -q "sent: missing" /tmp/cli_broadcast.$$ && grep -q "exit 2" /tmp/cli_broadcast.$$ \
+  || { cat /tmp/cli_broadcast.$$; fail "bad payload message"; }
+"$nsim" render "$data/payloads/alert-welsh-ibag.json" --format cap | "$nsim" validate --profile uk - >/dev/null \
+  || fail "IBAG payload rendered as CAP does not validate"
+echo "cli broadcast checks passed"
