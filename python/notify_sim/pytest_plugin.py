@@ -6,9 +6,12 @@ or on the command line with `-p notify_sim.pytest_plugin`.
 
 Fixtures:
 
-- `notify_sim_server` (session): one NotifySim for the whole run. It starts
-  `notify-sim serve` on free ports, or attaches to a running server when
-  `--notify-sim-admin-url` / NOTIFY_SIM_ADMIN_URL is given (then it is never stopped).
+- `notify_sim_server` (session): one NotifySim for the whole run. It attaches to a server
+  started elsewhere (and never stops it) when given `--notify-sim-admin-url` /
+  NOTIFY_SIM_ADMIN_URL (with `--notify-sim-edge-url` / NOTIFY_SIM_EDGE_URL if the server does
+  not report its edge URL), or `--notify-sim-ready-file` / NOTIFY_SIM_READY_FILE (the file that
+  server writes with `--ready-file`, waited for up to 20 s). Otherwise it starts
+  `notify-sim serve` on free ports and stops it at the end of the session.
 - `notify_sim` (function): the same server, with its faults, journal, stub state and metrics
   reset before the test, and any `notify_sim_fault` markers applied.
 - `notify_sim_env` (function): `notify_sim.env()`, also set in os.environ for the test.
@@ -40,6 +43,9 @@ def pytest_addoption(parser: Any) -> None:
     group.addoption("--notify-sim-edge-url", default=None,
                     help="its edge URL, when the server does not report it "
                          "(default: $NOTIFY_SIM_EDGE_URL)")
+    group.addoption("--notify-sim-ready-file", default=None,
+                    help="use the running server that writes this ready file "
+                         "(default: $NOTIFY_SIM_READY_FILE)")
     group.addoption("--notify-sim-config", default=None,
                     help="serve --config file for the server the plugin starts")
 
@@ -57,6 +63,10 @@ def notify_sim_server(request: Any) -> Iterator[NotifySim]:
     if admin_url:
         edge_url = opt("--notify-sim-edge-url") or os.environ.get("NOTIFY_SIM_EDGE_URL")
         yield NotifySim.attach(admin_url, edge_url)
+        return
+    ready_file = opt("--notify-sim-ready-file") or os.environ.get("NOTIFY_SIM_READY_FILE")
+    if ready_file:
+        yield NotifySim.from_ready_file(ready_file)
         return
     with NotifySim(opt("--notify-sim-bin"), config=opt("--notify-sim-config")) as sim:
         yield sim
