@@ -16,7 +16,7 @@ struct ServeArgs {
   std::uint16_t admin_port = 4567;
   std::optional<std::string> callback_url;
   std::optional<std::string> ready_file;
-  std::uint64_t seed = 1;
+  std::uint64_t seed = 1;  // main() fills it from --seed, or draws a fresh one per start
 };
 
 struct RunArgs {

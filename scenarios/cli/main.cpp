@@ -3,12 +3,27 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <random>
 
 #ifndef NOTIFY_SIM_VERSION
 #define NOTIFY_SIM_VERSION "0.0.0"
 #endif
+
+namespace {
+
+// 64 bits from the operating system's entropy source; only the command line draws seeds, the
+// core and the stubs take theirs from here or from --seed.
+std::uint64_t fresh_seed() {
+  std::random_device device;
+  std::uint64_t seed = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  return seed == 0 ? 1 : seed;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -17,20 +32,31 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("notify-sim ") + NOTIFY_SIM_VERSION);
   app.require_subcommand(1);
 
+  // Every serve setting can also come from an environment variable, so a CI service
+  // definition needs no command line. A flag given on the command line wins.
   notify::cli::ServeArgs serve;
+  std::optional<std::uint64_t> serve_seed;
   auto* s = app.add_subcommand("serve", "Start the provider stubs and the control API");
-  s->add_option("--config", serve.config, "JSON configuration file (stubs, faults, journal)");
-  s->add_option("--bind", serve.bind, "Address to listen on")->capture_default_str();
+  s->add_option("--config", serve.config, "JSON configuration file (stubs, faults, journal)")
+      ->envname("NOTIFY_SIM_CONFIG");
+  s->add_option("--bind", serve.bind, "Address to listen on")
+      ->envname("NOTIFY_SIM_BIND")
+      ->capture_default_str();
   s->add_option("--port", serve.port, "Edge port for every provider stub (0: any free port)")
+      ->envname("NOTIFY_SIM_PORT")
       ->capture_default_str();
   s->add_option("--admin-port", serve.admin_port, "Control API port (0: any free port)")
+      ->envname("NOTIFY_SIM_ADMIN_PORT")
       ->capture_default_str();
   s->add_option("--callback-url", serve.callback_url,
-                "Where SES delivery events are POSTed (e.g. Notify's receipt endpoint)");
+                "Where SES delivery events are POSTed as SNS HTTP notifications")
+      ->envname("NOTIFY_SIM_CALLBACK_URL");
   s->add_option("--ready-file", serve.ready_file,
-                "Write {\"edge_url\", \"admin_url\"} as JSON here once listening");
-  s->add_option("--seed", serve.seed, "Seed for fault probabilities and ids")
-      ->capture_default_str();
+                "Write {\"edge_url\", \"admin_url\", ...} as JSON here once listening")
+      ->envname("NOTIFY_SIM_READY_FILE");
+  s->add_option("--seed", serve_seed,
+                "Seed for fault probabilities and ids (default: a fresh one each start)")
+      ->envname("NOTIFY_SIM_SEED");
 
   notify::cli::RunArgs run;
   auto* r = app.add_subcommand("run", "Run scenario files (or directories of them)");
@@ -91,7 +117,12 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*s) return notify::cli::serve(serve);
+    if (*s) {
+      // A fixed seed replays; without one each start draws its own, so message ids from
+      // before a restart are never handed out again (a receiver looks receipts up by them).
+      serve.seed = serve_seed ? *serve_seed : fresh_seed();
+      return notify::cli::serve(serve);
+    }
     if (*r) return notify::cli::run(run);
     if (*v) return notify::cli::validate_any(validate);
     if (*rd) return notify::cli::render(render);

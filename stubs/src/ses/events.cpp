@@ -9,6 +9,11 @@ namespace notify::stubs::ses {
 namespace {
 
 constexpr std::string_view kTopicName = "ses-events";
+constexpr std::string_view kSuppressedDiagnostic =
+    "Amazon SES has suppressed sending to this address because it has a recent history of "
+    "bouncing as an invalid address. For more information about how to remove an address from "
+    "the suppression list, see the Amazon SES Developer Guide: "
+    "http://docs.aws.amazon.com/ses/latest/DeveloperGuide/remove-from-suppressionlist.html";
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -46,6 +51,17 @@ nlohmann::json mail_json(const SentMail& mail, std::string_view region) {
   return j;
 }
 
+// SES's mailbox simulator (SES Developer Guide, "Using the mailbox simulator"): the local part,
+// before any "+label", of an address at simulator.amazonses.com; empty for any other address.
+std::string amazonses_simulator_box(std::string_view recipient) {
+  std::string a = lower(addr_spec(recipient));
+  constexpr std::string_view kDomain = "@simulator.amazonses.com";
+  if (a.size() <= kDomain.size() || a.compare(a.size() - kDomain.size(), kDomain.size(), kDomain))
+    return {};
+  std::string local = a.substr(0, a.size() - kDomain.size());
+  return local.substr(0, local.find('+'));
+}
+
 }  // namespace
 
 EventKind event_kind_for(std::string_view recipient) {
@@ -53,6 +69,12 @@ EventKind event_kind_for(std::string_view recipient) {
   if (a == kPermFailAddress) return EventKind::bounce_permanent;
   if (a == kTempFailAddress) return EventKind::bounce_transient;
   if (a == kComplaintAddress) return EventKind::complaint;
+  std::string box = amazonses_simulator_box(recipient);
+  if (box == "bounce" || box == "suppressionlist") return EventKind::bounce_permanent;
+  // The simulator's out-of-office reply reaches SES's feedback loop as a soft bounce with no
+  // DSN (Transient / General, only emailAddress), as captured from the real simulator.
+  if (box == "ooto") return EventKind::bounce_transient;
+  if (box == "complaint") return EventKind::complaint;
   return EventKind::delivery;
 }
 
@@ -78,10 +100,28 @@ nlohmann::json notification_json(const SentMail& mail, std::string_view recipien
       break;
     case EventKind::bounce_permanent:
       j["notificationType"] = "Bounce";
+      if (amazonses_simulator_box(recipient) == "suppressionlist") {
+        // SES refuses the send itself: no remote MTA, SES reports as amazonses.com.
+        j["bounce"] = {
+            {"bounceType", "Permanent"},
+            {"bounceSubType", "Suppressed"},
+            {"reportingMTA", "dns; amazonses.com"},
+            {"bouncedRecipients", nlohmann::json::array({nlohmann::json{
+                                      {"emailAddress", address},
+                                      {"action", "failed"},
+                                      {"status", "5.1.1"},
+                                      {"diagnosticCode", std::string(kSuppressedDiagnostic)}}})},
+            {"timestamp", at},
+            {"feedbackId", context.feedback_id},
+        };
+        break;
+      }
+      // A DSN from the recipient's MTA: the simulator's 550 5.1.1, reported as SES reports it
+      // ("dsn; <sending host>", as in captures of bounce@simulator.amazonses.com).
       j["bounce"] = {
           {"bounceType", "Permanent"},
           {"bounceSubType", "General"},
-          {"reportingMTA", "dns; a8-70.smtp-out.amazonses.com"},
+          {"reportingMTA", "dsn; a8-70.smtp-out.amazonses.com"},
           {"bouncedRecipients", nlohmann::json::array({nlohmann::json{
                                     {"emailAddress", address},
                                     {"action", "failed"},

@@ -1,7 +1,8 @@
 // SES delivery events as SES publishes them through SNS (SES Developer Guide, "Amazon SNS
 // notification contents"): the notification JSON (Delivery, Bounce, Complaint) and the SNS HTTP
 // envelope around it. The outcome for a recipient follows Notify's simulator addresses
-// (notifications-api app/celery/research_mode_tasks.py).
+// (notifications-api app/celery/research_mode_tasks.py) and SES's own mailbox simulator
+// (SES Developer Guide, "Using the mailbox simulator").
 #pragma once
 
 #include "notify/runtime/clock.hpp"
@@ -22,8 +23,11 @@ inline constexpr std::string_view kTempFailAddress = "temp-fail@simulator.notify
 inline constexpr std::string_view kComplaintAddress = "complaint@simulator.notify";
 inline constexpr std::string_view kAccountId = "123456789012";
 
-/// perm-fail@ -> permanent bounce, temp-fail@ -> transient bounce, complaint@ -> complaint,
-/// anything else -> delivery. Case-insensitive; display names are ignored.
+/// Notify's perm-fail@ / temp-fail@ / complaint@simulator.notify -> permanent bounce / transient
+/// bounce / complaint. SES's simulator.amazonses.com boxes (a "+label" is ignored): bounce@ and
+/// suppressionlist@ -> permanent bounce (General with a DSN; Suppressed), ooto@ -> transient
+/// bounce, complaint@ -> complaint, success@ -> delivery. Anything else -> delivery.
+/// Case-insensitive; display names are ignored.
 EventKind event_kind_for(std::string_view recipient);
 
 /// The sent message an event refers to (the "mail" object).

@@ -13,6 +13,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr std::size_t kMaxCustomHeaders = 15;
+
 SesError bad(std::string message) { return {400, "BadRequestException", std::move(message)}; }
 
 SesError null_member(std::string_view path) {
@@ -66,12 +68,21 @@ std::optional<SesError> check_simple(const json& simple, const SesLimits& limits
   if (!body->is_object()) return wrong_type("Content.Simple.Body", "an object");
   if (utf8_length(subject_text) > limits.header_line_limit)
     return bad("Header too long: 'Subject'");
-  // Custom headers (newer API only; botocore 1.29 cannot send them): name 1-126 printable
-  // ASCII without ':', value at most 870 characters (API_MessageHeader).
+  // Custom headers (newer API only; botocore 1.29 cannot send them): at most 15 of them, each
+  // name 1-126 printable ASCII without ':', each value at most 870 printable ASCII characters
+  // (API_Message, API_MessageHeader). A value outside the model's constraints gets AWS's
+  // model-validation answer: BadRequestException "1 validation error detected: ...".
   const json* headers = member(simple, "Headers");
   if (headers == nullptr) return std::nullopt;
   if (!headers->is_array()) return wrong_type("Content.Simple.Headers", "a list of headers");
+  if (headers->size() > kMaxCustomHeaders) {
+    return bad("1 validation error detected: Value at 'content.simple.headers' failed to satisfy "
+               "constraint: Member must have length less than or equal to " +
+               std::to_string(kMaxCustomHeaders));
+  }
+  std::size_t index = 0;
   for (const auto& h : *headers) {
+    ++index;
     if (!h.is_object()) return wrong_type("Content.Simple.Headers", "a list of headers");
     std::string name, value;
     if (auto e = read_string(h, "Name", "Content.Simple.Headers.Name", name)) return e;
@@ -81,6 +92,16 @@ std::optional<SesError> check_simple(const json& simple, const SesLimits& limits
     if (!printable) {
       return bad("Invalid header name '" + name +
                  "': it must be 1 to 126 printable ASCII characters without ':'.");
+    }
+    // Printable ASCII is ' ' to '~' (the model's pattern [ -~]*); anything else, a tab, a
+    // line break or any byte of a UTF-8 sequence, is refused.
+    bool ascii = true;
+    for (char c : value) ascii = ascii && c >= 0x20 && c < 0x7f;
+    if (!ascii) {
+      return bad("1 validation error detected: Value at 'content.simple.headers." +
+                 std::to_string(index) +
+                 ".member.value' failed to satisfy constraint: Member must satisfy regular "
+                 "expression pattern: [ -~]*");
     }
     if (value.size() > 870 || name.size() + 2 + value.size() > limits.header_line_limit) {
       return bad("Header too long: '" + name + "'");

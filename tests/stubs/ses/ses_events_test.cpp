@@ -1,3 +1,4 @@
+#include "events.hpp"
 #include "ses_fixture.hpp"
 
 namespace notify::stubs::testing {
@@ -76,6 +77,81 @@ TEST_F(SesEventsTest, SimulatorAddressesBounceAndComplain) {
   EXPECT_NE(stats.response.body.find("<Bounces>2</Bounces><Complaints>1</Complaints>"),
             std::string::npos)
       << stats.response.body;
+}
+
+TEST_F(SesEventsTest, NotifyPermanentBounceCarriesADsn) {
+  call(form_post(send_email_body("perm-fail%40simulator.notify")));
+  clock_.run();
+  ASSERT_EQ(received_.size(), 1u);
+  auto bounce = notification(received_[0])["bounce"];
+  EXPECT_EQ(bounce["reportingMTA"], "dsn; a8-70.smtp-out.amazonses.com");
+  EXPECT_EQ(bounce["bouncedRecipients"][0]["status"], "5.1.1");
+  EXPECT_EQ(bounce["bouncedRecipients"][0]["action"], "failed");
+}
+
+TEST_F(SesEventsTest, SesMailboxSimulatorGetsWhatRealSesSends) {
+  auto a = call(form_post(
+      "Action=SendEmail&Source=sender%40example.com"
+      "&Destination.ToAddresses.member.1=success%40simulator.amazonses.com"
+      "&Destination.ToAddresses.member.2=bounce%40simulator.amazonses.com"
+      "&Destination.ToAddresses.member.3=OOTO%40Simulator.AmazonSES.com"
+      "&Destination.ToAddresses.member.4=complaint%2Blabel1%40simulator.amazonses.com"
+      "&Destination.ToAddresses.member.5=suppressionlist%40simulator.amazonses.com"
+      "&Message.Subject.Data=s&Message.Body.Text.Data=b"));
+  ASSERT_EQ(a.response.status, 200) << a.response.body;
+  clock_.run();
+  ASSERT_EQ(received_.size(), 5u);
+  auto success = notification(received_[0]);
+  EXPECT_EQ(success["notificationType"], "Delivery");
+  EXPECT_EQ(success["delivery"]["recipients"][0], "success@simulator.amazonses.com");
+
+  auto bounce = notification(received_[1]);
+  EXPECT_EQ(bounce["notificationType"], "Bounce");
+  EXPECT_EQ(bounce["bounce"]["bounceType"], "Permanent");
+  EXPECT_EQ(bounce["bounce"]["bounceSubType"], "General");
+  EXPECT_EQ(bounce["bounce"]["reportingMTA"], "dsn; a8-70.smtp-out.amazonses.com");
+  EXPECT_EQ(bounce["bounce"]["bouncedRecipients"][0],
+            json({{"emailAddress", "bounce@simulator.amazonses.com"},
+                  {"action", "failed"},
+                  {"status", "5.1.1"},
+                  {"diagnosticCode", "smtp; 550 5.1.1 user unknown"}}));
+  EXPECT_EQ(bounce["mail"]["messageId"], a.reference);
+
+  auto ooto = notification(received_[2]);
+  EXPECT_EQ(ooto["notificationType"], "Bounce");
+  EXPECT_EQ(ooto["bounce"]["bounceType"], "Transient");
+  EXPECT_EQ(ooto["bounce"]["bounceSubType"], "General");
+  EXPECT_EQ(ooto["bounce"]["bouncedRecipients"],
+            json::array({{{"emailAddress", "OOTO@Simulator.AmazonSES.com"}}}));
+  EXPECT_FALSE(ooto["bounce"].contains("reportingMTA"));
+
+  auto complaint = notification(received_[3]);
+  EXPECT_EQ(complaint["notificationType"], "Complaint");
+  EXPECT_EQ(complaint["complaint"]["complainedRecipients"][0]["emailAddress"],
+            "complaint+label1@simulator.amazonses.com");
+  EXPECT_EQ(complaint["complaint"]["complaintFeedbackType"], "abuse");
+
+  auto suppressed = notification(received_[4]);
+  EXPECT_EQ(suppressed["notificationType"], "Bounce");
+  EXPECT_EQ(suppressed["bounce"]["bounceType"], "Permanent");
+  EXPECT_EQ(suppressed["bounce"]["bounceSubType"], "Suppressed");
+  EXPECT_EQ(suppressed["bounce"]["reportingMTA"], "dns; amazonses.com");
+  EXPECT_EQ(suppressed["bounce"]["bouncedRecipients"][0]["status"], "5.1.1");
+  EXPECT_NE(suppressed["bounce"]["bouncedRecipients"][0]["diagnosticCode"]
+                .get<std::string>()
+                .find("Amazon SES has suppressed sending to this address"),
+            std::string::npos);
+  EXPECT_FALSE(suppressed["bounce"].contains("remoteMtaIp"));
+}
+
+TEST(SesEventKind, SimulatorBoxesNeedTheExactDomain) {
+  EXPECT_EQ(ses::event_kind_for("bounce@simulator.amazonses.com.example"),
+            ses::EventKind::delivery);
+  EXPECT_EQ(ses::event_kind_for("bounce@amazonses.com"), ses::EventKind::delivery);
+  EXPECT_EQ(ses::event_kind_for("\"Box\" <bounce+x@simulator.amazonses.com>"),
+            ses::EventKind::bounce_permanent);
+  EXPECT_EQ(ses::event_kind_for("nobox@simulator.amazonses.com"), ses::EventKind::delivery);
+  EXPECT_EQ(ses::event_kind_for("success@simulator.amazonses.com"), ses::EventKind::delivery);
 }
 
 TEST_F(SesEventsTest, V2AndStubContractSendEventsToo) {

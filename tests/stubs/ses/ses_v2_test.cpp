@@ -64,6 +64,55 @@ TEST_F(SesTest, V2Errors) {
                   "NotFoundException");
 }
 
+// A v2 SendEmail with these custom headers (Content.Simple.Headers, newer API only).
+std::string v2_with_headers(const json& headers) {
+  json body = {{"FromEmailAddress", "a@example.com"},
+               {"Destination", {{"ToAddresses", json::array({"b@example.com"})}}},
+               {"Content",
+                {{"Simple",
+                  {{"Subject", {{"Data", "s"}}},
+                   {"Body", {{"Text", {{"Data", "t"}}}}},
+                   {"Headers", headers}}}}}};
+  return body.dump();
+}
+
+json n_headers(int n) {
+  json headers = json::array();
+  for (int i = 1; i <= n; ++i) {
+    headers.push_back({{"Name", "X-Custom-" + std::to_string(i)}, {"Value", "v"}});
+  }
+  return headers;
+}
+
+TEST_F(SesTest, V2CustomHeadersAreAtMostFifteen) {
+  EXPECT_EQ(call(json_request("POST", "/v2/email/outbound-emails", v2_with_headers(n_headers(15))))
+                .response.status,
+            200);
+  expect_v2_error(
+      call(json_request("POST", "/v2/email/outbound-emails", v2_with_headers(n_headers(16)))), 400,
+      "BadRequestException",
+      "1 validation error detected: Value at 'content.simple.headers' failed to satisfy "
+      "constraint: Member must have length less than or equal to 15");
+}
+
+TEST_F(SesTest, V2CustomHeaderValuesArePrintableAscii) {
+  EXPECT_EQ(call(json_request("POST", "/v2/email/outbound-emails",
+                              v2_with_headers(json::array({{{"Name", "X-Ok"}, {"Value", " !\"#~ printable"}}}))))
+                .response.status,
+            200);
+  const std::vector<std::string> bad_values = {"caf\xc3\xa9", "tab\there", "line\r\nX-Injected: 1",
+                                               "del\x7f"};
+  for (const auto& bad_value : bad_values) {
+    json headers = json::array({json{{"Name", "X-Ok"}, {"Value", "fine"}},
+                                json{{"Name", "X-Bad"}, {"Value", bad_value}}});
+    expect_v2_error(
+        call(json_request("POST", "/v2/email/outbound-emails", v2_with_headers(headers))), 400,
+        "BadRequestException",
+        "1 validation error detected: Value at 'content.simple.headers.2.member.value' failed "
+        "to satisfy constraint: Member must satisfy regular expression pattern: [ -~]*");
+  }
+}
+
 TEST_F(SesTest, V2ThrottlingIs429TooManyRequests) {
   ASSERT_FALSE(stub_.configure({{"max_send_rate", 1}}));
   EXPECT_EQ(call(json_request("POST", "/v2/email/outbound-emails", v2_send_body())).response.status,
