@@ -1,52 +1,141 @@
 #include "email.hpp"
 
 #include "notify/delivery/email_delivery.hpp"
+#include "notify/email/email_client.hpp"
+#include "notify/runtime/assert.hpp"
+#include "notify/scenarios/scenario.hpp"
+#include "notify/stubs/fields.hpp"
+#include "workload_text.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace notify::scenarios::channels {
 
 namespace {
 
+using nlohmann::json;
+
 // The stub service both email clients talk to.
 constexpr const char* kSesService = "ses";
+// "ses": the SES v1 API signed with SigV4; "ses_stub": Notify's SES_STUB_URL contract.
+const std::vector<std::string> kEmailClients = {"ses", "ses_stub"};
+
+struct EmailWorkload {
+  std::size_t count = 0;
+  /// Recipient pattern; "{n}" becomes the 1-based index. Several patterns rotate.
+  std::vector<std::string> to{"user{n}@example.com"};
+  std::string from = "\"Notify Sim\" <sender@notifications.example.gov.uk>";
+  std::string subject = "Your reference {n}";
+  std::string body = "Hello, this is message {n}.";
+  std::string html_body;
+  std::chrono::milliseconds start{0};
+  std::chrono::milliseconds interval{0};
+};
+
+EmailWorkload parse_email(const json& j, const std::string& path, const std::string& file) {
+  EmailWorkload w;
+  stubs::Fields f(j, path, file);
+  w.count = static_cast<std::size_t>(f.integer("count", 0).value_or(0));
+  if (w.count > 1'000'000) f.fail_value("count", "at most 1000000 notifications a scenario");
+  if (auto to = read_patterns(f, "to", "an address pattern")) w.to = *to;
+  if (auto v = f.string("from")) w.from = *v;
+  if (auto v = f.string("subject")) w.subject = *v;
+  if (auto v = f.string("body")) w.body = *v;
+  if (auto v = f.string("html_body")) w.html_body = *v;
+  if (auto v = f.integer("subject_repeat", 1)) {
+    // A long subject without a long file: the pattern repeated N times.
+    std::string s;
+    for (std::int64_t i = 0; i < *v; ++i) s += w.subject;
+    w.subject = s;
+  }
+  w.start = std::chrono::milliseconds(f.integer("start_ms").value_or(0));
+  w.interval = std::chrono::milliseconds(f.integer("interval_ms").value_or(0));
+  f.no_others();
+  return w;
+}
+
+class EmailChannel final : public Channel {
+ public:
+  EmailChannel(ChannelEnv& env, EmailWorkload workload) : env_(env), w_(std::move(workload)) {
+    delivery::add_ses_receipts(env.receipts, env.store, env.clock, env.logger, env.metrics);
+  }
+
+  void connect(const ChannelLinks& links) override {
+    const Scenario& s = env_.scenario;
+    const std::string base = links.stub_url(kSesService, "", "");
+    auto choice = s.core_options.find("email_client");
+    if (choice != s.core_options.end() && choice->second == "ses_stub") {
+      client_ = email::make_ses_stub_client(links.transport, env_.clock, env_.metrics, env_.logger,
+                                            base + "/ses");
+    } else {
+      email::SesClientOptions o;
+      o.endpoint_url = base + "/";
+      o.region = "eu-west-2";
+      // Socket time-outs are real time; in wire mode they shrink with the scenario clock, but
+      // never below a floor that a loaded machine (or a sanitizer build) always meets.
+      if (links.time_scale > 1) {
+        o.send_options.connect_timeout =
+            scaled_timeout(o.send_options.connect_timeout, links.time_scale);
+        o.send_options.read_timeout = scaled_timeout(o.send_options.read_timeout, links.time_scale);
+      }
+      client_ = email::make_ses_client(links.transport, env_.clock, env_.metrics, env_.logger, o);
+    }
+    delivery::EmailDeliveryOptions d;
+    d.max_retries = s.max_retries;
+    d.retry_delay = s.retry_delay;
+    delivery_ = std::make_unique<delivery::EmailDelivery>(env_.store, env_.clock, *client_,
+                                                          env_.metrics, env_.logger, d);
+  }
+
+  void schedule(std::vector<std::string>& recipients) override {
+    NOTIFY_ASSERT(delivery_ != nullptr);
+    std::set<std::string> seen;
+    for (std::size_t n = 1; n <= w_.count; ++n) {
+      std::string to = expand(w_.to[(n - 1) % w_.to.size()], n);
+      if (seen.insert(to).second) recipients.push_back(to);
+      email::EmailMessage m;
+      m.source = w_.from;
+      m.to = {to};
+      m.subject = expand(w_.subject, n);
+      m.body = expand(w_.body, n);
+      m.html_body = expand(w_.html_body, n);
+      std::string id = env_.rng.uuid4();
+      env_.clock.schedule_after(w_.start + w_.interval * static_cast<long>(n - 1),
+                                [this, id, m = std::move(m)] {
+                                  create_notification(env_, id, "email", m.to.front());
+                                  ++submitted_;
+                                  delivery_->deliver(id, m);
+                                });
+    }
+  }
+
+  bool work_remaining() const override {
+    return submitted_ < w_.count || (delivery_ && delivery_->in_flight() > 0);
+  }
+
+ private:
+  ChannelEnv& env_;
+  EmailWorkload w_;
+  std::unique_ptr<email::EmailClient> client_;
+  std::unique_ptr<delivery::EmailDelivery> delivery_;
+  std::size_t submitted_ = 0;
+};
 
 }  // namespace
 
-const std::vector<std::string>& email_client_names() {
-  // "ses": the SES v1 API signed with SigV4; "ses_stub": Notify's SES_STUB_URL contract.
-  static const std::vector<std::string> names = {"ses", "ses_stub"};
-  return names;
-}
-
-std::unique_ptr<email::EmailClient> make_email_client(const EmailWiring& wiring,
-                                                      transport::HttpTransport& transport,
-                                                      runtime::Clock& clock,
-                                                      telemetry::Metrics& metrics,
-                                                      telemetry::Logger& logger) {
-  const std::string base = wiring.stub_url(kSesService);
-  if (wiring.client == "ses_stub") {
-    return email::make_ses_stub_client(transport, clock, metrics, logger, base + "/ses");
-  }
-  email::SesClientOptions o;
-  o.endpoint_url = base + "/";
-  o.region = "eu-west-2";
-  // Socket time-outs are real time; in wire mode they shrink with the scenario clock, but never
-  // below a floor that a loaded machine (or a sanitizer build) always meets.
-  auto scaled = [&wiring](std::chrono::milliseconds t) {
-    auto ms = static_cast<std::int64_t>(static_cast<double>(t.count()) / wiring.time_scale);
-    return std::chrono::milliseconds(std::max<std::int64_t>(ms, 2000));
+ChannelSpec email_channel() {
+  ChannelSpec spec;
+  spec.name = "email";
+  spec.validate = [](const json& block, const std::string& path, const std::string& file) {
+    (void)parse_email(block, path, file);
   };
-  if (wiring.time_scale > 1) {
-    o.send_options.connect_timeout = scaled(o.send_options.connect_timeout);
-    o.send_options.read_timeout = scaled(o.send_options.read_timeout);
-  }
-  return email::make_ses_client(transport, clock, metrics, logger, o);
-}
-
-void add_email_receipts(delivery::ReceiptRouter& router, store::Store& store, runtime::Clock& clock,
-                        telemetry::Logger& logger, telemetry::Metrics& metrics) {
-  delivery::add_ses_receipts(router, store, clock, logger, metrics);
+  spec.make = [](ChannelEnv& env, const json& block) -> std::unique_ptr<Channel> {
+    return std::make_unique<EmailChannel>(env,
+                                          parse_email(block, "workload.email", env.scenario.file));
+  };
+  spec.core_options = {{"email_client", kEmailClients}};
+  return spec;
 }
 
 }  // namespace notify::scenarios::channels

@@ -1,6 +1,6 @@
 #include "notify/scenarios/scenario.hpp"
 
-#include "../channels/email.hpp"
+#include "notify/scenarios/channel.hpp"
 #include "notify/stubs/fields.hpp"
 #include "notify/stubs/registry.hpp"
 
@@ -45,41 +45,6 @@ CountCheck read_count(Fields& f, const std::string& file) {
   if (!c.equals && !c.min && !c.max)
     f.fail(f.at("count"), "one of count, equals, min or max", "none of them");
   return c;
-}
-
-void parse_email(const json& j, const std::string& path, const std::string& file,
-                 EmailWorkload& w) {
-  Fields f(j, path, file);
-  w.count = static_cast<std::size_t>(f.integer("count", 0).value_or(0));
-  if (w.count > 1'000'000) f.fail_value("count", "at most 1000000 notifications a scenario");
-  if (const json* to = f.get("to")) {
-    w.to.clear();
-    if (to->is_string()) {
-      w.to.push_back(to->get<std::string>());
-    } else if (to->is_array() && !to->empty()) {
-      for (std::size_t i = 0; i < to->size(); ++i) {
-        if (!(*to)[i].is_string())
-          f.fail(f.at("to") + "[" + std::to_string(i) + "]", "an address pattern",
-                 quote_json((*to)[i]));
-        w.to.push_back((*to)[i].get<std::string>());
-      }
-    } else {
-      f.fail_value("to", "an address pattern or a non-empty array of them");
-    }
-  }
-  if (auto v = f.string("from")) w.from = *v;
-  if (auto v = f.string("subject")) w.subject = *v;
-  if (auto v = f.string("body")) w.body = *v;
-  if (auto v = f.string("html_body")) w.html_body = *v;
-  if (auto v = f.integer("subject_repeat", 1)) {
-    // A long subject without a long file: the pattern repeated N times.
-    std::string s;
-    for (std::int64_t i = 0; i < *v; ++i) s += w.subject;
-    w.subject = s;
-  }
-  w.start = std::chrono::milliseconds(f.integer("start_ms").value_or(0));
-  w.interval = std::chrono::milliseconds(f.integer("interval_ms").value_or(0));
-  f.no_others();
 }
 
 void parse_expect(const json& j, const std::string& path, const std::string& file,
@@ -169,14 +134,17 @@ static Scenario parse_fields(const json& j, const std::string& file) {
   if (auto v = f.integer("seed")) s.seed = static_cast<std::uint64_t>(*v);
   if (const json* core = f.object("core")) {
     Fields cf(*core, "core", file);
-    if (auto v = cf.string("email_client")) {
-      const auto& names = channels::email_client_names();
-      if (std::find(names.begin(), names.end(), *v) == names.end()) {
-        std::string known;
-        for (const auto& n : names) known += (known.empty() ? "" : " or ") + ("\"" + n + "\"");
-        cf.fail_value("email_client", known);
+    for (const auto& channel : channel_registry()) {
+      for (const auto& [key, values] : channel.core_options) {
+        auto v = cf.string(key);
+        if (!v) continue;
+        if (std::find(values.begin(), values.end(), *v) == values.end()) {
+          std::string known;
+          for (const auto& n : values) known += (known.empty() ? "" : " or ") + ("\"" + n + "\"");
+          cf.fail_value(key, known);
+        }
+        s.core_options[key] = *v;
       }
-      s.email_client = *v;
     }
     if (auto v = cf.integer("max_retries")) s.max_retries = static_cast<int>(*v);
     if (auto v = cf.integer("retry_delay_s")) s.retry_delay = std::chrono::seconds(*v);
@@ -188,7 +156,12 @@ static Scenario parse_fields(const json& j, const std::string& file) {
   }
   if (const json* w = f.object("workload")) {
     Fields wf(*w, "workload", file);
-    if (const json* e = wf.object("email")) parse_email(*e, "workload.email", file, s.email);
+    for (const auto& channel : channel_registry()) {
+      if (const json* block = wf.object(channel.name)) {
+        channel.validate(*block, wf.at(channel.name), file);
+        s.workload[channel.name] = *block;
+      }
+    }
     wf.no_others();
   }
   if (const json* arr = f.array("faults")) {

@@ -1,6 +1,5 @@
 #include "world.hpp"
 
-#include "../channels/email.hpp"
 #include "notify/runtime/assert.hpp"
 #include "notify/stubs/registry.hpp"
 
@@ -9,13 +8,6 @@
 
 namespace notify::scenarios {
 namespace {
-
-std::string expand(std::string pattern, std::size_t n) {
-  const std::string key = "{n}";
-  for (auto pos = pattern.find(key); pos != std::string::npos; pos = pattern.find(key, pos))
-    pattern.replace(pos, key.size(), std::to_string(n));
-  return pattern;
-}
 
 stubs::HostOptions host_options(std::uint64_t seed) {
   stubs::HostOptions o;
@@ -38,8 +30,16 @@ World::World(const Scenario& s, std::uint64_t seed, runtime::Clock& c)
       store(store::open_sqlite_store(":memory:")),
       logger(c),
       host(c, host_options(seed)) {
-  channels::add_email_receipts(receipts, *store, clock, logger, metrics);
   for (const auto& spec : stubs::registry().all()) host.add(spec.make());
+  channel_env = std::make_unique<ChannelEnv>(
+      ChannelEnv{scenario, clock, rng, *store, metrics, logger, receipts});
+  // Every channel's receipts are routed, so a stray callback gets a clear answer; a channel with
+  // no workload still has its endpoint.
+  for (const auto& spec : channel_registry()) {
+    auto it = scenario.workload.find(spec.name);
+    channels.push_back(spec.make(
+        *channel_env, it == scenario.workload.end() ? nlohmann::json::object() : it->second));
+  }
 }
 
 void World::connect(const stubs::Edge& edge, const std::string& receipt_base_url,
@@ -59,18 +59,13 @@ void World::connect(const stubs::Edge& edge, const std::string& receipt_base_url
       throw ScenarioError(error->under("stubs." + service).in_file(scenario.file).to_string());
   }
 
-  channels::EmailWiring wiring;
-  wiring.client = scenario.email_client;
-  wiring.stub_url = [&edge](const std::string& service) {
-    return edge.url(stubs::ListenerKey{service, "", ""});
-  };
-  wiring.time_scale = transport_time_scale;
-  email_client = channels::make_email_client(wiring, core_transport, clock, metrics, logger);
-  delivery::EmailDeliveryOptions d;
-  d.max_retries = scenario.max_retries;
-  d.retry_delay = scenario.retry_delay;
-  email_delivery =
-      std::make_unique<delivery::EmailDelivery>(*store, clock, *email_client, metrics, logger, d);
+  ChannelLinks links{
+      core_transport,
+      [&edge](const std::string& service, const std::string& provider, const std::string& az) {
+        return edge.url(stubs::ListenerKey{service, provider, az});
+      },
+      receipt_base_url, transport_time_scale};
+  for (auto& c : channels) c->connect(links);
 }
 
 void World::send_statsd_to(const std::string& address) {
@@ -93,7 +88,6 @@ void World::send_statsd_to(const std::string& address) {
 }
 
 void World::schedule() {
-  NOTIFY_ASSERT(email_delivery != nullptr);
   for (const auto& tf : scenario.faults) {
     clock.schedule_after(tf.at, [this, rule = tf.rule] {
       if (auto r = host.faults().add(rule); !r)
@@ -104,41 +98,16 @@ void World::schedule() {
     }
   }
 
-  const auto& w = scenario.email;
-  std::set<std::string> seen;
-  for (std::size_t n = 1; n <= w.count; ++n) {
-    std::string to = expand(w.to[(n - 1) % w.to.size()], n);
-    if (seen.insert(to).second) recipients.push_back(to);
-    email::EmailMessage m;
-    m.source = w.from;
-    m.to = {to};
-    m.subject = expand(w.subject, n);
-    m.body = expand(w.body, n);
-    m.html_body = expand(w.html_body, n);
-    std::string id = rng.uuid4();
-    clock.schedule_after(w.start + w.interval * static_cast<long>(n - 1),
-                         [this, id, m = std::move(m)] {
-                           store::Notification note;
-                           note.id = id;
-                           note.type = "email";
-                           note.recipient = m.to.front();
-                           note.created_at = clock.now();
-                           note.updated_at = note.created_at;
-                           auto r = store->insert_notification(note);
-                           NOTIFY_ASSERT(r.has_value());
-                           ++submitted;
-                           email_delivery->deliver(id, m);
-                         });
-  }
+  for (auto& c : channels) c->schedule(recipients);
 }
 
 bool World::work_remaining() const {
-  return submitted < scenario.email.count || (email_delivery && email_delivery->in_flight() > 0);
+  return std::any_of(channels.begin(), channels.end(),
+                     [](const auto& c) { return c->work_remaining(); });
 }
 
 bool World::settled() const {
-  if (submitted < scenario.email.count) return false;
-  if (email_delivery && email_delivery->in_flight() > 0) return false;
+  if (work_remaining()) return false;
   for (const auto& n : store->list_notifications())
     if (!is_final(n.status)) return false;
   return true;

@@ -4,9 +4,9 @@
 // edge's backend differ between simulated and wire mode.
 #pragma once
 
-#include "notify/delivery/email_delivery.hpp"
-#include "notify/email/email_client.hpp"
+#include "notify/delivery/receipts.hpp"
 #include "notify/runtime/rng.hpp"
+#include "notify/scenarios/channel.hpp"
 #include "notify/scenarios/scenario.hpp"
 #include "notify/store/store.hpp"
 #include "notify/stubs/edge.hpp"
@@ -24,8 +24,8 @@ struct World {
   World(const Scenario& scenario, std::uint64_t seed, runtime::Clock& clock);
 
   /// Configures every stub from the scenario (with its callbacks sent to the core's receipt
-  /// endpoint at `receipt_base_url` unless the scenario says otherwise), then builds the email
-  /// client and the delivery task, pointed at each stub's own listener on `edge`.
+  /// endpoint at `receipt_base_url` unless the scenario says otherwise), then connects each
+  /// channel's clients to the stubs' own listeners on `edge`.
   /// `core_transport` is what the core sends through; the stubs' callbacks and outbound calls go
   /// through `stub_transport`.
   void connect(const stubs::Edge& edge, const std::string& receipt_base_url,
@@ -51,10 +51,9 @@ struct World {
   telemetry::Metrics metrics;
   telemetry::Logger logger;
   stubs::StubHost host;
-  std::unique_ptr<email::EmailClient> email_client;
-  std::unique_ptr<delivery::EmailDelivery> email_delivery;
+  std::unique_ptr<ChannelEnv> channel_env;
+  std::vector<std::unique_ptr<Channel>> channels;  // those the scenario has a workload for
   std::vector<std::string> recipients;  // every address the workload used, for the PII check
-  std::size_t submitted = 0;
   /// Wire mode: how much faster than real time the scenario clock runs (see connect()).
   double transport_time_scale = 1;
 };

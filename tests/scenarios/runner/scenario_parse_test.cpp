@@ -29,9 +29,9 @@ TEST(ScenarioParse, ReadsAFullScenario) {
                           "x.json");
   EXPECT_EQ(s.name, "n");
   EXPECT_EQ(s.seed, 7u);
-  EXPECT_EQ(s.email_client, "ses_stub");
+  EXPECT_EQ(s.core_options.at("email_client"), "ses_stub");
   EXPECT_EQ(s.retry_delay, std::chrono::seconds(10));
-  EXPECT_EQ(s.email.count, 3u);
+  EXPECT_EQ(s.workload.at("email")["count"], 3);
   ASSERT_EQ(s.faults.size(), 1u);
   EXPECT_EQ(s.faults[0].rule.id, "fault-1");
   EXPECT_EQ(s.faults[0].until, std::chrono::milliseconds(20));

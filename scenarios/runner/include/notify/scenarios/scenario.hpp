@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -20,18 +21,6 @@ namespace notify::scenarios {
 class ScenarioError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-struct EmailWorkload {
-  std::size_t count = 0;
-  /// Recipient pattern; "{n}" becomes the 1-based index. Several patterns rotate.
-  std::vector<std::string> to{"user{n}@example.com"};
-  std::string from = "\"Notify Sim\" <sender@notifications.example.gov.uk>";
-  std::string subject = "Your reference {n}";
-  std::string body = "Hello, this is message {n}.";
-  std::string html_body;
-  std::chrono::milliseconds start{0};
-  std::chrono::milliseconds interval{0};
 };
 
 struct TimedFault {
@@ -94,11 +83,13 @@ struct Scenario {
   std::string name;
   std::string description;
   std::uint64_t seed = 1;
-  std::string email_client = "ses";  // "ses" (SES v1 API) | "ses_stub" (SES_STUB_URL contract)
+  /// Channel options under "core" (e.g. email_client), checked against the channel registry.
+  std::map<std::string, std::string> core_options;
   int max_retries = 48;
   std::chrono::seconds retry_delay{300};
-  nlohmann::json stub_config = nlohmann::json::object();  // {"ses": {...}}
-  EmailWorkload email;
+  nlohmann::json stub_config = nlohmann::json::object();  // {"<service>": {...}} per stub
+  /// Each channel's workload block ("email", "sms", ...), checked against its channel.
+  std::map<std::string, nlohmann::json> workload;
   std::vector<TimedFault> faults;
   std::chrono::milliseconds horizon{std::chrono::hours(24 * 3)};  // simulated time bound
   WireSettings wire;

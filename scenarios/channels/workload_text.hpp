@@ -1,0 +1,66 @@
+// Helpers every channel's workload shares: "{n}" patterns, recipient lists, creating the
+// notification row, and socket time-outs scaled with wire mode's clock.
+#pragma once
+
+#include "notify/runtime/assert.hpp"
+#include "notify/scenarios/channel.hpp"
+#include "notify/stubs/fields.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace notify::scenarios::channels {
+
+/// The pattern with every "{n}" replaced by `n`.
+inline std::string expand(std::string pattern, std::size_t n) {
+  const std::string key = "{n}";
+  for (auto pos = pattern.find(key); pos != std::string::npos; pos = pattern.find(key, pos))
+    pattern.replace(pos, key.size(), std::to_string(n));
+  return pattern;
+}
+
+/// A pattern or a non-empty array of patterns at `key`; nullopt when absent.
+inline std::optional<std::vector<std::string>> read_patterns(stubs::Fields& f,
+                                                             const std::string& key,
+                                                             const std::string& what) {
+  const nlohmann::json* v = f.get(key);
+  if (v == nullptr) return std::nullopt;
+  std::vector<std::string> out;
+  if (v->is_string()) {
+    out.push_back(v->get<std::string>());
+  } else if (v->is_array() && !v->empty()) {
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string())
+        f.fail(f.at(key) + "[" + std::to_string(i) + "]", what, stubs::quote_json((*v)[i]));
+      out.push_back((*v)[i].get<std::string>());
+    }
+  } else {
+    f.fail_value(key, what + " or a non-empty array of them");
+  }
+  return out;
+}
+
+/// Inserts a notification in "created", as the API would before queueing its delivery task.
+inline void create_notification(ChannelEnv& env, const std::string& id, const std::string& type,
+                                const std::string& recipient) {
+  store::Notification note;
+  note.id = id;
+  note.type = type;
+  note.recipient = recipient;
+  note.created_at = env.clock.now();
+  note.updated_at = note.created_at;
+  auto r = env.store.insert_notification(note);
+  NOTIFY_ASSERT(r.has_value());
+}
+
+/// A socket time-out shrunk with a clock running `time_scale` times faster than real time, but
+/// never below a floor that a loaded machine (or a sanitizer build) always meets.
+inline std::chrono::milliseconds scaled_timeout(std::chrono::milliseconds t, double time_scale) {
+  auto ms = static_cast<std::int64_t>(static_cast<double>(t.count()) / time_scale);
+  return std::chrono::milliseconds(std::max<std::int64_t>(ms, 2000));
+}
+
+}  // namespace notify::scenarios::channels
