@@ -74,6 +74,11 @@ class StubHost::Services final : public StubServices {
   CallbackCounters callback_counters(std::string_view service) const override {
     return host_.callback_counters(service);
   }
+  std::optional<std::string> listener_url(const std::string& service, const std::string& provider,
+                                          const std::string& az) const override {
+    if (!host_.directory_) return std::nullopt;
+    return host_.directory_(service, provider, az);
+  }
 
  private:
   StubHost& host_;
@@ -142,6 +147,10 @@ std::vector<Stub*> StubHost::stubs() const {
 
 void StubHost::set_outbound_transport(transport::HttpTransport* transport) {
   outbound_.store(transport);
+}
+
+void StubHost::set_listener_directory(ListenerDirectory directory) {
+  directory_ = std::move(directory);
 }
 
 void StubHost::set_health_details(std::function<nlohmann::json()> details) {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
@@ -42,6 +43,10 @@ class StubHost {
   /// The transport stubs' outbound requests and callbacks (delivery receipts) go through. Until
   /// it is set, callbacks are counted as failed and outbound requests fail as refused.
   void set_outbound_transport(transport::HttpTransport* transport);
+  /// Where stubs find each other's listeners (StubServices::listener_url); set by the edge.
+  using ListenerDirectory = std::function<std::optional<std::string>(
+      const std::string& service, const std::string& provider, const std::string& az)>;
+  void set_listener_directory(ListenerDirectory directory);
   /// Extra members of GET /health (listeners, environment), supplied by whoever owns them.
   void set_health_details(std::function<nlohmann::json()> details);
 
@@ -112,6 +117,7 @@ class StubHost {
   std::vector<std::unique_ptr<Services>> services_;
   std::atomic<transport::HttpTransport*> outbound_{nullptr};
   std::function<nlohmann::json()> health_details_;
+  ListenerDirectory directory_;
   mutable std::mutex callbacks_mutex_;
   std::map<std::uint64_t, std::shared_ptr<PendingCallback>> pending_;  // by callback id
   std::map<std::string, CallbackCounters, std::less<>> callback_counters_;

@@ -84,6 +84,13 @@ class StubServices {
   /// Schedules a callback on the run's clock, subject to the fault rules for its operation.
   virtual void schedule_callback(Callback callback) = 0;
   virtual CallbackCounters callback_counters(std::string_view service) const = 0;
+  /// The base URL ("http://host:port") of the listener serving `service` (with `provider`
+  /// and/or `az` for an extra listener, e.g. a CBC's path through one AZ); nullopt when no such
+  /// listener is open. A stub that calls another sends there, so the call meets that listener's
+  /// faults (a closed port during an AZ outage).
+  virtual std::optional<std::string> listener_url(const std::string& service,
+                                                  const std::string& provider = {},
+                                                  const std::string& az = {}) const = 0;
 };
 
 class Stub {
