@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@ struct ServeArgs {
   std::optional<std::string> callback_url;
   std::optional<std::string> ready_file;
   std::uint64_t seed = 1;  // main() fills it from --seed, or draws a fresh one per start
+  /// For embedding: called on serve's thread once it listens, with a function that stops it
+  /// (callable from any thread), as SIGTERM does.
+  std::function<void(std::function<void()> stop)> on_ready;
 };
 
 struct RunArgs {

@@ -11,6 +11,7 @@
 #include "serve_config.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <cstdio>
@@ -158,13 +159,20 @@ int serve(const ServeArgs& args) {
   }
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    std::fprintf(stderr, "notify-sim serve: signal %d, stopping\n", sig);
+  auto stop = [&] {
+    signals.cancel();
     edge.stop();
     admin->stop();
     io.stop();
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    std::fprintf(stderr, "notify-sim serve: signal %d, stopping\n", sig);
+    stop();
   });
+  if (args.on_ready) {
+    args.on_ready([&io, &stop] { boost::asio::post(io, stop); });
+  }
   io.run();
   return 0;
 }

@@ -19,7 +19,7 @@ ServeConfig read_config(const nlohmann::json& j, const std::string& file) {
     c.stubs = *block;
   }
   if (const auto* rules = f.get("faults")) {
-    auto parsed = stubs::parse_fault_rules(*rules, "faults", stubs::registry().error_names());
+    auto parsed = stubs::parse_fault_rules(*rules, "faults", stubs::registry().vocabulary());
     if (!parsed) throw scenarios::ScenarioError(file + ": " + parsed.error().to_string());
     c.faults = std::move(*parsed);
   }

@@ -176,7 +176,7 @@ static Scenario parse_fields(const json& j, const std::string& file) {
       }
       const json* rule = ff.object("rule");
       if (!rule) ff.fail(ff.at("rule"), "a fault rule object (see docs/faults.md)", "nothing");
-      auto parsed = stubs::parse_fault_rule(*rule, ff.at("rule"), stubs::registry().error_names());
+      auto parsed = stubs::parse_fault_rule(*rule, ff.at("rule"), stubs::registry().vocabulary());
       if (!parsed) throw ScenarioError(file + ": " + parsed.error().to_string());
       tf.rule = std::move(*parsed);
       if (tf.rule.id.empty()) tf.rule.id = "fault-" + std::to_string(i + 1);

@@ -152,13 +152,13 @@ void StubHost::control_faults(transport::Request& request, transport::Responder&
   if (!parse_body(request, json(), body, respond)) return;
   std::vector<FaultRule> rules;
   if (body.is_array() || (body.is_object() && body.contains("faults"))) {
-    auto parsed = parse_fault_rules(body, "faults", faults_.known_errors());
+    auto parsed = parse_fault_rules(body, "faults", faults_.vocabulary());
     if (!parsed) {
       return respond(detail::error_reply(400, parsed.error().to_string(), parsed.error().field));
     }
     rules = std::move(*parsed);
   } else if (body.is_object()) {
-    auto parsed = parse_fault_rule(body, "", faults_.known_errors());
+    auto parsed = parse_fault_rule(body, "", faults_.vocabulary());
     if (!parsed) {
       return respond(detail::error_reply(400, parsed.error().to_string(), parsed.error().field));
     }
@@ -218,7 +218,7 @@ void StubHost::control_fault_id(transport::Request& request, const std::string& 
 
   json body;
   if (!parse_body(request, json(), body, respond)) return;
-  auto parsed = parse_fault_rule(body, "", faults_.known_errors());
+  auto parsed = parse_fault_rule(body, "", faults_.vocabulary());
   if (!parsed) {
     return respond(detail::error_reply(400, parsed.error().to_string(), parsed.error().field));
   }

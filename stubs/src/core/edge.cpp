@@ -122,14 +122,13 @@ void Edge::open(const StubRegistry& registry) {
   }
   host_.on_refusal_change([this] { check_refusals(); });
   host_.set_health_details([this] { return describe(*registry_); });
-  host_.set_listener_directory(
-      [this](const std::string& service, const std::string& provider,
-             const std::string& az) -> std::optional<std::string> {
-        for (const auto& l : listeners_) {
-          if (l.key == ListenerKey{service, provider, az}) return "http://" + l.address;
-        }
-        return std::nullopt;
-      });
+  host_.set_listener_directory([this](const std::string& service, const std::string& provider,
+                                      const std::string& az) -> std::optional<std::string> {
+    for (const auto& l : listeners_) {
+      if (l.key == ListenerKey{service, provider, az}) return "http://" + l.address;
+    }
+    return std::nullopt;
+  });
   check_refusals();
 }
 

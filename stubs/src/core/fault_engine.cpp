@@ -318,6 +318,16 @@ void FaultEngine::on_change(std::function<void()> callback) {
   on_change_ = std::move(callback);
 }
 
+void FaultEngine::set_known_services(std::set<std::string> names) {
+  std::lock_guard lock(mutex_);
+  known_services_ = std::move(names);
+}
+
+FaultVocabulary FaultEngine::vocabulary() const {
+  std::lock_guard lock(mutex_);
+  return FaultVocabulary(known_services_, known_errors_);
+}
+
 void FaultEngine::set_known_errors(std::set<std::string> names) {
   std::lock_guard lock(mutex_);
   known_errors_ = std::move(names);

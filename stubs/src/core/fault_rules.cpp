@@ -21,8 +21,6 @@ using detail::join_field;
 using detail::one_of;
 using nlohmann::json;
 
-const std::set<std::string> kServices = {"ses", "firetext", "mmg", "lambda",
-                                         "cbc", "canary",   "any"};
 const std::set<std::string> kActionTypes = {"refuse",   "reset", "hang",
                                             "truncate", "delay", "error"};
 const std::set<std::string> kDistributions = {"fixed", "uniform", "lognormal"};
@@ -110,13 +108,16 @@ Check read_object(const json& parent, const std::string& path, const char* key, 
   return std::nullopt;
 }
 
-Check parse_match(const json& m, const std::string& path, FaultSelector& out) {
+Check parse_match(const json& m, const std::string& path, const std::set<std::string>& services,
+                  FaultSelector& out) {
   if (auto e = check_keys(m, path, {"service", "provider", "az", "operation", "recipient"}, ""))
     return e;
   if (auto e = read_string(m, path, "service", out.service)) return e;
-  if (kServices.count(out.service) == 0) {
+  if (out.service != "any" && !services.empty() && services.count(out.service) == 0) {
+    std::set<std::string> allowed = services;
+    allowed.insert("any");
     return error_at(join_field(path, "service"),
-                    "unknown service \"" + out.service + "\"; expected " + one_of(kServices));
+                    "unknown service \"" + out.service + "\"; expected " + one_of(allowed));
   }
   if (auto e = read_string(m, path, "provider", out.provider)) return e;
   if (auto e = read_string(m, path, "az", out.az)) return e;
@@ -236,8 +237,9 @@ double to_ms(runtime::Duration d) { return std::chrono::duration<double, std::mi
 
 }  // namespace
 
-boost::system::result<FaultRule, RuleError> parse_fault_rule(
-    const nlohmann::json& j, const std::string& path, const std::set<std::string>& known_errors) {
+boost::system::result<FaultRule, RuleError> parse_fault_rule(const nlohmann::json& j,
+                                                             const std::string& path,
+                                                             const FaultVocabulary& known) {
   if (!j.is_object())
     return error_at(path.empty() ? "rule" : path, "expected an object, " + got(j));
   if (auto e =
@@ -253,7 +255,8 @@ boost::system::result<FaultRule, RuleError> parse_fault_rule(
   const json* match = nullptr;
   if (auto e = read_object(j, path, "match", match)) return *e;
   if (match != nullptr) {
-    if (auto e = parse_match(*match, join_field(path, "match"), rule.match)) return *e;
+    if (auto e = parse_match(*match, join_field(path, "match"), known.services, rule.match))
+      return *e;
   }
   const json* action = nullptr;
   if (auto e = read_object(j, path, "action", action)) return *e;
@@ -261,7 +264,7 @@ boost::system::result<FaultRule, RuleError> parse_fault_rule(
     return error_at(join_field(path, "action"),
                     "missing; expected an object such as {\"type\": \"refuse\"}");
   }
-  if (auto e = parse_action(*action, join_field(path, "action"), known_errors, rule.action))
+  if (auto e = parse_action(*action, join_field(path, "action"), known.errors, rule.action))
     return *e;
   const json* trigger = nullptr;
   if (auto e = read_object(j, path, "trigger", trigger)) return *e;
@@ -278,7 +281,7 @@ boost::system::result<FaultRule, RuleError> parse_fault_rule(
 }
 
 boost::system::result<std::vector<FaultRule>, RuleError> parse_fault_rules(
-    const nlohmann::json& j, const std::string& path, const std::set<std::string>& known_errors) {
+    const nlohmann::json& j, const std::string& path, const FaultVocabulary& known) {
   const json* list = &j;
   if (j.is_object()) {
     if (auto e = check_keys(j, "", {"faults"}, " in a rule list")) return *e;
@@ -293,7 +296,7 @@ boost::system::result<std::vector<FaultRule>, RuleError> parse_fault_rules(
   std::set<std::string> ids;
   for (std::size_t i = 0; i < list->size(); ++i) {
     std::string item_path = path + "[" + std::to_string(i) + "]";
-    auto rule = parse_fault_rule((*list)[i], item_path, known_errors);
+    auto rule = parse_fault_rule((*list)[i], item_path, known);
     if (!rule) return rule.error();
     if (!rule->id.empty() && !ids.insert(rule->id).second) {
       return error_at(join_field(item_path, "id"),

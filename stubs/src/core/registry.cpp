@@ -40,6 +40,12 @@ std::set<std::string> StubRegistry::error_names() const {
   return out;
 }
 
+FaultVocabulary StubRegistry::vocabulary() const {
+  std::set<std::string> services;
+  for (const auto& s : specs_) services.insert(s.service);
+  return FaultVocabulary(std::move(services), error_names());
+}
+
 void StubRegistry::validate_configs(const nlohmann::json& stubs, const std::string& path,
                                     const std::string& file) const {
   std::string known;

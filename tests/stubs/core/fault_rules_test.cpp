@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-RuleError parse_error(const json& j, const std::set<std::string>& known = {}) {
+RuleError parse_error(const json& j, const FaultVocabulary& known = {}) {
   auto r = parse_fault_rule(j, "rule", known);
   EXPECT_FALSE(r.has_value()) << j.dump();
   return r ? RuleError{} : r.error();
@@ -70,11 +70,16 @@ TEST(FaultRules, UnknownActionListsTheAllowedOnes) {
 }
 
 TEST(FaultRules, UnknownServiceListsTheAllowedOnes) {
-  auto e =
-      parse_error(json::parse(R"({"match": {"service": "smtp"}, "action": {"type": "hang"}})"));
+  const FaultVocabulary known({"firetext", "ses"}, {});
+  auto e = parse_error(json::parse(R"({"match": {"service": "smtp"}, "action": {"type": "hang"}})"),
+                       known);
   EXPECT_EQ(e.field, "rule.match.service");
   EXPECT_THAT(e.message, HasSubstr("\"smtp\""));
   EXPECT_THAT(e.message, HasSubstr("\"firetext\""));
+  EXPECT_THAT(e.message, HasSubstr("\"any\""));
+  // Without a vocabulary (a rule read before any stub exists) any service name is taken.
+  EXPECT_TRUE(parse_fault_rule(
+      json::parse(R"({"match": {"service": "smtp"}, "action": {"type": "hang"}})")));
 }
 
 TEST(FaultRules, WrongTypeNamesTheExpectedType) {
@@ -122,7 +127,7 @@ TEST(FaultRules, DelayFieldsDependOnTheDistribution) {
 TEST(FaultRules, ErrorNamesAreCheckedWhenKnown) {
   auto j = json::parse(R"({"action": {"type": "error", "name": "ses.throtling"}})");
   EXPECT_TRUE(parse_fault_rule(j).has_value());
-  auto e = parse_error(j, {"ses.throttling", "ses.header_too_long"});
+  auto e = parse_error(j, std::set<std::string>{"ses.throttling", "ses.header_too_long"});
   EXPECT_EQ(e.field, "rule.action.name");
   EXPECT_THAT(e.message, HasSubstr("\"ses.throtling\""));
   EXPECT_THAT(e.message, HasSubstr("\"ses.throttling\""));

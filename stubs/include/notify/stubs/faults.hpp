@@ -97,15 +97,27 @@ struct RuleError {
   std::string to_string() const { return field + ": " + message; }
 };
 
-/// Parses one rule. `path` prefixes field names in errors. Error names are checked against
-/// `known_errors` when it is non-empty.
-boost::system::result<FaultRule, RuleError> parse_fault_rule(
-    const nlohmann::json& j, const std::string& path = "rule",
-    const std::set<std::string>& known_errors = {});
+/// What rules may name: the services the stubs serve ("any" is always allowed) and the
+/// provider errors they render. An empty set accepts any name.
+struct FaultVocabulary {
+  FaultVocabulary() = default;
+  // Implicit: most callers know only the error names.
+  FaultVocabulary(std::set<std::string> error_names)  // NOLINT(google-explicit-constructor)
+      : errors(std::move(error_names)) {}
+  FaultVocabulary(std::set<std::string> service_names, std::set<std::string> error_names)
+      : services(std::move(service_names)), errors(std::move(error_names)) {}
+  std::set<std::string> services;
+  std::set<std::string> errors;
+};
+
+/// Parses one rule. `path` prefixes field names in errors. Services and error names are checked
+/// against `known` where its sets are non-empty.
+boost::system::result<FaultRule, RuleError> parse_fault_rule(const nlohmann::json& j,
+                                                             const std::string& path = "rule",
+                                                             const FaultVocabulary& known = {});
 /// Parses {"faults": [...]} or a bare array of rules.
 boost::system::result<std::vector<FaultRule>, RuleError> parse_fault_rules(
-    const nlohmann::json& j, const std::string& path = "faults",
-    const std::set<std::string>& known_errors = {});
+    const nlohmann::json& j, const std::string& path = "faults", const FaultVocabulary& known = {});
 nlohmann::json to_json(const FaultRule& rule);
 nlohmann::json to_json(const Firing& firing);
 /// The action's name as rules spell it: "refuse", "reset", "hang", "delay", "truncate", "error".
@@ -154,6 +166,9 @@ class FaultEngine {
 
   void set_known_errors(std::set<std::string> names);
   const std::set<std::string>& known_errors() const { return known_errors_; }
+  void set_known_services(std::set<std::string> names);
+  /// The services and errors rules added here may name.
+  FaultVocabulary vocabulary() const;
 
  private:
   struct State;
@@ -174,6 +189,7 @@ class FaultEngine {
   std::uint64_t next_rule_number_ = 1;
   std::function<void()> on_change_;
   std::set<std::string> known_errors_;
+  std::set<std::string> known_services_;
 };
 
 }  // namespace notify::stubs

@@ -78,6 +78,8 @@ class StubRegistry {
   const LoadOperation* find_load_operation(std::string_view name) const;
   /// Every registered stub's error names (what fault rules may name).
   std::set<std::string> error_names() const;
+  /// Every registered service and error name, for checking fault rules in files.
+  FaultVocabulary vocabulary() const;
 
   /// Checks a "stubs" block ({"ses": {...}, ...}): known services, and each block as its stub's
   /// configure() reads it. Throws ConfigError naming the field under `path` (e.g. "stubs").
