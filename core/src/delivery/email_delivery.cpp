@@ -51,25 +51,10 @@ void EmailDelivery::deliver(const std::string& notification_id, const email::Ema
 }
 
 void EmailDelivery::attempt(std::shared_ptr<Task> task) {
-  auto notification = store_.get_notification(task->id);
-  if (!notification) {
-    // Notify raises NoResultFound inside the task's try block, so it is retried like any
-    // other failure (the row may not have been committed yet).
-    Failure error;
-    error.kind = FailureKind::invalid_request;
-    error.retry = Retry::same;
-    error.code = "not_found";
-    error.message = "notification " + task->id + " is not in the store";
-    on_failure(task, error);
-    return;
-  }
-  // send_email_to_provider only sends a notification still in "created"; anything else means
-  // another task got there first, and this one ends quietly.
-  if (notification->status != store::status::kCreated) {
-    finish(task, notification->status);
-    return;
-  }
-  task->created_at = notification->created_at;
+  AttemptStart start = begin_attempt(store_, task->id);
+  if (start.failure) return on_failure(task, *start.failure);
+  if (start.finished) return finish(task, *start.finished);
+  task->created_at = start.created_at;
   if (auto counted = store_.increment_attempts(task->id); !counted) {
     logger_.error(kLogger, "Email notification " + task->id +
                                ": could not count the attempt: " + counted.error().message());

@@ -68,23 +68,10 @@ void SmsDelivery::deliver(const std::string& notification_id, const sms::SmsMess
 }
 
 void SmsDelivery::attempt(std::shared_ptr<Task> task) {
-  auto notification = store_.get_notification(task->id);
-  if (!notification) {
-    // As deliver_email: the row may not be committed yet, so this is retried like any failure.
-    Failure error;
-    error.kind = FailureKind::invalid_request;
-    error.retry = Retry::same;
-    error.code = "not_found";
-    error.message = "notification " + task->id + " is not in the store";
-    on_failure(task, error);
-    return;
-  }
-  // send_sms_to_provider only sends a notification still in "created".
-  if (notification->status != store::status::kCreated) {
-    finish(task, notification->status);
-    return;
-  }
-  task->created_at = notification->created_at;
+  AttemptStart start = begin_attempt(store_, task->id);
+  if (start.failure) return on_failure(task, *start.failure);
+  if (start.finished) return finish(task, *start.finished);
+  task->created_at = start.created_at;
 
   auto provider = providers_.choose();
   if (!provider) {

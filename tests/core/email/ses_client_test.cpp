@@ -1,8 +1,9 @@
 // The SES v1 client against a fake SES on the in-process transport: the exact request, the
 // answers botocore would parse, and the metrics and log lines Notify emits.
 #include "fake_ses.hpp"
-#include "notify/email/email_client.hpp"
 #include "notify/aws/sigv4.hpp"
+#include "notify/email/email_client.hpp"
+#include "support/client_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,11 +18,7 @@ using testing::ses_error;
 using testing::ses_success;
 using testing::xml_reply;
 
-struct SesClientTest : ::testing::Test {
-  runtime::VirtualClock clock;
-  transport::InProcessTransport transport{clock};
-  telemetry::Metrics metrics;
-  telemetry::Logger logger{clock};
+struct SesClientTest : notify::testing::ClientFixture {
   std::shared_ptr<FakeSes> ses = std::make_shared<FakeSes>();
   std::unique_ptr<EmailClient> client;
 

@@ -1,6 +1,7 @@
 // The SES stub client (SES_STUB_URL) and Notify's choice between it and the real client.
 #include "fake_ses.hpp"
 #include "notify/email/email_client.hpp"
+#include "support/client_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,11 +20,7 @@ transport::Reply json_reply(int status, std::string body) {
   return reply;
 }
 
-struct StubClientTest : ::testing::Test {
-  runtime::VirtualClock clock;
-  transport::InProcessTransport transport{clock};
-  telemetry::Metrics metrics;
-  telemetry::Logger logger{clock};
+struct StubClientTest : notify::testing::ClientFixture {
   std::shared_ptr<FakeSes> stub = std::make_shared<FakeSes>();
   std::unique_ptr<EmailClient> client;
 

@@ -1,6 +1,7 @@
 // The Firetext and MMG clients: what they send, and what they make of each kind of answer.
 #include "notify/sms/sms_client.hpp"
 #include "fake_provider.hpp"
+#include "support/client_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -14,11 +15,7 @@ using namespace std::chrono_literals;
 using testing::FakeProvider;
 using testing::json_reply;
 
-struct SmsClientTest : ::testing::Test {
-  runtime::VirtualClock clock;
-  transport::InProcessTransport transport{clock};
-  telemetry::Metrics metrics;
-  telemetry::Logger logger{clock};
+struct SmsClientTest : notify::testing::ClientFixture {
   std::shared_ptr<FakeProvider> firetext = std::make_shared<FakeProvider>();
   std::shared_ptr<FakeProvider> mmg = std::make_shared<FakeProvider>();
   std::unique_ptr<SmsClient> firetext_client;

@@ -4,13 +4,17 @@
 // owner can cancel them all when it goes away.
 #pragma once
 
+#include "notify/outcome/errc.hpp"
 #include "notify/runtime/clock.hpp"
+#include "notify/store/store.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
+#include <string>
 
 namespace notify::delivery {
 
@@ -61,5 +65,34 @@ class RetryTimers {
   std::set<runtime::TimerId> pending_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
+
+/// How every delivery task's attempt starts, as Notify's send_*_to_provider does.
+struct AttemptStart {
+  /// The notification is not in the store: Notify raises NoResultFound inside the task's try
+  /// block, so this is retried like any failure (the row may not be committed yet).
+  std::optional<Failure> failure;
+  /// The notification is no longer "created": another task got there first, and this one ends
+  /// quietly with that status.
+  std::optional<std::string> finished;
+  runtime::TimePoint created_at;  // when neither: the notification's creation time
+};
+
+inline AttemptStart begin_attempt(store::Store& store, const std::string& id) {
+  AttemptStart start;
+  auto notification = store.get_notification(id);
+  if (!notification) {
+    Failure f;
+    f.kind = FailureKind::invalid_request;
+    f.retry = Retry::same;
+    f.code = "not_found";
+    f.message = "notification " + id + " is not in the store";
+    start.failure = std::move(f);
+  } else if (notification->status != store::status::kCreated) {
+    start.finished = notification->status;
+  } else {
+    start.created_at = notification->created_at;
+  }
+  return start;
+}
 
 }  // namespace notify::delivery
