@@ -15,6 +15,10 @@ struct ServeArgs {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 4566;
   std::uint16_t admin_port = 4567;
+  std::string admin_bind = "127.0.0.1";
+  std::optional<std::string> admin_token;
+  std::size_t max_connections = 1024;
+  std::int64_t idle_timeout_ms = 60'000;
   std::optional<std::string> callback_url;
   std::optional<std::string> ready_file;
   std::uint64_t seed = 1;  // main() fills it from --seed, or draws a fresh one per start

@@ -48,6 +48,24 @@ int main(int argc, char** argv) {
   s->add_option("--admin-port", serve.admin_port, "Control API port (0: any free port)")
       ->envname("NOTIFY_SIM_ADMIN_PORT")
       ->capture_default_str();
+  s->add_option("--admin-bind", serve.admin_bind,
+                "Address the control API listens on; beyond loopback it needs --admin-token")
+      ->envname("NOTIFY_SIM_ADMIN_BIND")
+      ->capture_default_str();
+  s->add_option("--admin-token", serve.admin_token,
+                "Token every control API call must carry (Authorization: Bearer TOKEN)")
+      ->envname("NOTIFY_SIM_ADMIN_TOKEN");
+  s->add_option("--max-connections", serve.max_connections,
+                "Open connections per listener; a new client beyond takes the slot of the one "
+                "that has waited longest for a request")
+      ->envname("NOTIFY_SIM_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  s->add_option("--idle-timeout-ms", serve.idle_timeout_ms,
+                "Close a connection that has not sent a whole request for this long")
+      ->envname("NOTIFY_SIM_IDLE_TIMEOUT_MS")
+      ->check(CLI::Range(100, 3'600'000))
+      ->capture_default_str();
   s->add_option("--callback-url", serve.callback_url,
                 "Where SES delivery events are POSTed as SNS HTTP notifications")
       ->envname("NOTIFY_SIM_CALLBACK_URL");

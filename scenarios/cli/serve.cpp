@@ -88,6 +88,11 @@ void print_banner(const stubs::Edge& edge, const stubs::StubRegistry& registry,
   std::fflush(stdout);
 }
 
+bool is_loopback(const std::string& address) {
+  return address == "127.0.0.1" || address == "::1" || address == "localhost" ||
+         address.rfind("127.", 0) == 0;
+}
+
 }  // namespace
 
 int serve(const ServeArgs& args) {
@@ -102,6 +107,14 @@ int serve(const ServeArgs& args) {
     return 2;
   }
 
+  if (!args.admin_token && !is_loopback(args.admin_bind)) {
+    std::fprintf(stderr,
+                 "notify-sim serve: --admin-bind %s: the control API beyond loopback needs "
+                 "--admin-token (or NOTIFY_SIM_ADMIN_TOKEN)\n",
+                 args.admin_bind.c_str());
+    return 2;
+  }
+
   boost::asio::io_context io;
   auto clock = runtime::make_system_clock(io);
   auto client = transport::make_beast_client(io);
@@ -109,6 +122,7 @@ int serve(const ServeArgs& args) {
   host_options.seed = args.seed;
   host_options.journal = config.journal;
   stubs::StubHost host(*clock, host_options);
+  if (args.admin_token) host.set_control_token(*args.admin_token);
   host.set_outbound_transport(client.get());
   for (const auto& spec : registry.all()) {
     auto& stub = host.add(spec.make());
@@ -135,8 +149,12 @@ int serve(const ServeArgs& args) {
   stubs::SocketEdgeOptions edge_options;
   edge_options.shared.bind_address = args.bind;
   edge_options.shared.port = args.port;
-  edge_options.others.bind_address = args.bind;
+  edge_options.shared.max_connections = args.max_connections;
+  edge_options.shared.idle_timeout = std::chrono::milliseconds(args.idle_timeout_ms);
+  edge_options.others = edge_options.shared;
+  edge_options.others.port = 0;
   transport::ServerOptions admin_options = edge_options.shared;
+  admin_options.bind_address = args.admin_bind;
   admin_options.port = args.admin_port;
   auto backend = stubs::make_socket_edge(io, edge_options);
   // A refuse rule closes the listeners it covers, so clients get a real refused connection; a

@@ -96,6 +96,14 @@ void StubHost::handle_control(transport::Request request, transport::Responder r
   const std::string path(request.path());
   const std::string& method = request.method;
 
+  if (!control_token_.empty() &&
+      request.headers.get_or("Authorization", "") != "Bearer " + control_token_) {
+    Reply reply = detail::error_reply(
+        401, "the control API needs \"Authorization: Bearer <token>\" with serve's --admin-token");
+    reply.response.headers.set("WWW-Authenticate", "Bearer");
+    return respond(std::move(reply));
+  }
+
   if (path == "/health") {
     if (method != "GET") return respond(method_not_allowed(request, "GET"));
     json services = json::array();

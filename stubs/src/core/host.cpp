@@ -151,6 +151,8 @@ void StubHost::set_outbound_transport(transport::HttpTransport* transport) {
   outbound_.store(transport);
 }
 
+void StubHost::set_control_token(std::string token) { control_token_ = std::move(token); }
+
 void StubHost::set_listener_directory(ListenerDirectory directory) {
   directory_ = std::move(directory);
 }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include <atomic>
 #include <future>
@@ -326,31 +328,70 @@ TEST(BeastServer, ManyThreadsRunTheIoContext) {
   EXPECT_EQ(good.load(), kRequests);
 }
 
-TEST(BeastServer, MaxConnectionsLeavesFurtherConnectionsInTheBacklog) {
+TEST(BeastServer, IdleAndSlowClientsCannotLockOutAWellFormedOne) {
+  io_context io;
+  ServerOptions options;
+  options.max_connections = 16;
+  auto server = HttpServer::start(io, options, answer_with(ok()));
+  // 100 connections that never send, and 100 that send the start of a request and stop: far
+  // more than the server's slots, each held well below its 60 s idle time-out.
+  const std::string partial = "POST / HTTP/1.1\r\nHost: x\r\nContent-Le";
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> lurkers;
+  std::size_t connected = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto sock = std::make_unique<boost::asio::ip::tcp::socket>(io);
+    auto* raw = sock.get();
+    raw->async_connect({boost::asio::ip::make_address("127.0.0.1"), server->port()},
+                       [&, raw, slow = i % 2 == 1](boost::system::error_code ec) {
+                         ++connected;
+                         if (!ec && slow) {
+                           boost::asio::async_write(*raw, boost::asio::buffer(partial),
+                                                    [](boost::system::error_code, std::size_t) {});
+                         }
+                       });
+    lurkers.push_back(std::move(sock));
+  }
+  ASSERT_TRUE(run_until(io, [&] { return connected == lurkers.size(); }));
+  std::size_t most = 0;
+  ASSERT_TRUE(run_until(io, [&] {
+    most = std::max(most, server->connection_count());
+    return server->connection_count() >= options.max_connections;
+  }));
+  // A well-formed client still gets its answer, in far less than the idle time-out.
+  auto client = make_beast_client(io);
+  auto started = std::chrono::steady_clock::now();
+  auto result = send_and_wait(io, *client, get(url(*server)));
+  ASSERT_TRUE(result.has_value()) << result.error().message();
+  EXPECT_EQ(result->status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_LE(most, options.max_connections + 1);  // a newcomer and the one it evicts, briefly
+  server->stop();
+}
+
+TEST(BeastServer, ABusyServerShedsNewcomersInsteadOfQueueingThemUnseen) {
   io_context io;
   ServerOptions options;
   options.max_connections = 1;
-  std::size_t most = 0;
-  std::shared_ptr<HttpServer> server;
-  server = HttpServer::start(io, options, [&](Request, Responder respond) {
-    most = std::max(most, server->connection_count());
-    respond(ok());
+  bool handling = false;
+  auto server = HttpServer::start(io, options, [&](Request, Responder respond) {
+    handling = true;
+    respond(action(ConnectionAction::hang));
   });
-  ClientOptions client_options;
-  client_options.max_connections_per_host = 1;
-  // Two clients, two connections: the second waits until the first closes.
-  auto first = make_beast_client(io, client_options);
-  auto second = make_beast_client(io, client_options);
-  Request closing = get(url(*server));
-  closing.headers.set("Connection", "close");
+  auto first = make_beast_client(io);
+  auto second = make_beast_client(io);
   std::optional<SendResult> a;
   std::optional<SendResult> b;
-  first->send(closing, {}, [&](SendResult r) { a = std::move(r); });
-  second->send(closing, {}, [&](SendResult r) { b = std::move(r); });
-  ASSERT_TRUE(run_until(io, [&] { return a.has_value() && b.has_value(); }));
-  EXPECT_TRUE(a->has_value());
-  EXPECT_TRUE(b->has_value());
-  EXPECT_EQ(most, 1u);
+  SendOptions patient;
+  patient.read_timeout = std::chrono::milliseconds(3000);
+  first->send(get(url(*server)), patient, [&](SendResult r) { a = std::move(r); });
+  // The first request is being answered (hung) before the second client connects.
+  ASSERT_TRUE(run_until(io, [&] { return handling; }));
+  second->send(get(url(*server)), patient, [&](SendResult r) { b = std::move(r); });
+  ASSERT_TRUE(run_until(io, [&] { return b.has_value(); }));
+  EXPECT_FALSE(b->has_value());  // closed at once, not left waiting
+  EXPECT_FALSE(a.has_value());   // the hung one is still held
+  server->stop();
+  ASSERT_TRUE(run_until(io, [&] { return a.has_value(); }));
 }
 
 TEST(BeastServer, BindFailureNamesTheAddress) {

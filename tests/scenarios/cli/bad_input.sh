@@ -30,4 +30,11 @@ out=$("$bin" run "$tmp/missing.json" 2>&1); rc=$?
 
 out=$("$bin" run --mode fast "$tmp/bad.json" 2>&1); rc=$?
 [ $rc -eq 2 ] || fail "bad --mode exited $rc"
+out=$("$bin" serve --admin-bind 0.0.0.0 --port 0 --admin-port 0 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "a control API beyond loopback without a token exited $rc"
+echo "$out" | grep -q "needs --admin-token" || fail "message: $out"
+
+out=$("$bin" serve --callback-url "smtp=http://x" --port 0 --admin-port 0 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "--callback-url for an unknown stub exited $rc"
+echo "$out" | grep -q "callback-url smtp=http://x: smtp" || fail "message: $out"
 echo "bad input gives exit 2 with clear messages"

@@ -257,5 +257,17 @@ TEST_F(ControlApiTest, UnknownPathIs404AndWrongMethodIs405) {
   EXPECT_EQ(status, 405);
 }
 
+TEST_F(ControlApiTest, ATokenIsRequiredOnEveryCallOnceSet) {
+  host_.set_control_token("s3cret");
+  EXPECT_EQ(send("GET", "/health").first, 401);
+  EXPECT_EQ(last_.response.headers.get_or("WWW-Authenticate", ""), "Bearer");
+  auto wrong = make_request("POST", "/reset");
+  wrong.headers.set("Authorization", "Bearer guess");
+  EXPECT_EQ(test::control(host_, wrong)->response.status, 401);
+  auto right = make_request("GET", "/health");
+  right.headers.set("Authorization", "Bearer s3cret");
+  EXPECT_EQ(test::control(host_, right)->response.status, 200);
+}
+
 }  // namespace
 }  // namespace notify::stubs

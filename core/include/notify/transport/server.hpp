@@ -42,7 +42,10 @@ struct ServerOptions {
   std::uint16_t port = 0;                           // 0: the kernel picks one; port() tells which
   std::size_t body_limit_bytes = 41 * 1024 * 1024;  // 413 beyond
   std::size_t header_limit_bytes = 16 * 1024;       // 431 beyond
-  std::size_t max_connections = 1024;               // further connections wait in the backlog
+  /// Open connections at most. A new client beyond it takes the slot of the connection that has
+  /// waited longest for a request (idle keep-alive, or a request arriving a byte at a time); if
+  /// every slot is answering a request, the newcomer is closed at once.
+  std::size_t max_connections = 1024;
   std::chrono::milliseconds idle_timeout{60'000};   // keep-alive connections idle this long close
 };
 

@@ -62,10 +62,10 @@ void ServerState::close_acceptor_locked() {
 }
 
 void ServerState::arm_accept_locked() {
-  if (!accepting_ || accept_armed_ || stopped() ||
-      connections_.size() >= options_.max_connections) {
-    return;
-  }
+  // Accepting goes on when every slot is taken: a new client takes the slot of the connection
+  // that has waited longest for a request (an idle keep-alive connection, or a client sending
+  // its request a byte at a time), so idle or slow clients cannot lock out a well-formed one.
+  if (!accepting_ || accept_armed_ || stopped()) return;
   accept_armed_ = true;
   // Each connection gets its own strand, so handlers of one connection never run concurrently
   // even when several threads run the io_context.
@@ -78,6 +78,9 @@ void ServerState::arm_accept_locked() {
 
 void ServerState::on_accept(std::uint64_t generation, error_code ec, tcp::socket socket) {
   std::shared_ptr<Connection> connection;
+  // Owners taken while looking for a slot are released after the lock: a connection whose last
+  // owner goes unregisters itself, which takes the lock.
+  std::vector<std::shared_ptr<Connection>> looked_at;
   {
     std::lock_guard lock(mutex_);
     if (generation != generation_) return;  // a closed acceptor's accept; a new one is armed
@@ -86,6 +89,31 @@ void ServerState::on_accept(std::uint64_t generation, error_code ec, tcp::socket
       // Transient accept errors (ECONNABORTED, EMFILE) must not stop the listener.
       if (ec != asio::error::operation_aborted) arm_accept_locked();
       return;
+    }
+    if (connections_.size() >= options_.max_connections) {
+      std::shared_ptr<Connection> oldest;
+      std::int64_t oldest_since = 0;
+      looked_at.reserve(connections_.size());
+      for (const auto& [raw, weak] : connections_) {
+        auto c = weak.lock();
+        if (!c) continue;
+        std::int64_t since = c->waiting_since();
+        if (since != 0 && (oldest == nullptr || since < oldest_since)) {
+          oldest = c;
+          oldest_since = since;
+        }
+        looked_at.push_back(std::move(c));
+      }
+      if (oldest == nullptr) {
+        // Every slot is answering a request: shed the newcomer rather than queue it unseen.
+        ++shed_;
+        error_code ignored;
+        socket.close(ignored);
+        arm_accept_locked();
+        return;
+      }
+      ++evicted_;
+      oldest->evict();
     }
     connection = std::make_shared<Connection>(shared_from_this(), std::move(socket));
     connections_.emplace(connection.get(), connection);

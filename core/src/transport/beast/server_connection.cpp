@@ -58,8 +58,16 @@ void Connection::start() {
   read_request();
 }
 
+void Connection::evict() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    if (self->phase_ == Phase::reading) self->close();
+  });
+}
+
 void Connection::read_request() {
   phase_ = Phase::reading;
+  waiting_since_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                       std::memory_order_relaxed);
   parser_.emplace();
   parser_->body_limit(server_->options().body_limit_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(
@@ -75,6 +83,7 @@ void Connection::read_request() {
 
 void Connection::on_read(error_code ec) {
   if (phase_ != Phase::reading) return;  // closed by the idle time-out or stop()
+  waiting_since_.store(0, std::memory_order_relaxed);
   cancel_timer();
   if (ec == http::error::body_limit) return answer_and_linger(http::status::payload_too_large);
   if (ec == http::error::header_limit) {

@@ -51,6 +51,9 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   /// Called once per connection when its socket closes (and again, harmlessly, from its
   /// destructor). Frees a max_connections slot.
   void unregister(Connection* connection);
+  /// Connections closed to make room for new ones, and new ones shed because every slot was busy.
+  std::uint64_t evicted() const { return evicted_.load(); }
+  std::uint64_t shed() const { return shed_.load(); }
 
  private:
   void open_locked();
@@ -74,6 +77,8 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   // re-arm the acceptor of a later open.
   std::uint64_t generation_ = 0;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
+  std::atomic<std::uint64_t> evicted_{0};
+  std::atomic<std::uint64_t> shed_{0};
 };
 
 /// One accepted socket. Every member runs on the connection's strand (the socket's executor).
@@ -88,6 +93,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start();
   void on_server_stop();
   void on_reply(Reply reply);
+  /// Since when (steady clock, ns) the connection has been waiting for or reading a request;
+  /// 0 while a request is being answered. Read from any thread.
+  std::int64_t waiting_since() const { return waiting_since_.load(std::memory_order_relaxed); }
+  /// Closes the connection if it is still waiting for a request: its slot goes to a new client.
+  void evict();
 
  private:
   enum class Phase { reading, handling, delaying, writing, hanging, lingering, closed };
@@ -123,6 +133,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool head_ = false;
   std::string remote_;
   std::array<char, 4096> discard_{};
+  std::atomic<std::int64_t> waiting_since_{0};
 };
 
 }  // namespace notify::transport::beast_server

@@ -47,6 +47,8 @@ class StubHost {
   using ListenerDirectory = std::function<std::optional<std::string>(
       const std::string& service, const std::string& provider, const std::string& az)>;
   void set_listener_directory(ListenerDirectory directory);
+  /// Every control API call must then carry "Authorization: Bearer <token>" (401 otherwise).
+  void set_control_token(std::string token);
   /// Extra members of GET /health (listeners, environment), supplied by whoever owns them.
   void set_health_details(std::function<nlohmann::json()> details);
 
@@ -118,6 +120,7 @@ class StubHost {
   std::atomic<transport::HttpTransport*> outbound_{nullptr};
   std::function<nlohmann::json()> health_details_;
   ListenerDirectory directory_;
+  std::string control_token_;
   mutable std::mutex callbacks_mutex_;
   std::map<std::uint64_t, std::shared_ptr<PendingCallback>> pending_;  // by callback id
   std::map<std::string, CallbackCounters, std::less<>> callback_counters_;
