@@ -48,7 +48,21 @@ struct LoadArgs {
   std::optional<std::string> json;
 };
 
+struct ChaosArgs {
+  std::optional<std::uint64_t> seed;  // one seed
+  std::uint64_t first = 1;            // with --seeds: seeds first .. first+seeds-1
+  std::uint64_t seeds = 100;
+  std::vector<std::string> channels;  // empty: every channel that takes part
+  double duration_s = 1800;           // simulated time over which work and faults spread
+  std::string mode = "sim";
+  std::optional<std::string> json;
+  bool shrink = true;
+  std::string out_dir = ".";
+  std::int64_t watchdog_s = 120;
+};
+
 int serve(const ServeArgs& args);
+int chaos(const ChaosArgs& args);
 int run(const RunArgs& args);
 int validate(const std::vector<std::string>& paths);
 /// Checks one scenario or serve configuration file; `what` gets its summary or the error.

@@ -127,6 +127,31 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   l->add_option("--json", load.json, "Write the latency report as JSON here");
 
+  notify::cli::ChaosArgs chaos;
+  auto* c = app.add_subcommand(
+      "chaos", "Seeded random workloads and fault timelines, checked against invariants");
+  c->add_option("--seed", chaos.seed, "Run this one seed (replays a failure byte for byte)");
+  c->add_option("--seeds", chaos.seeds, "How many consecutive seeds to run")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
+  c->add_option("--first", chaos.first, "The first seed of --seeds")->capture_default_str();
+  c->add_option("--channels", chaos.channels, "Channels to load (default: all that take part)")
+      ->delimiter(',');
+  c->add_option("--duration", chaos.duration_s,
+                "Simulated seconds over which the workload and the faults spread")
+      ->check(CLI::Range(1.0, 7.0 * 24 * 3600))
+      ->capture_default_str();
+  c->add_option("--mode", chaos.mode, "sim (virtual time) or wire (real sockets)")
+      ->check(CLI::IsMember({"sim", "wire"}))
+      ->capture_default_str();
+  c->add_option("--json", chaos.json, "Write every seed's verdict here");
+  c->add_flag("!--no-shrink", chaos.shrink, "Do not shrink failing seeds");
+  c->add_option("--out", chaos.out_dir, "Where minimal failing scenarios are written")
+      ->capture_default_str();
+  c->add_option("--watchdog", chaos.watchdog_s, "Wall-clock seconds one seed may take")
+      ->check(CLI::Range(1, 86'400))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -145,6 +170,7 @@ int main(int argc, char** argv) {
     if (*v) return notify::cli::validate_any(validate);
     if (*rd) return notify::cli::render(render);
     if (*l) return notify::cli::load(load);
+    if (*c) return notify::cli::chaos(chaos);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "notify-sim: %s\n", e.what());
     return 2;

@@ -327,7 +327,8 @@ void StubHost::schedule_callback(Callback callback) {
       })) {
     verdict = faults_.evaluate(callback.info, pending->seq);
   }
-  const bool drop = verdict.connection != transport::ConnectionAction::respond ||
+  const bool drop = callback.dropped ||
+                    verdict.connection != transport::ConnectionAction::respond ||
                     (!callback.drop_error.empty() && verdict.error == callback.drop_error);
   pending->copies =
       !callback.duplicate_error.empty() && verdict.error == callback.duplicate_error ? 2 : 1;

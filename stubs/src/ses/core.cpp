@@ -137,11 +137,13 @@ void Core::schedule_events(const SentMail& mail, const std::vector<std::string>&
   std::vector<std::string> targets = recipients;
   if (targets.empty()) targets.emplace_back();
   for (const auto& recipient : targets) {
-    if (faults.drop || services->callback_counters("ses").pending >= options.events.pending_max) {
+    if (services->callback_counters("ses").pending >= options.events.pending_max) {
       counters.events_dropped += 1;
       continue;
     }
     Callback callback;
+    // A request-level ses.event_drop goes through the host too, so the lost event is journaled.
+    callback.dropped = faults.drop;
     callback.info.service = "ses";
     callback.info.operation = "Event";
     callback.info.recipient = recipient;

@@ -72,6 +72,7 @@ void register_ses(StubRegistry& registry) {
   };
   spec.callback_config = "events.callback_url";
   spec.receipt_path = "/notifications/email/ses";
+  spec.callback_operation = "Event";
   spec.load_operations = {{"ses-v1", "SES v1 SendEmail (Query form)", load_v1},
                           {"ses-v2", "SES v2 SendEmail (JSON)", load_v2},
                           {"ses-stub", "Notify's /ses contract", load_contract}};

@@ -60,6 +60,9 @@ struct StubSpec {
   /// The path a Notify-like core receives this stub's callbacks on (appended to a receiver's base
   /// URL), e.g. "/notifications/email/ses".
   std::string receipt_path;
+  /// The operation its callbacks carry for fault selectors ("Event", "Receipt"); rules must name
+  /// it to drop, duplicate or delay them. Empty for stubs that send no callbacks.
+  std::string callback_operation;
   /// Load-test requests, the first being the default; and the config block that lets the stub
   /// be measured rather than its provider's quotas (e.g. SES's send rate off).
   std::vector<LoadOperation> load_operations;

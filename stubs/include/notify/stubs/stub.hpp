@@ -55,6 +55,8 @@ struct Callback {
   /// connection-level verdict (refuse, reset, hang) drops it as well; a delay delays it.
   std::string drop_error;
   std::string duplicate_error;
+  /// Dropped by a fault on the request that caused it: journaled as dropped, never sent.
+  bool dropped = false;
 };
 
 /// Counts of one service's callbacks since the last reset.

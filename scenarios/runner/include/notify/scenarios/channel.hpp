@@ -73,6 +73,12 @@ struct ChannelSpec {
   /// Values of "core.<key>" the channel reads (e.g. "email_client"), with the allowed values,
   /// the first being the default.
   std::vector<std::pair<std::string, std::vector<std::string>>> core_options;
+  /// For `notify-sim chaos`: a random workload block for this channel of about `count`
+  /// notifications spread over `spread_ms`, from `rng`, and how many notifications it makes.
+  /// Unset: the channel takes no part in chaos runs.
+  std::function<std::pair<nlohmann::json, std::size_t>(runtime::Rng& rng, std::size_t count,
+                                                       std::int64_t spread_ms)>
+      chaos_workload;
 };
 
 /// The built-in channels, in the order their workloads are scheduled.
