@@ -71,7 +71,8 @@ transport::Response render(Format format, int code, const std::string& descripti
     case Format::stub:
       // Notify's notifications-sms-provider-stub: {"description": ..., "code": 0}.
       r.headers.set("Content-Type", "application/json");
-      r.body = json{{"description", description}, {"code", code}}.dump();
+      r.body = "{\"description\":" + json(description).dump() + ",\"code\":" +
+               std::to_string(code) + "}";
       break;
     case Format::json:
     case Format::none:
