@@ -224,6 +224,24 @@ TEST_F(FiretextTest, ReceiptRulesDropDuplicateAndDelay) {
   EXPECT_TRUE(received_.empty());
   clock_.run_for(std::chrono::seconds(2));
   EXPECT_EQ(received_.size(), 1u);
+
+  auto only = [&](const char* name) {
+    host_.faults().clear();
+    auto r = parse_fault_rule(json::parse(
+        std::string(R"({"match": {"service": "firetext", "operation": "Receipt"},
+                        "action": {"type": "error", "name": ")") + name + "\"}}"));
+    ASSERT_TRUE(r);
+    ASSERT_TRUE(host_.faults().add(*r));
+  };
+  received_.clear();
+  only(kFiretextReceiptDrop);
+  call(send(notify_body()));
+  deliver_all();
+  EXPECT_TRUE(received_.empty());
+  only(kFiretextReceiptDuplicate);
+  call(send(notify_body()));
+  deliver_all();
+  EXPECT_EQ(received_.size(), 2u);
 }
 
 TEST_F(FiretextTest, ConfiguredNumbersGiveAGivenStatusAndCode) {
