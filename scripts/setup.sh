@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libpugixml-dev nlohmann-json3-dev libcli11-dev
   libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-boto3 python3-pytest python3-requests awscli libxml2-utils curl
+  python3-boto3 python3-pytest python3-requests awscli libxml2-utils curl wrk
 )
 
 missing=()

@@ -130,7 +130,9 @@ def test_connection_faults(notify_sim):
 
 
 def test_refusing_the_whole_service_closes_the_listener(notify_sim):
-    host, port = notify_sim.edge_url.rsplit("/", 1)[-1].rsplit(":", 1)
+    # SES's own listener; the shared edge also serves the other stubs, so it stays open.
+    url = notify_sim.ready.get("listeners", {}).get("ses", notify_sim.edge_url)
+    host, port = url.rsplit("/", 1)[-1].rsplit(":", 1)
     with notify_sim.add_fault(faults.ses.refuse()):
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection((host, int(port)), timeout=2).close()

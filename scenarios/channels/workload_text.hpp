@@ -14,11 +14,24 @@
 
 namespace notify::scenarios::channels {
 
-/// The pattern with every "{n}" replaced by `n`.
+/// The pattern with every "{n}" replaced by `n`, and every "{n:0W}" by `n` zero-padded to W
+/// digits (W from 1 to 9), e.g. "077009001{n:02}" -> "07700900107".
 inline std::string expand(std::string pattern, std::size_t n) {
   const std::string key = "{n}";
   for (auto pos = pattern.find(key); pos != std::string::npos; pos = pattern.find(key, pos))
     pattern.replace(pos, key.size(), std::to_string(n));
+  const std::string padded = "{n:0";
+  for (auto pos = pattern.find(padded); pos != std::string::npos; pos = pattern.find(padded, pos)) {
+    if (pos + 6 > pattern.size() || pattern[pos + 5] != '}' || pattern[pos + 4] < '1' ||
+        pattern[pos + 4] > '9') {
+      pos += padded.size();
+      continue;
+    }
+    std::string digits = std::to_string(n);
+    const auto width = static_cast<std::size_t>(pattern[pos + 4] - '0');
+    if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+    pattern.replace(pos, 6, digits);
+  }
   return pattern;
 }
 

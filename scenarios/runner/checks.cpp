@@ -28,6 +28,18 @@ std::vector<CheckResult> check_expectations(const World& world) {
                            [&](const store::Notification& x) { return x.status == s.status; });
     out.push_back(count_check("statuses." + s.status, s.count, n));
   }
+  for (std::size_t i = 0; i < e.notifications.size(); ++i) {
+    const auto& ne = e.notifications[i];
+    auto n = std::count_if(notes.begin(), notes.end(), [&](const store::Notification& x) {
+      return (!ne.status || x.status == *ne.status) && (!ne.channel || x.type == *ne.channel) &&
+             (!ne.provider || x.provider == *ne.provider);
+    });
+    std::string what = "notifications[" + std::to_string(i) + "]";
+    if (ne.channel) what += " channel=" + *ne.channel;
+    if (ne.provider) what += " provider=" + *ne.provider;
+    if (ne.status) what += " status=" + *ne.status;
+    out.push_back(count_check(what, ne.count, n));
+  }
   if (e.all_final) {
     std::map<std::string, int> open;
     for (const auto& n : notes)
@@ -52,11 +64,13 @@ std::vector<CheckResult> check_expectations(const World& world) {
     q.service = je.service;
     q.operation = je.operation;
     q.outcome = je.outcome;
+    q.direction = je.direction;
     auto n = static_cast<std::int64_t>(const_cast<World&>(world).host.journal().count(q));
     std::string what = "journal[" + std::to_string(i) + "]";
     if (je.service) what += " service=" + *je.service;
     if (je.operation) what += " operation=" + *je.operation;
     if (je.outcome) what += " outcome=" + *je.outcome;
+    if (je.direction) what += " direction=" + *je.direction;
     out.push_back(count_check(what, je.count, n));
   }
 
@@ -76,6 +90,8 @@ std::vector<CheckResult> check_expectations(const World& world) {
   for (const auto& me : e.metrics) {
     std::int64_t v = me.kind == "timing"
                          ? static_cast<std::int64_t>(world.metrics.timing_stats(me.name).count)
+                     : me.kind == "gauge"
+                         ? static_cast<std::int64_t>(world.metrics.gauge_value(me.name))
                          : world.metrics.counter(me.name);
     out.push_back(count_check("metrics." + me.name, me.count, v));
   }

@@ -50,12 +50,12 @@ CountCheck read_count(Fields& f, const std::string& file) {
 void parse_expect(const json& j, const std::string& path, const std::string& file,
                   Expectations& e) {
   Fields f(j, path, file);
+  static const std::set<std::string> kStatuses = {
+      "created",           "sending",          "sent",
+      "pending",           "delivered",        "permanent-failure",
+      "temporary-failure", "technical-failure"};
   if (const json* s = f.object("statuses")) {
     for (auto it = s->begin(); it != s->end(); ++it) {
-      static const std::set<std::string> kStatuses = {
-          "created",           "sending",          "sent",
-          "pending",           "delivered",        "permanent-failure",
-          "temporary-failure", "technical-failure"};
       std::string field = f.at("statuses") + "." + it.key();
       if (!kStatuses.count(it.key()))
         f.fail(field,
@@ -63,6 +63,26 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
                "permanent-failure, temporary-failure, technical-failure)",
                "an unknown status");
       e.statuses.push_back({it.key(), parse_count(*it, field, file)});
+    }
+  }
+  if (const json* arr = f.array("notifications")) {
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      Fields nf((*arr)[i], f.at("notifications") + "[" + std::to_string(i) + "]", file);
+      NotificationExpectation ne;
+      ne.status = nf.string("status");
+      if (ne.status && !kStatuses.count(*ne.status))
+        nf.fail_value("status", "a status (one of created, sending, sent, pending, delivered, "
+                                "permanent-failure, temporary-failure, technical-failure)");
+      ne.channel = nf.string("channel");
+      if (ne.channel && find_channel(*ne.channel) == nullptr) {
+        std::string known;
+        for (const auto& c : channel_registry()) known += (known.empty() ? "" : ", ") + c.name;
+        nf.fail_value("channel", "a channel (" + known + ")");
+      }
+      ne.provider = nf.string("provider");
+      ne.count = read_count(nf, file);
+      nf.no_others();
+      e.notifications.push_back(std::move(ne));
     }
   }
   if (auto v = f.boolean("all_final")) e.all_final = *v;
@@ -80,6 +100,9 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
       je.service = jf.string("service");
       je.operation = jf.string("operation");
       je.outcome = jf.string("outcome");
+      je.direction = jf.string("direction");
+      if (je.direction && *je.direction != "in" && *je.direction != "out")
+        jf.fail_value("direction", "\"in\" (requests to a stub) or \"out\" (its callbacks)");
       je.count = read_count(jf, file);
       jf.no_others();
       e.journal.push_back(std::move(je));
@@ -105,8 +128,8 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
       MetricExpectation me;
       me.name = mf.required_string("name");
       me.kind = mf.string("kind").value_or("counter");
-      if (me.kind != "counter" && me.kind != "timing")
-        mf.fail_value("kind", "\"counter\" or \"timing\"");
+      if (me.kind != "counter" && me.kind != "timing" && me.kind != "gauge")
+        mf.fail_value("kind", "\"counter\", \"timing\" or \"gauge\"");
       me.count = read_count(mf, file);
       mf.no_others();
       e.metrics.push_back(std::move(me));

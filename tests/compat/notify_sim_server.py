@@ -33,6 +33,7 @@ class Server:
         self.tmp = None
         self.edge_url = None
         self.admin_url = None
+        self.env = {}
 
     def __enter__(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="notify-sim-compat-")
@@ -61,6 +62,7 @@ class Server:
                     info = json.load(f)
                 self.edge_url = info["edge_url"]
                 self.admin_url = info["admin_url"]
+                self.env = info.get("env", {})
                 return
             time.sleep(READY_POLL_S)
         raise RuntimeError("notify-sim serve wrote no ready file within %.0f s:\n%s"

@@ -2,6 +2,7 @@
 // docs/architecture.md, "Adding a provider").
 #include "notify/stubs/registry.hpp"
 #include "notify/stubs/ses.hpp"
+#include "notify/stubs/sms.hpp"
 
 namespace notify::stubs {
 
@@ -9,6 +10,8 @@ StubRegistry& registry() {
   static StubRegistry instance = [] {
     StubRegistry r;
     register_ses(r);
+    register_firetext(r);
+    register_mmg(r);
     return r;
   }();
   return instance;

@@ -12,7 +12,10 @@ fail() { echo "FAIL: $*"; cat "$tmp/out.log"; exit 1; }
 
 for _ in $(seq 1 200); do [ -s "$tmp/ready.json" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
 [ -s "$tmp/ready.json" ] || fail "serve did not become ready"
-edge=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["edge_url"])' "$tmp/ready.json")
+# SES's own listener: a refuse rule for the whole service closes it. The shared edge stays open
+# while other services on it (Firetext, MMG) are not refused.
+edge=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["listeners"]["ses"])' "$tmp/ready.json")
+shared=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["edge_url"])' "$tmp/ready.json")
 admin=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["admin_url"])' "$tmp/ready.json")
 
 send() {
@@ -29,6 +32,9 @@ curl -s -m 5 -f -X POST "$admin/faults" -H 'Content-Type: application/json' \
   || fail "adding the refuse rule failed"
 send >/dev/null; rc=$?
 [ $rc -eq 7 ] || fail "with the refuse rule curl exited $rc, expected 7 (connection refused)"
+code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$shared/api/sendsms/json" \
+  --data 'apiKey=k&from=GOVUK&to=447700900123&message=Hi')
+[ "$code" = 200 ] || fail "with SES refused, Firetext on the shared edge answered $code"
 
 curl -s -m 5 -f -X DELETE "$admin/faults/down" >/dev/null || fail "deleting the rule failed"
 code=$(send); [ "$code" = 200 ] || fail "after removing the rule the send answered $code"

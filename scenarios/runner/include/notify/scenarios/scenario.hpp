@@ -43,8 +43,15 @@ struct StatusExpectation {
   CountCheck count;
 };
 
+/// Notifications counted by any of status, channel (the notification type, "email", "sms") and
+/// provider ("ses", "firetext", "mmg"; "" for one never sent).
+struct NotificationExpectation {
+  std::optional<std::string> status, channel, provider;
+  CountCheck count;
+};
+
 struct JournalExpectation {
-  std::optional<std::string> service, operation, outcome;
+  std::optional<std::string> service, operation, outcome, direction;
   CountCheck count;
 };
 
@@ -56,12 +63,13 @@ struct LogExpectation {
 
 struct MetricExpectation {
   std::string name;
-  std::string kind = "counter";  // counter | timing (checks the number of samples)
+  std::string kind = "counter";  // counter | timing (the number of samples) | gauge (last value)
   CountCheck count;
 };
 
 struct Expectations {
   std::vector<StatusExpectation> statuses;
+  std::vector<NotificationExpectation> notifications;
   bool all_final = true;  // no notification left in created/sending/pending
   std::optional<CountCheck> attempts_total;
   std::optional<CountCheck> attempts_max;

@@ -1,0 +1,245 @@
+#include "sms.hpp"
+
+#include "notify/delivery/sms_delivery.hpp"
+#include "notify/delivery/sms_providers.hpp"
+#include "notify/delivery/sms_receipts.hpp"
+#include "notify/delivery/retry.hpp"
+#include "notify/runtime/assert.hpp"
+#include "notify/scenarios/scenario.hpp"
+#include "notify/sms/sms_client.hpp"
+#include "notify/stubs/fields.hpp"
+#include "workload_text.hpp"
+
+#include <set>
+
+namespace notify::scenarios::channels {
+
+namespace {
+
+using nlohmann::json;
+
+// "api": the providers' own paths (/api/sendsms/json, /jsonv2a/api.php); "notify_stub": the
+// paths of Notify's own SMS provider stub (/firetext, /mmg).
+const std::vector<std::string> kSmsUrls = {"api", "notify_stub"};
+
+// The keys the clients send; the stubs accept any key unless a scenario makes them strict.
+constexpr const char* kFiretextKey = "notify-sim-firetext-key";
+constexpr const char* kFiretextInternationalKey = "notify-sim-firetext-intl-key";
+constexpr const char* kMmgKey = "bm90aWZ5LXNpbTptbWc=";
+
+struct SmsWorkload {
+  std::size_t count = 0;
+  /// Number patterns; "{n}" becomes the 1-based index. Several patterns rotate. UK numbers
+  /// ("07...") are normalised to "447...", and '+' dropped, as Notify stores them.
+  std::vector<std::string> to{"447700{n:06}"};
+  std::string content = "Your code is {n}";
+  std::string sender;
+  bool international = false;
+  std::chrono::milliseconds start{0};
+  std::chrono::milliseconds interval{0};
+  delivery::SmsProviderOptions providers;
+  /// How long the provider checks keep running once no work remains while messages still wait
+  /// for receipts (a lost receipt would otherwise keep a simulated run going for ever).
+  std::chrono::milliseconds checks_after{std::chrono::minutes(20)};
+};
+
+std::chrono::seconds seconds_at(stubs::Fields& f, const std::string& key, std::chrono::seconds d) {
+  if (auto v = f.integer(key, 0)) return std::chrono::seconds(*v);
+  return d;
+}
+
+std::map<std::string, int> read_priorities(stubs::Fields& f, const std::string& key) {
+  std::map<std::string, int> out;
+  const json* o = f.object(key);
+  if (o == nullptr) return out;
+  stubs::Fields pf(*o, f.at(key), f.file());
+  for (const char* p : {"firetext", "mmg"}) {
+    if (auto v = pf.integer(p, 0)) {
+      if (*v > 100) pf.fail_value(p, "a priority from 0 to 100");
+      out[p] = static_cast<int>(*v);
+    }
+  }
+  pf.no_others();
+  return out;
+}
+
+SmsWorkload parse_sms(const json& j, const std::string& path, const std::string& file) {
+  SmsWorkload w;
+  stubs::Fields f(j, path, file);
+  w.count = static_cast<std::size_t>(f.integer("count", 0).value_or(0));
+  if (w.count > 1'000'000) f.fail_value("count", "at most 1000000 notifications a scenario");
+  if (auto to = read_patterns(f, "to", "a phone number pattern")) w.to = *to;
+  if (auto v = f.string("content")) w.content = *v;
+  if (auto v = f.string("sender")) w.sender = *v;
+  if (auto v = f.boolean("international")) w.international = *v;
+  w.start = std::chrono::milliseconds(f.integer("start_ms").value_or(0));
+  w.interval = std::chrono::milliseconds(f.integer("interval_ms").value_or(0));
+  if (auto v = f.integer("checks_after_s", 0)) w.checks_after = std::chrono::seconds(*v);
+  if (const json* p = f.object("providers")) {
+    stubs::Fields pf(*p, f.at("providers"), file);
+    auto& o = w.providers;
+    if (auto r = read_priorities(pf, "resting_points"); !r.empty())
+      for (auto& [k, v] : r) o.resting_points[k] = v;
+    o.initial = read_priorities(pf, "initial");
+    o.failure_quiet = seconds_at(pf, "failure_quiet_s", std::chrono::seconds(60));
+    o.slow_check_interval = seconds_at(pf, "slow_check_interval_s", std::chrono::seconds(60));
+    o.slow_window = seconds_at(pf, "slow_window_s", std::chrono::seconds(900));
+    o.slow_delivery_time = seconds_at(pf, "slow_delivery_time_s", std::chrono::seconds(300));
+    if (auto v = pf.number("slow_share", 0)) {
+      if (*v > 1) pf.fail_value("slow_share", "a share from 0 to 1");
+      o.slow_share = *v;
+    }
+    o.slow_quiet = seconds_at(pf, "slow_quiet_s", std::chrono::seconds(300));
+    o.rebalance_interval = seconds_at(pf, "rebalance_interval_s", std::chrono::seconds(300));
+    o.rebalance_quiet = seconds_at(pf, "rebalance_quiet_s", std::chrono::seconds(3600));
+    if (o.slow_check_interval.count() <= 0) pf.fail_value("slow_check_interval_s", "at least 1");
+    if (o.rebalance_interval.count() <= 0) pf.fail_value("rebalance_interval_s", "at least 1");
+    pf.no_others();
+  }
+  f.no_others();
+  return w;
+}
+
+/// As Notify stores a UK number: "07700 900123" or "+447700900123" -> "447700900123".
+std::string normalise(std::string number) {
+  std::string out;
+  for (char c : number)
+    if (c != ' ' && c != '+' && c != '-') out += c;
+  if (out.size() == 11 && out.rfind("07", 0) == 0) out = "44" + out.substr(1);
+  return out;
+}
+
+bool is_final(const std::string& status) {
+  return status != store::status::kCreated && status != store::status::kSending &&
+         status != store::status::kPending;
+}
+
+class SmsChannel final : public Channel {
+ public:
+  SmsChannel(ChannelEnv& env, SmsWorkload workload)
+      : env_(env), w_(std::move(workload)), rng_(env.rng.fork("sms")) {
+    delivery::add_sms_receipts(env.receipts, env.store, env.clock, env.logger, env.metrics);
+  }
+
+  ~SmsChannel() override { stop(); }
+
+  void connect(const ChannelLinks& links) override {
+    const Scenario& s = env_.scenario;
+    auto choice = s.core_options.find("sms_urls");
+    const bool stub_paths = choice != s.core_options.end() && choice->second == "notify_stub";
+    transport::SendOptions send;
+    send.connect_timeout = sms::kSmsTimeout;
+    send.read_timeout = sms::kSmsTimeout;
+    if (links.time_scale > 1) {
+      send.connect_timeout = scaled_timeout(send.connect_timeout, links.time_scale);
+      send.read_timeout = scaled_timeout(send.read_timeout, links.time_scale);
+    }
+    sms::FiretextClientOptions f;
+    f.url = links.stub_url("firetext", "", "") + (stub_paths ? "/firetext" : "/api/sendsms/json");
+    f.api_key = kFiretextKey;
+    f.international_api_key = kFiretextInternationalKey;
+    f.receipt_url = links.receipt_base_url + std::string(delivery::kFiretextReceiptPath);
+    f.send_options = send;
+    sms::MmgClientOptions m;
+    m.url = links.stub_url("mmg", "", "") + (stub_paths ? "/mmg" : "/jsonv2a/api.php");
+    m.api_key = kMmgKey;
+    m.receipt_url = links.receipt_base_url + std::string(delivery::kMmgReceiptPath);
+    m.send_options = send;
+    firetext_ = sms::make_firetext_client(links.transport, env_.clock, env_.metrics, env_.logger, f);
+    mmg_ = sms::make_mmg_client(links.transport, env_.clock, env_.metrics, env_.logger, m);
+    providers_ = std::make_unique<delivery::SmsProviderPriorities>(
+        env_.clock, rng_.fork("providers"), env_.store, env_.logger, env_.metrics, w_.providers);
+    delivery::SmsDeliveryOptions d;
+    d.retry = delivery::RetryPolicy{s.max_retries, s.retry_delay, std::chrono::seconds(0)};
+    delivery_ = std::make_unique<delivery::SmsDelivery>(env_.store, env_.clock, *providers_,
+                                                        std::vector<sms::SmsClient*>{firetext_.get(), mmg_.get()},
+                                                        env_.metrics, env_.logger, d);
+  }
+
+  void schedule(std::vector<std::string>& recipients) override {
+    NOTIFY_ASSERT(delivery_ != nullptr);
+    if (w_.count == 0) return;
+    std::set<std::string> seen;
+    for (std::size_t n = 1; n <= w_.count; ++n) {
+      const std::string raw = expand(w_.to[(n - 1) % w_.to.size()], n);
+      sms::SmsMessage m;
+      m.to = normalise(raw);
+      m.content = expand(w_.content, n);
+      m.sender = w_.sender;
+      m.international = w_.international;
+      if (seen.insert(m.to).second) recipients.push_back(m.to);
+      if (raw != m.to && seen.insert(raw).second) recipients.push_back(raw);
+      std::string id = rng_.uuid4();
+      env_.clock.schedule_after(w_.start + w_.interval * static_cast<long>(n - 1),
+                                [this, id, m = std::move(m)] {
+                                  create_notification(env_, id, "sms", m.to);
+                                  ++submitted_;
+                                  delivery_->deliver(id, m);
+                                });
+    }
+    // Notify's provider checks run for as long as there is SMS work (see watch()).
+    providers_->start();
+    last_work_ = env_.clock.now();
+    watch();
+  }
+
+  bool work_remaining() const override {
+    return submitted_ < w_.count || (delivery_ && delivery_->in_flight() > 0);
+  }
+
+  void stop() override {
+    if (providers_) providers_->stop();
+    if (watch_timer_) env_.clock.cancel(*watch_timer_);
+    watch_timer_.reset();
+  }
+
+ private:
+  // Stops the provider checks once no work remains and every SMS is final, or `checks_after`
+  // after the last work when some never will be (a lost receipt), so a simulated run can end.
+  void watch() {
+    watch_timer_ = env_.clock.schedule_after(std::chrono::seconds(30), [this] {
+      watch_timer_.reset();
+      const auto now = env_.clock.now();
+      if (work_remaining()) last_work_ = now;
+      if (!work_remaining() && (all_final() || now - last_work_ >= w_.checks_after)) {
+        stop();
+        return;
+      }
+      watch();
+    });
+  }
+
+  bool all_final() const {
+    for (const auto& n : env_.store.list_notifications())
+      if (n.type == "sms" && !is_final(n.status)) return false;
+    return true;
+  }
+
+  ChannelEnv& env_;
+  SmsWorkload w_;
+  runtime::Rng rng_;
+  std::unique_ptr<sms::SmsClient> firetext_;
+  std::unique_ptr<sms::SmsClient> mmg_;
+  std::unique_ptr<delivery::SmsProviderPriorities> providers_;
+  std::unique_ptr<delivery::SmsDelivery> delivery_;
+  std::size_t submitted_ = 0;
+  runtime::TimePoint last_work_{};
+  std::optional<runtime::TimerId> watch_timer_;
+};
+
+}  // namespace
+
+ChannelSpec sms_channel() {
+  ChannelSpec spec;
+  spec.name = "sms";
+  spec.validate = [](const json& block, const std::string& path, const std::string& file) {
+    (void)parse_sms(block, path, file);
+  };
+  spec.make = [](ChannelEnv& env, const json& block) -> std::unique_ptr<Channel> {
+    return std::make_unique<SmsChannel>(env, parse_sms(block, "workload.sms", env.scenario.file));
+  };
+  spec.core_options = {{"sms_urls", kSmsUrls}};
+  return spec;
+}
+
+}  // namespace notify::scenarios::channels
