@@ -1,5 +1,7 @@
 // The built-in providers. Adding one is a folder under stubs/src/ and one line here (see
 // docs/architecture.md, "Adding a provider").
+#include "notify/stubs/cbc.hpp"
+#include "notify/stubs/lambda.hpp"
 #include "notify/stubs/registry.hpp"
 #include "notify/stubs/ses.hpp"
 
@@ -9,6 +11,8 @@ StubRegistry& registry() {
   static StubRegistry instance = [] {
     StubRegistry r;
     register_ses(r);
+    register_lambda(r);
+    register_cbc(r);
     return r;
   }();
   return instance;
