@@ -1,12 +1,14 @@
 // The built-in channels. Adding one is a file in this folder and one line here (see
 // docs/architecture.md, "Adding a provider").
+#include "broadcast.hpp"
 #include "email.hpp"
 #include "notify/scenarios/channel.hpp"
 
 namespace notify::scenarios {
 
 const std::vector<ChannelSpec>& channel_registry() {
-  static const std::vector<ChannelSpec> channels = {channels::email_channel()};
+  static const std::vector<ChannelSpec> channels = {channels::email_channel(),
+                                                       channels::broadcast_channel()};
   return channels;
 }
 

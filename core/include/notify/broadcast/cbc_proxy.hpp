@@ -138,6 +138,7 @@ class CbcProxy {
   void send_link_test(std::function<std::string()> identifier,
                       std::function<std::int64_t()> message_number,
                       std::function<void(std::string lambda, InvokeResult)> done);
+  bool failover_on_connection_errors() const { return failover_on_connection_errors_; }
   /// _invoke_lambda_with_failover.
   void invoke_with_failover(const nlohmann::json& payload, ProxyDone done);
 

@@ -136,12 +136,22 @@ void CbcProxy::cancel_broadcast(const BroadcastArgs& a, ProxyDone done) {
 void CbcProxy::send_link_test(std::function<std::string()> identifier,
                               std::function<std::int64_t()> message_number,
                               std::function<void(std::string, InvokeResult)> done) {
-  for (std::string_view name : {lambda_name(), failover_lambda_name()}) {
-    const bool ibag = message_format() == MessageFormat::ibag;
-    auto payload = link_test_payload(identifier(), ibag ? message_number() : 0);
-    lambda_.invoke(std::string(name), payload,
-                   [done, name = std::string(name)](InvokeResult r) { done(name, std::move(r)); });
-  }
+  // _send_link_test(lambda_name) then _send_link_test(failover_lambda_name): independent, no
+  // failover. A failed invoke returns False and the second still runs; an exception _invoke_lambda
+  // does not catch ends the task before the second.
+  const bool ibag = message_format() == MessageFormat::ibag;
+  auto payload = [this, ibag, identifier, message_number] {
+    return link_test_payload(identifier(), ibag ? message_number() : 0);
+  };
+  std::string first(lambda_name()), second(failover_lambda_name());
+  lambda_.invoke(first, payload(),
+                 [this, first, second, payload, done](InvokeResult r) {
+                   const bool unhandled = r.kind == InvokeResult::Kind::unhandled;
+                   done(first, std::move(r));
+                   if (unhandled && !failover_on_connection_errors_) return;
+                   lambda_.invoke(second, payload(),
+                                  [second, done](InvokeResult r2) { done(second, std::move(r2)); });
+                 });
 }
 
 void CbcProxy::invoke_with_failover(const nlohmann::json& payload, ProxyDone done) {
