@@ -72,7 +72,9 @@ Facts read_facts(const pugi::xml_document& doc, bool ibag) {
     }
   } else {
     f.message_type = root.child_value("IBAG_message_type");
-    f.test = std::string_view(root.child_value("IBAG_status")) == "Test";
+    // The proxy's IBAG link test is IBAG_status System with IBAG_message_type "Link Test".
+    f.test = f.message_type == "Link Test" ||
+             std::string_view(root.child_value("IBAG_status")) == "Test";
     f.key = root.child_value("IBAG_message_number");
     f.identifier = root.child_value("IBAG_cap_identifier");
     f.sent = root.child_value("IBAG_sent_date_time");
@@ -114,9 +116,9 @@ RequestInfo CbcStub::describe(const transport::Request& request) const {
   info.provider = route->op;
   info.az = route->az;
   // The operation is the document's message type, read cheaply: selectors may name
-  // "Alert", "Cancel" or "Test" without the stub parsing the document twice.
+  // "Alert", "Cancel" or "Test" (a link test) without the stub parsing the document twice.
   const std::string& b = request.body;
-  if (b.find(">Test</") != std::string::npos) {
+  if (b.find(">Test</") != std::string::npos || b.find(">Link Test</") != std::string::npos) {
     info.operation = "Test";
   } else if (b.find(">Cancel</") != std::string::npos) {
     info.operation = "Cancel";
