@@ -67,7 +67,7 @@ TEST(ScenarioParse, ErrorsNameTheFileTheFieldWhatWasExpectedAndWhatCame) {
 
 TEST(ScenarioParse, StubBlocksAreCheckedByTheirOwnStub) {
   EXPECT_EQ(error_of(json::parse(R"({"name": "n", "stubs": {"smtp": {}}})")),
-            "x.json: stubs.smtp: expected a known stub (ses), got an unknown stub");
+            "x.json: stubs.smtp: expected a known stub (ses, lambda, cbc), got an unknown stub");
   EXPECT_EQ(error_of(json::parse(R"({"name": "n", "stubs": {"ses": {"max_send_rate": "x"}}})")),
             "x.json: stubs.ses.max_send_rate: expected a number of recipients per second >= 0 "
             "(0 = unlimited), got \"x\"");
