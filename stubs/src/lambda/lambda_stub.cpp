@@ -102,9 +102,10 @@ RequestInfo LambdaStub::describe(const transport::Request& request) const {
 }
 
 StubAnswer LambdaStub::handle(const Call& call) {
-  std::optional<StubAnswer> out;
-  handle_async(call, [&out](StubAnswer a) { out = std::move(a); });
-  if (out) return std::move(*out);
+  // A proxy function answers later; the completion must not outlive this frame's storage.
+  auto out = std::make_shared<std::optional<StubAnswer>>();
+  handle_async(call, [out](StubAnswer a) { *out = std::move(a); });
+  if (*out) return std::move(**out);
   return lambda::service_error(500, "ServiceException",
                                {{"Type", "Service"},
                                 {"Message", "the function answers later; use handle_async"}},
