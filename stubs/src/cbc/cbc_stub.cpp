@@ -17,6 +17,8 @@ namespace {
 
 constexpr const char* kCapNs = "urn:oasis:names:tc:emergency:cap:1.2";
 constexpr const char* kIbagNs = "ibag:1.0";
+// documents() keeps the latest documents; a long-running serve does not grow without bound.
+constexpr std::size_t kDocumentsKeptMax = 10'000;
 
 struct Route {
   std::string op;
@@ -207,6 +209,9 @@ StubAnswer CbcStub::handle(const Call& call) {
   std::lock_guard lock(impl_->mutex);
   OperatorState& st = impl_->ops[op];
   st.counters.received += 1;
+  if (impl_->documents.size() >= kDocumentsKeptMax)
+    impl_->documents.erase(impl_->documents.begin(),
+                           impl_->documents.begin() + kDocumentsKeptMax / 2);
   impl_->documents.emplace_back(op, call.request.body);
   const std::uint64_t ack = impl_->next_ack++;
   Facts none;

@@ -51,7 +51,7 @@ class CbcStub final : public Stub {
   void reset() override;
 
   std::map<std::string, CbcCounters> counters() const;
-  /// Every document received, in order, with the operator it went to.
+  /// The documents received (the latest 5,000 to 10,000), in order, with the operator each went to.
   std::vector<std::pair<std::string, std::string>> documents() const;
 
  private:
