@@ -103,10 +103,10 @@ def delay(ms: Optional[float] = None, *, distribution: str = "fixed",
     return rule(action, **kwargs)
 
 
-def az_outage(az: str, service: str = "lambda", **kwargs: Any) -> Rule:
-    """Every connection to one availability zone is refused. AZs exist only for stubs that
-    model them (docs/faults.md); against a server without such a stub the rule matches
-    nothing."""
+def az_outage(az: str, service: str = "cbc", **kwargs: Any) -> Rule:
+    """Every connection through one availability zone is refused: by default the CBC listeners
+    on that AZ path (add provider="ee" for one operator), so the proxy Lambdas of that AZ raise
+    CBCNewConnectionError and Notify fails over (docs/faults.md, docs/stubs/cbc.md)."""
     return rule({"type": "refuse"}, service=service, az=az, **kwargs)
 
 

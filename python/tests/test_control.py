@@ -130,12 +130,13 @@ def test_connection_faults(notify_sim):
 
 
 def test_refusing_the_whole_service_closes_the_listener(notify_sim):
-    # SES's own listener; the shared edge also serves the other stubs, so it stays open.
-    url = notify_sim.ready.get("listeners", {}).get("ses", notify_sim.edge_url)
-    host, port = url.rsplit("/", 1)[-1].rsplit(":", 1)
+    # SES's own listener closes; the shared edge stays open for the other stubs on it.
+    host, port = notify_sim.ready["listeners"]["ses"].rsplit("/", 1)[-1].rsplit(":", 1)
+    edge_host, edge_port = notify_sim.edge_url.rsplit("/", 1)[-1].rsplit(":", 1)
     with notify_sim.add_fault(faults.ses.refuse()):
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection((host, int(port)), timeout=2).close()
+        socket.create_connection((edge_host, int(edge_port)), timeout=2).close()
     socket.create_connection((host, int(port)), timeout=2).close()
 
 
@@ -146,7 +147,7 @@ def test_named_faults_map_to_the_documented_actions():
     assert faults.hang(service="ses", operation="SendEmail", probability=0.5) == {
         "match": {"service": "ses", "operation": "SendEmail"}, "action": {"type": "hang"},
         "trigger": {"probability": 0.5}}
-    assert faults.az_outage("eu-west-2a")["match"] == {"service": "lambda", "az": "eu-west-2a"}
+    assert faults.az_outage("eu-west-2a")["match"] == {"service": "cbc", "az": "eu-west-2a"}
     assert faults.delay(median_ms=40, distribution="lognormal")["action"] == {
         "type": "delay", "distribution": "lognormal", "median_ms": 40}
     with pytest.raises(TypeError):

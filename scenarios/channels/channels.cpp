@@ -1,5 +1,6 @@
 // The built-in channels. Adding one is a file in this folder and one line here (see
 // docs/architecture.md, "Adding a provider").
+#include "broadcast.hpp"
 #include "email.hpp"
 #include "sms.hpp"
 #include "notify/scenarios/channel.hpp"
@@ -8,7 +9,8 @@ namespace notify::scenarios {
 
 const std::vector<ChannelSpec>& channel_registry() {
   static const std::vector<ChannelSpec> channels = {channels::email_channel(),
-                                                      channels::sms_channel()};
+                                                      channels::sms_channel(),
+                                                      channels::broadcast_channel()};
   return channels;
 }
 

@@ -95,7 +95,22 @@ class SqliteStore final : public Store {
         next_message_number_(db_,
                              "UPDATE sequences SET value = value + 1 "
                              "WHERE name = 'broadcast_provider_message_number' "
-                             "RETURNING value") {}
+                             "RETURNING value"),
+        get_broadcast_event_(db_,
+                             "SELECT id, broadcast_message_id, message_type, payload_json, sent_at "
+                             "FROM broadcast_events WHERE id = ?1"),
+        list_broadcast_events_(db_,
+                               "SELECT id, broadcast_message_id, message_type, payload_json, "
+                               "sent_at FROM broadcast_events WHERE broadcast_message_id = ?1 "
+                               "ORDER BY sent_at, id"),
+        find_provider_message_(db_,
+                               "SELECT id, broadcast_event_id, provider, status, message_number, "
+                               "created_at, updated_at FROM broadcast_provider_messages "
+                               "WHERE broadcast_event_id = ?1 AND provider = ?2"),
+        list_provider_messages_(db_,
+                                "SELECT id, broadcast_event_id, provider, status, message_number, "
+                                "created_at, updated_at FROM broadcast_provider_messages "
+                                "ORDER BY created_at, id") {}
 
   result<void> insert_notification(const Notification& n) override {
     std::lock_guard lock(mutex_);
@@ -246,15 +261,49 @@ class SqliteStore final : public Store {
     int rc = s.step();
     if (rc == SQLITE_DONE) return not_found();
     if (rc != SQLITE_ROW) return store_error();
-    BroadcastProviderMessage m;
-    m.id = s.column_text(0);
-    m.broadcast_event_id = s.column_text(1);
-    m.provider = s.column_text(2);
-    m.status = s.column_text(3);
-    if (!s.column_is_null(4)) m.message_number = s.column_int(4);
-    m.created_at = from_ns(s.column_int(5));
-    m.updated_at = from_ns(s.column_int(6));
-    return m;
+    return read_provider_message(s);
+  }
+
+  result<BroadcastEvent> get_broadcast_event(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    Statement& s = get_broadcast_event_;
+    ResetGuard guard(s);
+    s.bind(1, id);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return not_found();
+    if (rc != SQLITE_ROW) return store_error();
+    return read_event(s);
+  }
+
+  std::vector<BroadcastEvent> list_broadcast_events(const std::string& message_id) override {
+    std::lock_guard lock(mutex_);
+    Statement& s = list_broadcast_events_;
+    ResetGuard guard(s);
+    s.bind(1, message_id);
+    std::vector<BroadcastEvent> out;
+    while (s.step() == SQLITE_ROW) out.push_back(read_event(s));
+    return out;
+  }
+
+  result<BroadcastProviderMessage> find_broadcast_provider_message(
+      const std::string& event_id, const std::string& provider) override {
+    std::lock_guard lock(mutex_);
+    Statement& s = find_provider_message_;
+    ResetGuard guard(s);
+    s.bind(1, event_id).bind(2, provider);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return not_found();
+    if (rc != SQLITE_ROW) return store_error();
+    return read_provider_message(s);
+  }
+
+  std::vector<BroadcastProviderMessage> list_broadcast_provider_messages() override {
+    std::lock_guard lock(mutex_);
+    Statement& s = list_provider_messages_;
+    ResetGuard guard(s);
+    std::vector<BroadcastProviderMessage> out;
+    while (s.step() == SQLITE_ROW) out.push_back(read_provider_message(s));
+    return out;
   }
 
   result<std::int64_t> next_message_number() override {
@@ -289,6 +338,28 @@ class SqliteStore final : public Store {
     return read_notification(s);
   }
 
+  static BroadcastProviderMessage read_provider_message(Statement& s) {
+    BroadcastProviderMessage m;
+    m.id = s.column_text(0);
+    m.broadcast_event_id = s.column_text(1);
+    m.provider = s.column_text(2);
+    m.status = s.column_text(3);
+    if (!s.column_is_null(4)) m.message_number = s.column_int(4);
+    m.created_at = from_ns(s.column_int(5));
+    m.updated_at = from_ns(s.column_int(6));
+    return m;
+  }
+
+  static BroadcastEvent read_event(Statement& s) {
+    BroadcastEvent e;
+    e.id = s.column_text(0);
+    e.broadcast_message_id = s.column_text(1);
+    e.message_type = s.column_text(2);
+    e.payload_json = s.column_text(3);
+    e.sent_at = from_ns(s.column_int(4));
+    return e;
+  }
+
   std::mutex mutex_;
   sqlite::Db db_;
   int schema_version_;
@@ -306,6 +377,10 @@ class SqliteStore final : public Store {
   Statement update_provider_message_status_;
   Statement get_provider_message_;
   Statement next_message_number_;
+  Statement get_broadcast_event_;
+  Statement list_broadcast_events_;
+  Statement find_provider_message_;
+  Statement list_provider_messages_;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 // The built-in providers. Adding one is a folder under stubs/src/ and one line here (see
 // docs/architecture.md, "Adding a provider").
+#include "notify/stubs/cbc.hpp"
+#include "notify/stubs/lambda.hpp"
 #include "notify/stubs/registry.hpp"
 #include "notify/stubs/ses.hpp"
 #include "notify/stubs/sms.hpp"
@@ -12,6 +14,8 @@ StubRegistry& registry() {
     register_ses(r);
     register_firetext(r);
     register_mmg(r);
+    register_lambda(r);
+    register_cbc(r);
     return r;
   }();
   return instance;

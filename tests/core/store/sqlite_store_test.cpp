@@ -199,7 +199,7 @@ TEST(SqliteStore, VersionOneFileIsMigratedToTheCurrentSchema) {
     sqlite3_close(db);
   }
   auto store = open_sqlite_store(path);
-  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_EQ(store->schema_version(), kSchemaVersion);
   EXPECT_TRUE(store->get_notification("kept"));
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -239,6 +239,31 @@ TEST(SqliteStore, BroadcastProviderMessagesAreUniquePerEventAndProvider) {
   EXPECT_EQ(got.created_at, kT0);
   EXPECT_EQ(got.updated_at, kT0 + 5s);
   EXPECT_FALSE(store->get_broadcast_provider_message("p-3")->message_number.has_value());
+}
+
+TEST(SqliteStore, BroadcastEventsAndProviderMessagesAreFound) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_broadcast_message({"m-1", "broadcasting", "Flood warning", kT0}));
+  ASSERT_TRUE(store->insert_broadcast_event({"e-2", "m-1", "cancel", "{}", kT0 + 2s}));
+  ASSERT_TRUE(store->insert_broadcast_event({"e-1", "m-1", "alert", "{\"a\":1}", kT0 + 1s}));
+  ASSERT_TRUE(store->insert_broadcast_event({"e-9", "m-2", "alert", "{}", kT0}));
+  auto events = store->list_broadcast_events("m-1");
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_EQ(events[0].id, "e-1");
+  EXPECT_EQ(events[1].id, "e-2");
+  auto e1 = store->get_broadcast_event("e-1");
+  ASSERT_TRUE(e1);
+  EXPECT_EQ(e1->payload_json, "{\"a\":1}");
+  EXPECT_EQ(e1->sent_at, kT0 + 1s);
+  EXPECT_EQ(store->get_broadcast_event("nope").error(), make_error_code(errc::not_found));
+
+  ASSERT_TRUE(store->insert_broadcast_provider_message({"p-1", "e-1", "ee", "sending", {}, kT0, kT0}));
+  auto found = store->find_broadcast_provider_message("e-1", "ee");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, "p-1");
+  EXPECT_EQ(store->find_broadcast_provider_message("e-1", "o2").error(),
+            make_error_code(errc::not_found));
+  EXPECT_EQ(store->list_broadcast_provider_messages().size(), 1U);
 }
 
 TEST(SqliteStore, MessageNumbersCount) {

@@ -110,11 +110,19 @@ class Store {
 
   /// Next value of the message-number sequence (1, 2, ...), persistent across re-opens.
   virtual boost::system::result<std::int64_t> next_message_number() = 0;
+  virtual boost::system::result<BroadcastEvent> get_broadcast_event(const std::string& id) = 0;
+  /// The events of one broadcast message, ordered by sent_at, id.
+  virtual std::vector<BroadcastEvent> list_broadcast_events(const std::string& message_id) = 0;
+  /// The provider message of (event, provider); errc::not_found when there is none.
+  virtual boost::system::result<BroadcastProviderMessage> find_broadcast_provider_message(
+      const std::string& event_id, const std::string& provider) = 0;
+  /// Every provider message, ordered by created_at, id.
+  virtual std::vector<BroadcastProviderMessage> list_broadcast_provider_messages() = 0;
 
   virtual int schema_version() const = 0;
 };
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 /// Opens (creating and migrating as needed) a SQLite store. ":memory:" is in-memory.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);

@@ -1,0 +1,203 @@
+// The core's CBC proxy client, as Notify's app/clients/cbc_proxy.py has it: a Lambda client
+// signed with the CBC proxy's own credentials, one proxy per operator (EE, O2, Three: CAP;
+// Vodafone: IBAG) that builds the Lambda payload, and Notify's failure rule: a ClientError, a
+// StatusCode above 299 or a FunctionError on the first Lambda sends the same payload to the
+// second; both failing is retryable. What Notify does not catch is modelled too: a connection
+// error to the Lambda endpoint is not a ClientError, so it escapes with no failover and no retry,
+// unless the `failover_on_connection_errors` fix is chosen.
+#pragma once
+
+#include "notify/aws/sigv4.hpp"
+#include "notify/broadcast/language.hpp"
+#include "notify/runtime/clock.hpp"
+#include "notify/runtime/rng.hpp"
+#include "notify/telemetry/logger.hpp"
+#include "notify/telemetry/metrics.hpp"
+#include "notify/transport/http.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace notify::broadcast {
+
+struct LambdaClientOptions {
+  std::string endpoint_url;  // e.g. "https://lambda.eu-west-2.amazonaws.com"
+  std::string region = "eu-west-2";
+  /// CBC_PROXY_AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY: not SES's credentials.
+  aws::Credentials credentials{"AKIDCBCPROXYEXAMPLE", "cbcproxyEXAMPLEsecretKEY", ""};
+  /// botocore's defaults, which Notify does not change: 60 s connect and read time-outs.
+  transport::SendOptions send_options{std::chrono::milliseconds(60'000),
+                                      std::chrono::milliseconds(60'000)};
+  /// botocore's legacy retry mode: up to this many attempts for a connection error, a throttle
+  /// or a 5xx, waiting rand() * 2^(n-1) seconds between them.
+  int sdk_max_attempts = 5;
+  /// The obvious fix Notify lacks: treat a connection error like a ClientError (fail over, and
+  /// retry the task when both Lambdas fail). Off: Notify's behaviour.
+  bool failover_on_connection_errors = false;
+};
+
+/// One invocation as _invoke_lambda sees it.
+struct InvokeResult {
+  enum class Kind {
+    ok,
+    failed,     // ClientError, StatusCode > 299 or FunctionError: _invoke_lambda returns False
+    unhandled,  // a botocore error that is not a ClientError (EndpointConnectionError, ReadTimeout)
+  };
+  Kind kind = Kind::ok;
+  int status = 0;
+  std::string error;   // "TooManyRequestsException", "FunctionError: CBCNewConnectionError", ...
+  std::string detail;  // the message or payload, shortened
+};
+
+class LambdaClient {
+ public:
+  virtual ~LambdaClient() = default;
+  /// Invoke(FunctionName=name, InvocationType='RequestResponse', Payload=json). `done` runs later,
+  /// on the clock.
+  virtual void invoke(const std::string& name, const nlohmann::json& payload,
+                      std::function<void(InvokeResult)> done) = 0;
+};
+
+std::unique_ptr<LambdaClient> make_lambda_client(transport::HttpTransport& transport,
+                                                 runtime::Clock& clock, runtime::Rng& rng,
+                                                 telemetry::Metrics& metrics,
+                                                 telemetry::Logger& logger,
+                                                 LambdaClientOptions options);
+
+/// What a proxy method ended with, as the task sees it.
+struct ProxyResult {
+  enum class Kind {
+    ok,
+    retryable,  // CBCProxyRetryableException: "Lambda failed for both ..."
+    unhandled,  // an exception the task does not catch
+  };
+  Kind kind = Kind::ok;
+  std::string message;
+};
+using ProxyDone = std::function<void(ProxyResult)>;
+
+/// An earlier provider message a cancel refers to.
+struct ProviderReference {
+  std::string message_id;      // the provider message's id
+  std::string sent;            // its created_at, %Y-%m-%dT%H:%M:%S.%fZ
+  std::int64_t message_number = 0;  // Vodafone only
+};
+
+struct BroadcastArgs {
+  std::string identifier;           // the provider message's id
+  std::int64_t message_number = 0;  // Vodafone only
+  std::string headline = "GOV.UK Notify Broadcast";
+  std::string description;
+  nlohmann::json areas = nlohmann::json::array();  // [{"polygon": [[lat, lon], ...]}, ...]
+  std::string sent;     // "%Y-%m-%dT%H:%M:%S-00:00"
+  std::string expires;  // "%Y-%m-%dT%H:%M:%S-00:00"
+  std::string channel = "severe";
+  std::vector<ProviderReference> references;  // cancel
+};
+
+/// What every proxy shares (CBCProxyClientBase). A proxy's properties come from its traits type;
+/// see OperatorProxy below.
+class CbcProxy {
+ public:
+  CbcProxy(LambdaClient& lambda, telemetry::Metrics& metrics, telemetry::Logger& logger,
+           bool failover_on_connection_errors)
+      : lambda_(lambda),
+        metrics_(metrics),
+        logger_(logger),
+        failover_on_connection_errors_(failover_on_connection_errors) {}
+  virtual ~CbcProxy() = default;
+
+  virtual std::string_view provider() const = 0;
+  virtual std::string_view lambda_name() const = 0;
+  virtual std::string_view failover_lambda_name() const = 0;
+  virtual MessageFormat message_format() const = 0;
+  virtual std::string_view language_english() const = 0;
+  virtual std::string_view language_welsh() const = 0;
+
+  /// The language value for `content`: Welsh when it holds a Welsh non-GSM character.
+  std::string_view infer_language_from(std::string_view content) const;
+  /// The payloads, exactly as Notify builds them.
+  nlohmann::json alert_payload(const BroadcastArgs& a) const;
+  nlohmann::json cancel_payload(const BroadcastArgs& a) const;
+  nlohmann::json link_test_payload(const std::string& identifier,
+                                   std::int64_t message_number) const;
+
+  void create_and_send_broadcast(const BroadcastArgs& a, ProxyDone done);
+  /// "We have not implemented updating a broadcast": nothing is invoked.
+  void update_and_send_broadcast(const BroadcastArgs& a, ProxyDone done);
+  void cancel_broadcast(const BroadcastArgs& a, ProxyDone done);
+  /// Invokes both Lambdas independently, no failover; `done` gets one result per Lambda.
+  void send_link_test(std::function<std::string()> identifier,
+                      std::function<std::int64_t()> message_number,
+                      std::function<void(std::string lambda, InvokeResult)> done);
+  bool failover_on_connection_errors() const { return failover_on_connection_errors_; }
+  /// _invoke_lambda_with_failover.
+  void invoke_with_failover(const nlohmann::json& payload, ProxyDone done);
+
+ private:
+  LambdaClient& lambda_;
+  telemetry::Metrics& metrics_;
+  telemetry::Logger& logger_;
+  bool failover_on_connection_errors_;
+};
+
+/// The properties each proxy must define; a proxy whose traits lack one does not compile.
+template <class T>
+concept ProxyProperties = requires {
+  { T::provider } -> std::convertible_to<std::string_view>;
+  { T::lambda_name } -> std::convertible_to<std::string_view>;
+  { T::failover_lambda_name } -> std::convertible_to<std::string_view>;
+  { T::message_format } -> std::convertible_to<MessageFormat>;
+  { T::language_english } -> std::convertible_to<std::string_view>;
+  { T::language_welsh } -> std::convertible_to<std::string_view>;
+};
+
+template <ProxyProperties T>
+class OperatorProxy final : public CbcProxy {
+ public:
+  using CbcProxy::CbcProxy;
+  std::string_view provider() const override { return T::provider; }
+  std::string_view lambda_name() const override { return T::lambda_name; }
+  std::string_view failover_lambda_name() const override { return T::failover_lambda_name; }
+  MessageFormat message_format() const override { return T::message_format; }
+  std::string_view language_english() const override { return T::language_english; }
+  std::string_view language_welsh() const override { return T::language_welsh; }
+};
+
+/// get_proxy(provider) for an unknown provider (Notify raises KeyError).
+class UnknownProvider : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// CBCProxyClient: the Lambda client and one proxy per operator.
+class CbcProxyClient {
+ public:
+  CbcProxyClient(LambdaClient& lambda, telemetry::Metrics& metrics, telemetry::Logger& logger,
+                 bool failover_on_connection_errors = false);
+  ~CbcProxyClient();
+  /// ee, o2, three or vodafone; throws UnknownProvider otherwise.
+  CbcProxy& get_proxy(std::string_view provider);
+  LambdaClient& lambda() { return lambda_; }
+
+ private:
+  LambdaClient& lambda_;
+  std::vector<std::unique_ptr<CbcProxy>> proxies_;
+};
+
+/// format(n, "x").zfill(8)
+std::string format_sequential_number(std::int64_t n);
+/// dt.strftime('%Y-%m-%dT%H:%M:%S') + "-00:00"
+std::string cap_datetime(runtime::TimePoint t);
+/// dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+std::string reference_datetime(runtime::TimePoint t);
+
+}  // namespace notify::broadcast

@@ -1,0 +1,87 @@
+// Notify's broadcast tasks (app/celery/broadcast_message_tasks.py and the scheduled link tests
+// and canary) on the Clock: send_broadcast_event fans an event out to the available providers;
+// send_broadcast_provider_message checks authorisation and sequence, creates or reuses the
+// provider message, invokes the proxy and marks it returned-ack, retrying a retryable failure
+// after min(2^n, 240) s for ever. Link tests and the canary invoke Lambdas on their own.
+#pragma once
+
+#include "notify/broadcast/cbc_proxy.hpp"
+#include "notify/delivery/retry.hpp"
+#include "notify/runtime/clock.hpp"
+#include "notify/runtime/rng.hpp"
+#include "notify/store/store.hpp"
+#include "notify/telemetry/logger.hpp"
+#include "notify/telemetry/metrics.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace notify::delivery {
+
+/// Provider-message statuses (BroadcastProviderMessageStatus); the tasks set only the first two.
+namespace broadcast_status {
+inline constexpr const char* kSending = "sending";
+inline constexpr const char* kReturnedAck = "returned-ack";
+inline constexpr const char* kReturnedError = "returned-error";
+inline constexpr const char* kTechnicalFailure = "technical-failure";
+}  // namespace broadcast_status
+
+struct BroadcastConfig {
+  bool cbc_proxy_enabled = true;  // CBC_PROXY_ENABLED
+  std::vector<std::string> enabled_cbcs{"ee", "o2", "three", "vodafone"};  // ENABLED_CBCS
+  /// The service's allowed_broadcast_provider: "all" or one provider.
+  std::string allowed_broadcast_provider = "all";
+  bool service_active = true;       // false: suspended
+  bool service_restricted = false;  // true: not live
+  bool message_stubbed = false;
+  std::string channel = "severe";   // the service's broadcast_channel
+  /// Retry delay: min(2^retries, cap) seconds (Notify: 240, inside SQS's visibility time-out).
+  runtime::Duration retry_delay_cap = std::chrono::seconds(240);
+};
+
+/// What an event's payload_json holds: the content as the event was sent.
+struct BroadcastEventContent {
+  std::string description;
+  nlohmann::json areas = nlohmann::json::array();  // [{"polygon": [[lat, lon], ...]}]
+  runtime::TimePoint finishes_at;                  // transmitted_finishes_at
+  nlohmann::json to_json() const;
+  static BroadcastEventContent from_json(const std::string& text);
+};
+
+class BroadcastTasks {
+ public:
+  BroadcastTasks(store::Store& store, runtime::Clock& clock, runtime::Rng& rng,
+                 broadcast::CbcProxyClient& cbc, telemetry::Metrics& metrics,
+                 telemetry::Logger& logger, BroadcastConfig config);
+
+  /// service.get_available_broadcast_providers()
+  std::vector<std::string> available_providers() const;
+  void send_broadcast_event(const std::string& event_id);
+  void send_broadcast_provider_message(const std::string& event_id, const std::string& provider,
+                                       int retries = 0);
+  /// trigger_link_tests: both Lambdas of every enabled provider, independently.
+  void trigger_link_tests();
+  /// send-canary-to-cbc-proxy: invokes "canary"; a failure is logged at error and counted.
+  void send_canary();
+  /// Invocations waiting on an answer plus retries waiting on the clock.
+  std::size_t in_flight() const { return running_ + timers_.pending(); }
+
+ private:
+  void integrity_error(const std::string& provider, const std::string& message);
+  void finish(const std::string& event_id, const std::string& provider,
+              const std::string& provider_message_id, int retries, broadcast::ProxyResult r);
+  std::int64_t next_message_number();
+
+  store::Store& store_;
+  runtime::Clock& clock_;
+  runtime::Rng& rng_;
+  broadcast::CbcProxyClient& cbc_;
+  telemetry::Metrics& metrics_;
+  telemetry::Logger& logger_;
+  BroadcastConfig config_;
+  RetryTimers timers_;
+  std::size_t running_ = 0;
+};
+
+}  // namespace notify::delivery

@@ -1,0 +1,242 @@
+// send_broadcast_event, send_broadcast_provider_message, the link tests and the canary.
+#include "notify/delivery/broadcast_tasks.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace notify::delivery {
+
+namespace {
+
+std::int64_t to_ns(runtime::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+runtime::TimePoint from_ns(std::int64_t ns) {
+  return runtime::TimePoint(
+      std::chrono::duration_cast<runtime::Duration>(std::chrono::nanoseconds(ns)));
+}
+
+std::string seconds_text(runtime::Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+}
+
+}  // namespace
+
+nlohmann::json BroadcastEventContent::to_json() const {
+  return {{"description", description}, {"areas", areas}, {"finishes_at_ns", to_ns(finishes_at)}};
+}
+
+BroadcastEventContent BroadcastEventContent::from_json(const std::string& text) {
+  BroadcastEventContent c;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return c;
+  c.description = j.value("description", std::string());
+  if (j.contains("areas")) c.areas = j["areas"];
+  c.finishes_at = from_ns(j.value("finishes_at_ns", std::int64_t{0}));
+  return c;
+}
+
+BroadcastTasks::BroadcastTasks(store::Store& store, runtime::Clock& clock, runtime::Rng& rng,
+                               broadcast::CbcProxyClient& cbc, telemetry::Metrics& metrics,
+                               telemetry::Logger& logger, BroadcastConfig config)
+    : store_(store),
+      clock_(clock),
+      rng_(rng),
+      cbc_(cbc),
+      metrics_(metrics),
+      logger_(logger),
+      config_(std::move(config)),
+      timers_(clock) {}
+
+std::vector<std::string> BroadcastTasks::available_providers() const {
+  if (config_.allowed_broadcast_provider == "all") return config_.enabled_cbcs;
+  std::vector<std::string> out;
+  for (const auto& p : config_.enabled_cbcs)
+    if (p == config_.allowed_broadcast_provider) out.push_back(p);
+  return out;
+}
+
+void BroadcastTasks::send_broadcast_event(const std::string& event_id) {
+  for (const auto& provider : available_providers()) {
+    // apply_async on the broadcast-tasks queue: the task runs later, not inside this one.
+    ++running_;
+    clock_.post([this, event_id, provider] {
+      --running_;
+      send_broadcast_provider_message(event_id, provider);
+    });
+  }
+}
+
+void BroadcastTasks::integrity_error(const std::string& provider, const std::string& message) {
+  logger_.error("broadcast", "BroadcastIntegrityError for provider " + provider + ": " + message);
+  metrics_.incr("broadcast.integrity-error." + provider);
+}
+
+std::int64_t BroadcastTasks::next_message_number() {
+  auto n = store_.next_message_number();
+  return n ? *n : 0;
+}
+
+void BroadcastTasks::send_broadcast_provider_message(const std::string& event_id,
+                                                     const std::string& provider, int retries) {
+  if (!config_.cbc_proxy_enabled) {
+    logger_.info("broadcast", "CBC Proxy disabled, not sending broadcast_event " + event_id +
+                                  " for provider " + provider);
+    return;
+  }
+  auto event = store_.get_broadcast_event(event_id);
+  if (!event) {
+    logger_.error("broadcast", "broadcast_event " + event_id + " not found");
+    return;
+  }
+  // check_event_is_authorised_to_be_sent
+  if (!config_.service_active) return integrity_error(provider, "the service is suspended");
+  if (config_.service_restricted) return integrity_error(provider, "the service is not live");
+  if (config_.message_stubbed) return integrity_error(provider, "the message is stubbed");
+  // check_event_makes_sense_in_sequence
+  auto existing = store_.find_broadcast_provider_message(event_id, provider);
+  if (existing && existing->status != broadcast_status::kSending)
+    return integrity_error(provider, "event " + event_id + " already has status " +
+                                         existing->status + " for " + provider);
+  const auto content = BroadcastEventContent::from_json(event->payload_json);
+  if (content.finishes_at < clock_.now())
+    return integrity_error(provider, "event " + event_id + " has expired");
+  std::vector<store::BroadcastProviderMessage> earlier;
+  for (const auto& e : store_.list_broadcast_events(event->broadcast_message_id)) {
+    if (e.sent_at >= event->sent_at) continue;
+    auto pm = store_.find_broadcast_provider_message(e.id, provider);
+    if (!pm || pm->status != broadcast_status::kReturnedAck)
+      return integrity_error(provider, "earlier event " + e.id + " has not been acknowledged by " +
+                                           provider + " (" + (pm ? pm->status : "not sent") + ")");
+    earlier.push_back(*pm);
+  }
+
+  broadcast::CbcProxy& proxy = cbc_.get_proxy(provider);
+  store::BroadcastProviderMessage pm;
+  if (existing) {
+    pm = *existing;
+  } else {
+    pm.id = rng_.uuid4();
+    pm.broadcast_event_id = event_id;
+    pm.provider = provider;
+    pm.status = broadcast_status::kSending;
+    if (proxy.message_format() == broadcast::MessageFormat::ibag)
+      pm.message_number = next_message_number();
+    pm.created_at = pm.updated_at = clock_.now();
+    if (!store_.insert_broadcast_provider_message(pm)) {
+      logger_.error("broadcast", "could not create the provider message for " + provider);
+      return;
+    }
+    metrics_.incr("broadcast.provider-message.sending." + provider);
+  }
+
+  broadcast::BroadcastArgs args;
+  args.identifier = pm.id;
+  args.message_number = pm.message_number.value_or(0);
+  args.description = content.description;
+  args.areas = content.areas;
+  args.sent = broadcast::cap_datetime(event->sent_at);
+  args.expires = broadcast::cap_datetime(content.finishes_at);
+  args.channel = config_.channel;
+  for (const auto& e : earlier)
+    args.references.push_back(
+        {e.id, broadcast::reference_datetime(e.created_at), e.message_number.value_or(0)});
+
+  logger_.info("broadcast", "Invoking the " + provider + " CBC proxy for " +
+                                event->message_type + " event " + event_id + " (attempt " +
+                                std::to_string(retries + 1) + ")");
+  ++running_;
+  auto done = [this, event_id, provider, id = pm.id, retries](broadcast::ProxyResult r) {
+    --running_;
+    finish(event_id, provider, id, retries, std::move(r));
+  };
+  if (event->message_type == "alert") {
+    proxy.create_and_send_broadcast(args, std::move(done));
+  } else if (event->message_type == "update") {
+    // A no-op in every proxy; answer on the clock like any other completion.
+    clock_.post([&proxy, args, done = std::move(done)]() mutable {
+      proxy.update_and_send_broadcast(args, std::move(done));
+    });
+  } else {
+    proxy.cancel_broadcast(args, std::move(done));
+  }
+}
+
+void BroadcastTasks::finish(const std::string& event_id, const std::string& provider,
+                            const std::string& provider_message_id, int retries,
+                            broadcast::ProxyResult r) {
+  using Kind = broadcast::ProxyResult::Kind;
+  switch (r.kind) {
+    case Kind::ok:
+      store_.update_broadcast_provider_message_status(provider_message_id,
+                                                      broadcast_status::kReturnedAck, clock_.now());
+      metrics_.incr("broadcast.provider-message.returned-ack." + provider);
+      logger_.info("broadcast", "Broadcast event " + event_id + " acknowledged by " + provider +
+                                    " through " + r.message);
+      return;
+    case Kind::retryable: {
+      auto delay = std::min<runtime::Duration>(
+          std::chrono::seconds(static_cast<std::int64_t>(std::pow(2.0, std::min(retries, 30)))),
+          config_.retry_delay_cap);
+      logger_.warning("broadcast", r.message + "; retrying " + provider + " for event " +
+                                       event_id + " in " + seconds_text(delay) + " s (retry " +
+                                       std::to_string(retries + 1) + ")");
+      metrics_.incr("broadcast.retry." + provider);
+      timers_.after(delay, [this, event_id, provider, retries] {
+        send_broadcast_provider_message(event_id, provider, retries + 1);
+      });
+      return;
+    }
+    case Kind::unhandled:
+      // Not CBCProxyRetryableException: the task fails and is not retried; the provider message
+      // stays "sending".
+      logger_.error("broadcast", "send_broadcast_provider_message for " + provider + " event " +
+                                     event_id + " raised " + r.message + " (not retried)");
+      metrics_.incr("broadcast.unhandled." + provider);
+      return;
+  }
+}
+
+void BroadcastTasks::trigger_link_tests() {
+  if (!config_.cbc_proxy_enabled) return;
+  for (const auto& provider : config_.enabled_cbcs) {
+    broadcast::CbcProxy& proxy = cbc_.get_proxy(provider);
+    running_ += 2;
+    proxy.send_link_test([this] { return rng_.uuid4(); }, [this] { return next_message_number(); },
+                         [this, &proxy](std::string lambda, broadcast::InvokeResult r) {
+                           --running_;
+                           const bool ok = r.kind == broadcast::InvokeResult::Kind::ok;
+                           metrics_.incr("cbc-proxy.link-test." + lambda + (ok ? ".ok" : ".failed"));
+                           if (ok) {
+                             logger_.info("broadcast", "Link test to " + lambda + " succeeded");
+                           } else {
+                             logger_.error("broadcast", "Link test to " + lambda + " failed: " +
+                                                            r.error + " " + r.detail);
+                             // An exception ends the task before the failover Lambda's test.
+                             if (r.kind == broadcast::InvokeResult::Kind::unhandled &&
+                                 lambda == proxy.lambda_name() &&
+                                 !proxy.failover_on_connection_errors())
+                               --running_;
+                           }
+                         });
+  }
+}
+
+void BroadcastTasks::send_canary() {
+  if (!config_.cbc_proxy_enabled) return;
+  ++running_;
+  cbc_.lambda().invoke("canary", {{"identifier", rng_.uuid4()}},
+                       [this](broadcast::InvokeResult r) {
+                         --running_;
+                         if (r.kind == broadcast::InvokeResult::Kind::ok) {
+                           metrics_.incr("cbc-proxy.canary.ok");
+                           return;
+                         }
+                         metrics_.incr("cbc-proxy.canary.failed");
+                         logger_.error("broadcast", "CBC proxy canary failed: " + r.error + " " +
+                                                        r.detail);
+                       });
+}
+
+}  // namespace notify::delivery

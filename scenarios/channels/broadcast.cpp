@@ -1,0 +1,238 @@
+#include "broadcast.hpp"
+
+#include "notify/broadcast/cbc_proxy.hpp"
+#include "notify/delivery/broadcast_tasks.hpp"
+#include "notify/runtime/assert.hpp"
+#include "notify/scenarios/scenario.hpp"
+#include "notify/stubs/fields.hpp"
+#include "workload_text.hpp"
+
+#include <map>
+#include <set>
+
+namespace notify::scenarios::channels {
+
+namespace {
+
+using nlohmann::json;
+
+// "propagate": Notify's behaviour, a connection error to the Lambda endpoint escapes the task;
+// "failover": the obvious fix, treated like a ClientError.
+const std::vector<std::string> kConnectionErrorChoices = {"propagate", "failover"};
+const std::set<std::string> kProviders = {"ee", "o2", "three", "vodafone"};
+
+struct EventSpec {
+  std::chrono::milliseconds at{0};
+  std::string type = "alert";  // alert, update, cancel
+  std::string message = "m1";  // which broadcast message
+  std::string content = "This is a test of the emergency alert system.";
+  json areas;  // [{"polygon": [[lat, lon], ...]}]
+  std::chrono::milliseconds duration{std::chrono::hours(4)};
+};
+
+struct Periodic {
+  std::size_t count = 0;
+  std::chrono::milliseconds start{0};
+  std::chrono::milliseconds every{0};
+};
+
+struct BroadcastWorkload {
+  delivery::BroadcastConfig config;
+  std::vector<EventSpec> events;
+  Periodic link_tests;  // Notify: every 15 minutes
+  Periodic canary;      // Notify (2020-21): every 5 minutes
+};
+
+json default_areas() {
+  return json::array({{{"polygon",
+                        {{51.12, -1.2}, {51.12, 1.2}, {51.74, 1.2}, {51.74, -1.2}, {51.12, -1.2}}}}});
+}
+
+Periodic parse_periodic(stubs::Fields& parent, const std::string& key,
+                        std::chrono::milliseconds default_every) {
+  Periodic p;
+  p.every = default_every;
+  const json* j = parent.object(key);
+  if (j == nullptr) return p;
+  stubs::Fields f(*j, parent.at(key), parent.file());
+  p.count = static_cast<std::size_t>(f.integer("count").value_or(1));
+  if (p.count > 10'000) f.fail_value("count", "at most 10000");
+  p.start = std::chrono::milliseconds(f.integer("start_ms").value_or(0));
+  p.every = std::chrono::milliseconds(f.integer("every_ms", 1).value_or(default_every.count()));
+  f.no_others();
+  return p;
+}
+
+BroadcastWorkload parse_broadcast(const json& j, const std::string& path, const std::string& file) {
+  BroadcastWorkload w;
+  stubs::Fields f(j, path, file);
+  if (auto v = f.boolean("enabled")) w.config.cbc_proxy_enabled = *v;
+  if (const json* p = f.array("providers")) {
+    w.config.enabled_cbcs.clear();
+    for (std::size_t i = 0; i < p->size(); ++i) {
+      const json& x = (*p)[i];
+      if (!x.is_string() || !kProviders.contains(x.get<std::string>()))
+        f.fail(f.at("providers") + "[" + std::to_string(i) + "]",
+               "one of \"ee\", \"o2\", \"three\", \"vodafone\"", stubs::quote_json(x));
+      w.config.enabled_cbcs.push_back(x.get<std::string>());
+    }
+  }
+  if (auto v = f.string("allowed_provider")) {
+    if (*v != "all" && !kProviders.contains(*v))
+      f.fail_value("allowed_provider", "\"all\" or one of \"ee\", \"o2\", \"three\", \"vodafone\"");
+    w.config.allowed_broadcast_provider = *v;
+  }
+  if (const json* s = f.object("service")) {
+    stubs::Fields sf(*s, f.at("service"), file);
+    if (auto v = sf.boolean("active")) w.config.service_active = *v;
+    if (auto v = sf.boolean("restricted")) w.config.service_restricted = *v;
+    if (auto v = sf.boolean("stubbed")) w.config.message_stubbed = *v;
+    if (auto v = sf.string("channel")) {
+      if (*v != "test" && *v != "operator" && *v != "severe" && *v != "government")
+        sf.fail_value("channel", "one of \"test\", \"operator\", \"severe\", \"government\"");
+      w.config.channel = *v;
+    }
+    sf.no_others();
+  }
+  if (const json* events = f.array("events")) {
+    std::set<std::string> alerted;
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      std::string at = f.at("events") + "[" + std::to_string(i) + "]";
+      stubs::Fields ef((*events)[i], at, file);
+      EventSpec e;
+      e.at = std::chrono::milliseconds(ef.integer("at_ms").value_or(0));
+      if (auto v = ef.string("type")) {
+        if (*v != "alert" && *v != "update" && *v != "cancel")
+          ef.fail_value("type", "one of \"alert\", \"update\", \"cancel\"");
+        e.type = *v;
+      }
+      if (auto v = ef.string("message")) e.message = *v;
+      if (auto v = ef.string("content")) e.content = *v;
+      if (const json* a = ef.array("areas")) {
+        if (a->empty()) ef.fail_value("areas", "at least one {\"polygon\": [[lat, lon], ...]}");
+        e.areas = *a;
+      } else {
+        e.areas = default_areas();
+      }
+      if (auto v = ef.integer("duration_ms", 1)) e.duration = std::chrono::milliseconds(*v);
+      ef.no_others();
+      if (e.type == "alert") {
+        if (!alerted.insert(e.message).second)
+          ef.fail_value("message", "a message alerted once (use \"update\" to change it)");
+      } else if (!alerted.contains(e.message)) {
+        ef.fail_value("message", "the name of a message alerted by an earlier event");
+      }
+      w.events.push_back(std::move(e));
+    }
+  }
+  w.link_tests = parse_periodic(f, "link_tests", std::chrono::minutes(15));
+  w.canary = parse_periodic(f, "canary", std::chrono::minutes(5));
+  f.no_others();
+  return w;
+}
+
+class BroadcastChannel final : public Channel {
+ public:
+  BroadcastChannel(ChannelEnv& env, BroadcastWorkload workload)
+      : env_(env), w_(std::move(workload)), rng_(env.rng.fork("broadcast")) {}
+
+  void connect(const ChannelLinks& links) override {
+    broadcast::LambdaClientOptions o;
+    o.endpoint_url = links.stub_url("lambda", "", "");
+    if (links.time_scale > 1) {
+      o.send_options.connect_timeout =
+          scaled_timeout(o.send_options.connect_timeout, links.time_scale);
+      o.send_options.read_timeout = scaled_timeout(o.send_options.read_timeout, links.time_scale);
+    }
+    const auto& options = env_.scenario.core_options;
+    auto choice = options.find("cbc_connection_errors");
+    o.failover_on_connection_errors = choice != options.end() && choice->second == "failover";
+    lambda_ = broadcast::make_lambda_client(links.transport, env_.clock, rng_, env_.metrics,
+                                            env_.logger, o);
+    cbc_ = std::make_unique<broadcast::CbcProxyClient>(*lambda_, env_.metrics, env_.logger,
+                                                       o.failover_on_connection_errors);
+    tasks_ = std::make_unique<delivery::BroadcastTasks>(env_.store, env_.clock, rng_, *cbc_,
+                                                        env_.metrics, env_.logger, w_.config);
+  }
+
+  void schedule(std::vector<std::string>&) override {
+    NOTIFY_ASSERT(tasks_ != nullptr);
+    for (std::size_t i = 0; i < w_.events.size(); ++i) {
+      ++pending_;
+      env_.clock.schedule_after(w_.events[i].at, [this, i] {
+        --pending_;
+        fire(w_.events[i]);
+      });
+    }
+    schedule_periodic(w_.link_tests, [this] { tasks_->trigger_link_tests(); });
+    schedule_periodic(w_.canary, [this] { tasks_->send_canary(); });
+  }
+
+  bool work_remaining() const override {
+    return pending_ > 0 || (tasks_ && tasks_->in_flight() > 0);
+  }
+
+ private:
+  void schedule_periodic(const Periodic& p, std::function<void()> fn) {
+    for (std::size_t n = 0; n < p.count; ++n) {
+      ++pending_;
+      env_.clock.schedule_after(p.start + p.every * static_cast<long>(n), [this, fn] {
+        --pending_;
+        fn();
+      });
+    }
+  }
+
+  void fire(const EventSpec& e) {
+    const auto now = env_.clock.now();
+    auto& message_id = messages_[e.message];
+    if (message_id.empty()) {
+      message_id = rng_.uuid4();
+      env_.store.insert_broadcast_message({message_id, "broadcasting", e.content, now});
+    }
+    auto& content = contents_[e.message];
+    if (e.type != "cancel") {
+      content.description = e.content;
+      content.areas = e.areas;
+      content.finishes_at = now + e.duration;
+    }
+    store::BroadcastEvent event;
+    event.id = rng_.uuid4();
+    event.broadcast_message_id = message_id;
+    event.message_type = e.type;
+    event.payload_json = content.to_json().dump();
+    event.sent_at = now;
+    env_.store.insert_broadcast_event(event);
+    env_.logger.info("broadcast", "Broadcast " + e.type + " event " + event.id + " for message " +
+                                      e.message);
+    tasks_->send_broadcast_event(event.id);
+  }
+
+  ChannelEnv& env_;
+  BroadcastWorkload w_;
+  runtime::Rng rng_;
+  std::unique_ptr<broadcast::LambdaClient> lambda_;
+  std::unique_ptr<broadcast::CbcProxyClient> cbc_;
+  std::unique_ptr<delivery::BroadcastTasks> tasks_;
+  std::map<std::string, std::string> messages_;  // workload name -> broadcast message id
+  std::map<std::string, delivery::BroadcastEventContent> contents_;
+  std::size_t pending_ = 0;
+};
+
+}  // namespace
+
+ChannelSpec broadcast_channel() {
+  ChannelSpec spec;
+  spec.name = "broadcast";
+  spec.validate = [](const json& block, const std::string& path, const std::string& file) {
+    (void)parse_broadcast(block, path, file);
+  };
+  spec.make = [](ChannelEnv& env, const json& block) -> std::unique_ptr<Channel> {
+    return std::make_unique<BroadcastChannel>(
+        env, parse_broadcast(block, "workload.broadcast", env.scenario.file));
+  };
+  spec.core_options = {{"cbc_connection_errors", kConnectionErrorChoices}};
+  return spec;
+}
+
+}  // namespace notify::scenarios::channels

@@ -1,0 +1,136 @@
+// The proxy functions: what the UK CBC proxy Lambda does with Notify's payload, modelled. It
+// checks the payload, renders CAP 1.2 or IBAG as the proxy does, and posts the document to its
+// operator's CBC through its own AZ's path. A connection failure is the CBCNewConnectionError
+// Notify's failover rule was first written for; an Error from the CBC is a CBCRejectedError
+// carrying the CBC's reason.
+#include "core.hpp"
+
+#include "notify/broadcast/render.hpp"
+#include "notify/outcome/errc.hpp"
+#include "notify/stubs/cbc.hpp"
+
+#include <pugixml.hpp>
+
+namespace notify::stubs::lambda {
+
+namespace {
+
+// The CBC's answer: its code and note (CAP <code>/<note>, IBAG IBAG_response_code/IBAG_note),
+// and whether it is an Ack.
+struct CbcVerdict {
+  bool ack = false;
+  std::string code, note;
+};
+
+CbcVerdict read_cbc_answer(const transport::Response& r) {
+  CbcVerdict v;
+  pugi::xml_document doc;
+  if (!doc.load_buffer(r.body.data(), r.body.size())) {
+    v.code = "HTTP " + std::to_string(r.status);
+    v.note = "the CBC's answer was not XML";
+    return v;
+  }
+  auto root = doc.document_element();
+  std::string type = root.child_value("msgType");
+  if (type.empty()) type = root.child_value("IBAG_message_type");
+  v.code = root.child_value("code");
+  if (v.code.empty()) v.code = root.child_value("IBAG_response_code");
+  v.note = root.child_value("note");
+  if (v.note.empty()) v.note = root.child_value("IBAG_note");
+  v.ack = r.status / 100 == 2 && type == "Ack";
+  return v;
+}
+
+std::string operation_of(broadcast::MessageType t) {
+  switch (t) {
+    case broadcast::MessageType::alert:
+      return "Alert";
+    case broadcast::MessageType::cancel:
+      return "Cancel";
+    case broadcast::MessageType::test:
+      return "Test";
+    case broadcast::MessageType::update:
+      return "Update";
+  }
+  return "Submit";
+}
+
+}  // namespace
+
+void run_proxy(StubServices& services, const LambdaOptions& options, const Function& fn,
+               const nlohmann::json& payload, std::uint64_t parent, const std::string& request_id,
+               std::function<void(StubAnswer)> done) {
+  auto parsed = broadcast::parse_payload(payload);
+  if (!parsed) {
+    const auto& e = parsed.error();
+    const bool missing = e.message.find("missing") != std::string::npos;
+    done(function_error(missing ? "KeyError" : "ValueError", e.field + ": " + e.message,
+                        request_id));
+    return;
+  }
+  const bool ibag = cbc_takes_ibag(fn.op);
+  if ((parsed->message_format == broadcast::MessageFormat::ibag) != ibag) {
+    done(function_error("ValueError",
+                        "message_format: " + fn.name + " sends " + (ibag ? "ibag" : "cap") +
+                            ", got " + std::string(broadcast::to_string(parsed->message_format)),
+                        request_id));
+    return;
+  }
+  broadcast::RenderOptions ro;
+  ro.now = std::chrono::floor<std::chrono::seconds>(
+      std::chrono::sys_time<runtime::Duration>(services.clock().now().time_since_epoch()));
+  auto document = broadcast::render(*parsed, ro);
+  if (!document) {
+    const auto& e = document.error();
+    done(function_error("ValueError", e.field + ": " + e.message, request_id));
+    return;
+  }
+  auto base = services.listener_url("cbc", fn.op, fn.az);
+  if (!base) {
+    done(function_error("CBCNewConnectionError",
+                        "no route to the " + fn.op + " CBC through " + fn.az, request_id));
+    return;
+  }
+  transport::Request q;
+  q.method = "POST";
+  q.target = *base + cbc_path(fn.op, fn.az);
+  q.headers.set("Content-Type", "application/xml");
+  q.body = std::move(*document);
+  RequestInfo info{"cbc", fn.op, fn.az, operation_of(parsed->message_type), ""};
+  transport::SendOptions so;
+  so.connect_timeout = options.cbc_connect_timeout;
+  so.read_timeout = options.cbc_read_timeout;
+  services.send(parent, info, std::move(q), so,
+                [fn, request_id, identifier = parsed->identifier,
+                 done = std::move(done)](transport::SendResult r) {
+                  if (!r) {
+                    const auto& ec = r.error();
+                    std::string why = ec.category() == notify_category()
+                                          ? std::string(to_string(errc(ec.value())))
+                                          : ec.message();
+                    done(function_error("CBCNewConnectionError",
+                                        "Failed to establish a new connection to the " + fn.op +
+                                            " CBC through " + fn.az + ": " + why,
+                                        request_id));
+                    return;
+                  }
+                  CbcVerdict v = read_cbc_answer(*r);
+                  if (!v.ack) {
+                    done(function_error("CBCRejectedError",
+                                        "the " + fn.op + " CBC answered " +
+                                            std::to_string(r->status) + " " + v.code + ": " +
+                                            v.note,
+                                        request_id));
+                    return;
+                  }
+                  done(function_result({{"success", true},
+                                        {"identifier", identifier},
+                                        {"cbc", fn.op},
+                                        {"az", fn.az},
+                                        {"response_code", v.code},
+                                        {"note", v.note}},
+                                       request_id));
+                });
+}
+
+}  // namespace notify::stubs::lambda

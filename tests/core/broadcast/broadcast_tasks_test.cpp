@@ -1,0 +1,231 @@
+// Notify's broadcast tasks on a virtual clock with a scripted Lambda.
+#include "notify/delivery/broadcast_tasks.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+namespace notify::delivery {
+namespace {
+
+using broadcast::InvokeResult;
+
+class ScriptedLambda final : public broadcast::LambdaClient {
+ public:
+  explicit ScriptedLambda(runtime::Clock& clock) : clock_(clock) {}
+  void invoke(const std::string& name, const nlohmann::json& payload,
+              std::function<void(InvokeResult)> done) override {
+    calls.push_back({name, payload, clock_.now()});
+    InvokeResult r;
+    if (fail_first > 0) {
+      --fail_first;
+      r = failure;
+    }
+    clock_.post([done = std::move(done), r] { done(r); });
+  }
+  struct Call {
+    std::string name;
+    nlohmann::json payload;
+    runtime::TimePoint at;
+  };
+  std::vector<Call> calls;
+  int fail_first = 0;
+  InvokeResult failure{InvokeResult::Kind::failed, 200, "FunctionError", ""};
+
+ private:
+  runtime::Clock& clock_;
+};
+
+class BroadcastTasksTest : public ::testing::Test {
+ protected:
+  BroadcastTasks& tasks(BroadcastConfig config = {}) {
+    tasks_ = std::make_unique<BroadcastTasks>(*store_, clock_, rng_, cbc_, metrics_, logger_,
+                                              std::move(config));
+    return *tasks_;
+  }
+
+  std::string event(const std::string& message, const std::string& type) {
+    if (!messages_.contains(message)) {
+      messages_.insert(message);
+      store_->insert_broadcast_message({message, "broadcasting", "Flood", clock_.now()});
+    }
+    BroadcastEventContent c;
+    c.description = "Flood warning";
+    c.areas = nlohmann::json::parse(R"([{"polygon": [[51.1, -1.2], [51.1, 1.2], [51.7, 1.2], [51.1, -1.2]]}])");
+    c.finishes_at = clock_.now() + std::chrono::hours(4);
+    std::string id = message + "-" + type + "-" + std::to_string(++n_);
+    store_->insert_broadcast_event({id, message, type, c.to_json().dump(), clock_.now()});
+    return id;
+  }
+
+  void settle() {
+    while (clock_.step()) {
+    }
+  }
+
+  std::map<std::string, std::string> statuses() {
+    std::map<std::string, std::string> out;
+    for (const auto& pm : store_->list_broadcast_provider_messages())
+      out[pm.broadcast_event_id + "/" + pm.provider] = pm.status;
+    return out;
+  }
+
+  runtime::VirtualClock clock_;
+  runtime::Rng rng_{3};
+  std::unique_ptr<store::Store> store_ = store::open_sqlite_store(":memory:");
+  telemetry::Metrics metrics_;
+  telemetry::Logger logger_{clock_};
+  ScriptedLambda lambda_{clock_};
+  broadcast::CbcProxyClient cbc_{lambda_, metrics_, logger_};
+  std::unique_ptr<BroadcastTasks> tasks_;
+  std::set<std::string> messages_;
+  int n_ = 0;
+};
+
+TEST_F(BroadcastTasksTest, AnAlertReachesEveryProviderAndIsAcknowledged) {
+  auto& t = tasks();
+  auto e = event("m", "alert");
+  t.send_broadcast_event(e);
+  settle();
+  auto s = statuses();
+  ASSERT_EQ(s.size(), 4U);
+  for (const auto& [k, v] : s) EXPECT_EQ(v, broadcast_status::kReturnedAck) << k;
+  EXPECT_EQ(lambda_.calls.size(), 4U);
+  auto vodafone = store_->find_broadcast_provider_message(e, "vodafone");
+  ASSERT_TRUE(vodafone);
+  EXPECT_EQ(vodafone->message_number, 1);
+  EXPECT_FALSE(store_->find_broadcast_provider_message(e, "ee")->message_number);
+  EXPECT_EQ(t.in_flight(), 0U);
+}
+
+TEST_F(BroadcastTasksTest, TheAllowListNarrowsTheProviders) {
+  BroadcastConfig c;
+  c.allowed_broadcast_provider = "o2";
+  tasks(c).send_broadcast_event(event("m", "alert"));
+  settle();
+  ASSERT_EQ(lambda_.calls.size(), 1U);
+  EXPECT_EQ(lambda_.calls[0].name, "o2-1-proxy");
+}
+
+TEST_F(BroadcastTasksTest, DisabledWritesNothingAndInvokesNothing) {
+  BroadcastConfig c;
+  c.cbc_proxy_enabled = false;
+  auto& t = tasks(c);
+  t.send_broadcast_event(event("m", "alert"));
+  t.trigger_link_tests();
+  t.send_canary();
+  settle();
+  EXPECT_TRUE(store_->list_broadcast_provider_messages().empty());
+  EXPECT_TRUE(lambda_.calls.empty());
+}
+
+TEST_F(BroadcastTasksTest, RetriesAfterOneTwoFourSecondsThenSucceeds) {
+  BroadcastConfig c;
+  c.enabled_cbcs = {"ee"};
+  lambda_.fail_first = 6;  // three attempts, both Lambdas each
+  auto start = clock_.now();
+  tasks(c).send_broadcast_event(event("m", "alert"));
+  settle();
+  ASSERT_EQ(lambda_.calls.size(), 7U);
+  EXPECT_EQ(lambda_.calls[2].at - start, std::chrono::seconds(1));
+  EXPECT_EQ(lambda_.calls[4].at - start, std::chrono::seconds(3));
+  EXPECT_EQ(lambda_.calls[6].at - start, std::chrono::seconds(7));
+  EXPECT_EQ(lambda_.calls[6].name, "ee-1-proxy");
+  EXPECT_EQ(metrics_.counter("broadcast.retry.ee"), 3);
+  EXPECT_EQ(statuses().begin()->second, broadcast_status::kReturnedAck);
+}
+
+TEST_F(BroadcastTasksTest, TheRetryDelayIsCappedAt240Seconds) {
+  BroadcastConfig c;
+  c.enabled_cbcs = {"ee"};
+  lambda_.fail_first = 2 * 10;
+  tasks(c).send_broadcast_event(event("m", "alert"));
+  settle();
+  ASSERT_EQ(lambda_.calls.size(), 21U);
+  EXPECT_EQ(lambda_.calls[18].at - lambda_.calls[16].at, std::chrono::seconds(240));
+  EXPECT_EQ(lambda_.calls[20].at - lambda_.calls[18].at, std::chrono::seconds(240));
+}
+
+TEST_F(BroadcastTasksTest, AnUnhandledErrorIsNotRetriedAndLeavesSending) {
+  BroadcastConfig c;
+  c.enabled_cbcs = {"three"};
+  lambda_.fail_first = 1;
+  lambda_.failure = {InvokeResult::Kind::unhandled, 0, "EndpointConnectionError", ""};
+  tasks(c).send_broadcast_event(event("m", "alert"));
+  settle();
+  EXPECT_EQ(lambda_.calls.size(), 1U);
+  EXPECT_EQ(statuses().begin()->second, broadcast_status::kSending);
+  EXPECT_EQ(metrics_.counter("broadcast.unhandled.three"), 1);
+}
+
+TEST_F(BroadcastTasksTest, CancelReferencesEarlierProviderMessagesAndUpdateInvokesNothing) {
+  BroadcastConfig c;
+  c.enabled_cbcs = {"vodafone"};
+  auto& t = tasks(c);
+  auto alert = event("m", "alert");
+  t.send_broadcast_event(alert);
+  settle();
+  clock_.run_until(clock_.now() + std::chrono::minutes(1));
+  t.send_broadcast_event(event("m", "update"));
+  settle();
+  EXPECT_EQ(lambda_.calls.size(), 1U);  // the update is a no-op
+  clock_.run_until(clock_.now() + std::chrono::minutes(1));
+  t.send_broadcast_event(event("m", "cancel"));
+  settle();
+  ASSERT_EQ(lambda_.calls.size(), 2U);
+  const auto& p = lambda_.calls[1].payload;
+  EXPECT_EQ(p["message_type"], "cancel");
+  ASSERT_EQ(p["references"].size(), 2U);
+  EXPECT_EQ(p["references"][0]["message_id"], store_->find_broadcast_provider_message(alert, "vodafone")->id);
+  EXPECT_EQ(p["references"][0]["message_number"], "00000001");
+  EXPECT_EQ(p["message_number"], "00000003");
+}
+
+TEST_F(BroadcastTasksTest, ACancelBeforeTheAlertIsAcknowledgedIsAnIntegrityError) {
+  BroadcastConfig c;
+  c.enabled_cbcs = {"ee"};
+  lambda_.fail_first = 2;
+  auto& t = tasks(c);
+  t.send_broadcast_event(event("m", "alert"));
+  clock_.run_until(clock_.now() + std::chrono::milliseconds(500));  // the first retry is at 1 s
+  t.send_broadcast_event(event("m", "cancel"));
+  settle();
+  EXPECT_EQ(metrics_.counter("broadcast.integrity-error.ee"), 1);
+}
+
+TEST_F(BroadcastTasksTest, ASuspendedServiceSendsNothing) {
+  BroadcastConfig c;
+  c.service_active = false;
+  tasks(c).send_broadcast_event(event("m", "alert"));
+  settle();
+  EXPECT_TRUE(lambda_.calls.empty());
+  EXPECT_EQ(metrics_.counter("broadcast.integrity-error.ee"), 1);
+}
+
+TEST_F(BroadcastTasksTest, LinkTestsInvokeBothLambdasOfEveryProvider) {
+  auto& t = tasks();
+  t.trigger_link_tests();
+  settle();
+  ASSERT_EQ(lambda_.calls.size(), 8U);
+  EXPECT_EQ(lambda_.calls[0].payload["message_type"], "test");
+  EXPECT_EQ(metrics_.counter("cbc-proxy.link-test.vodafone-2-proxy.ok"), 1);
+  EXPECT_EQ(t.in_flight(), 0U);
+}
+
+TEST_F(BroadcastTasksTest, AFailedCanaryIsLoud) {
+  auto& t = tasks();
+  lambda_.fail_first = 1;
+  lambda_.failure = {InvokeResult::Kind::failed, 403, "UnrecognizedClientException", ""};
+  t.send_canary();
+  settle();
+  EXPECT_EQ(lambda_.calls.at(0).name, "canary");
+  EXPECT_EQ(metrics_.counter("cbc-proxy.canary.failed"), 1);
+  bool logged = false;
+  for (const auto& r : logger_.records())
+    logged = logged || (r.level == LogLevel::error &&
+                        r.message.find("canary failed") != std::string::npos);
+  EXPECT_TRUE(logged);
+}
+
+}  // namespace
+}  // namespace notify::delivery

@@ -1,0 +1,190 @@
+// The CBC proxy client against Notify's own tests (tests/app/clients/test_cbc_proxy.py): payloads,
+// the failover rule, what is not caught, and the Lambda client's signing and SDK retries.
+#include "notify/broadcast/cbc_proxy.hpp"
+
+#include "notify/aws/sigv4.hpp"
+#include "notify/transport/clients.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+namespace notify::broadcast {
+namespace {
+
+using Kind = InvokeResult::Kind;
+
+class FakeLambda final : public LambdaClient {
+ public:
+  explicit FakeLambda(runtime::Clock& clock) : clock_(clock) {}
+  void invoke(const std::string& name, const nlohmann::json& payload,
+              std::function<void(InvokeResult)> done) override {
+    calls.emplace_back(name, payload);
+    InvokeResult r;
+    if (!results.empty()) {
+      r = results.front();
+      results.pop_front();
+    }
+    clock_.post([done = std::move(done), r] { done(r); });
+  }
+  std::deque<InvokeResult> results;
+  std::vector<std::pair<std::string, nlohmann::json>> calls;
+
+ private:
+  runtime::Clock& clock_;
+};
+
+class CbcProxyTest : public ::testing::Test {
+ protected:
+  ProxyResult run(const std::string& provider, bool fix = false) {
+    CbcProxyClient client(lambda_, metrics_, logger_, fix);
+    std::optional<ProxyResult> out;
+    BroadcastArgs a;
+    a.identifier = "id-1";
+    a.description = "description";
+    client.get_proxy(provider).create_and_send_broadcast(a, [&](ProxyResult r) { out = r; });
+    while (clock_.step()) {
+    }
+    EXPECT_TRUE(out);
+    return out.value_or(ProxyResult{});
+  }
+
+  runtime::VirtualClock clock_;
+  telemetry::Metrics metrics_;
+  telemetry::Logger logger_{clock_};
+  FakeLambda lambda_{clock_};
+};
+
+TEST_F(CbcProxyTest, GetProxyKnowsTheFourOperatorsAndNamesAnUnknownOne) {
+  CbcProxyClient client(lambda_, metrics_, logger_);
+  EXPECT_EQ(client.get_proxy("ee").lambda_name(), "ee-1-proxy");
+  EXPECT_EQ(client.get_proxy("o2").failover_lambda_name(), "o2-2-proxy");
+  EXPECT_EQ(client.get_proxy("three").message_format(), MessageFormat::cap);
+  EXPECT_EQ(client.get_proxy("vodafone").message_format(), MessageFormat::ibag);
+  EXPECT_EQ(client.get_proxy("vodafone").language_welsh(), "Welsh");
+  EXPECT_THROW(client.get_proxy("bt"), UnknownProvider);
+}
+
+// A proxy whose traits lack failover_lambda_name: OperatorProxy<Incomplete> does not compile.
+struct Incomplete {
+  static constexpr std::string_view provider = "x";
+  static constexpr std::string_view lambda_name = "x-1-proxy";
+  static constexpr MessageFormat message_format = MessageFormat::cap;
+  static constexpr std::string_view language_english = "en-GB";
+  static constexpr std::string_view language_welsh = "cy-GB";
+};
+static_assert(!ProxyProperties<Incomplete>);
+
+TEST_F(CbcProxyTest, PayloadsAreNotifys) {
+  CbcProxyClient client(lambda_, metrics_, logger_);
+  BroadcastArgs a;
+  a.identifier = "id-1";
+  a.message_number = 78;
+  a.description = "mŷ-description";
+  a.sent = "2021-02-15T10:00:00-00:00";
+  a.expires = "2021-02-15T14:00:00-00:00";
+  auto cap = client.get_proxy("ee").alert_payload(a);
+  EXPECT_FALSE(cap.contains("message_number"));
+  EXPECT_EQ(cap["language"], "cy-GB");
+  EXPECT_EQ(cap["message_format"], "cap");
+  auto ibag = client.get_proxy("vodafone").alert_payload(a);
+  EXPECT_EQ(ibag["message_number"], "0000004e");
+  EXPECT_EQ(ibag["language"], "Welsh");
+  a.references = {{"ref-1", "2021-02-15T10:00:00.000001Z", 78}, {"ref-2", "x", 123}};
+  auto cancel = client.get_proxy("vodafone").cancel_payload(a);
+  EXPECT_EQ(cancel["references"][1]["message_number"], "0000007b");
+  EXPECT_EQ(cancel["message_type"], "cancel");
+  EXPECT_FALSE(client.get_proxy("o2").cancel_payload(a)["references"][0].contains("message_number"));
+  EXPECT_EQ(format_sequential_number(78), "0000004e");
+}
+
+TEST_F(CbcProxyTest, ClientErrorOnBothLambdasIsRetryable) {
+  lambda_.results = {{Kind::failed, 0, "ClientError", ""}, {Kind::failed, 0, "ClientError", ""}};
+  auto r = run("three");
+  EXPECT_EQ(r.kind, ProxyResult::Kind::retryable);
+  EXPECT_EQ(r.message, "Lambda failed for both three-1-proxy and three-2-proxy");
+}
+
+TEST_F(CbcProxyTest, FunctionErrorOrStatusFailsOverAndSucceeds) {
+  lambda_.results = {{Kind::failed, 200, "FunctionError", "CBCNewConnectionError"}, {}};
+  EXPECT_EQ(run("ee").kind, ProxyResult::Kind::ok);
+  ASSERT_EQ(lambda_.calls.size(), 2U);
+  EXPECT_EQ(lambda_.calls[1].first, "ee-2-proxy");
+  EXPECT_EQ(lambda_.calls[0].second, lambda_.calls[1].second);
+  lambda_.results = {{Kind::failed, 400, "400", ""}, {}};
+  EXPECT_EQ(run("vodafone").kind, ProxyResult::Kind::ok);
+  EXPECT_EQ(metrics_.counter("cbc-proxy.failover.vodafone"), 1);
+}
+
+TEST_F(CbcProxyTest, AConnectionErrorIsNotCaughtUnlessTheFixIsOn) {
+  lambda_.results = {{Kind::unhandled, 0, "EndpointConnectionError", "refused"}};
+  auto r = run("o2");
+  EXPECT_EQ(r.kind, ProxyResult::Kind::unhandled);
+  EXPECT_EQ(lambda_.calls.size(), 1U);  // no failover
+  lambda_.calls.clear();
+  lambda_.results = {{Kind::unhandled, 0, "EndpointConnectionError", ""},
+                     {Kind::unhandled, 0, "EndpointConnectionError", ""}};
+  EXPECT_EQ(run("o2", true).kind, ProxyResult::Kind::retryable);
+  EXPECT_EQ(lambda_.calls.size(), 2U);
+}
+
+TEST_F(CbcProxyTest, UpdateInvokesNothing) {
+  CbcProxyClient client(lambda_, metrics_, logger_);
+  bool ok = false;
+  client.get_proxy("ee").update_and_send_broadcast({}, [&](ProxyResult r) {
+    ok = r.kind == ProxyResult::Kind::ok;
+  });
+  EXPECT_TRUE(ok);
+  EXPECT_TRUE(lambda_.calls.empty());
+}
+
+TEST(LambdaClient, SignsWithTheCbcProxyCredentialsAndRetriesConnectionErrorsAsBotocore) {
+  runtime::VirtualClock clock;
+  transport::InProcessTransport net(clock);
+  telemetry::Metrics metrics;
+  telemetry::Logger logger(clock);
+  runtime::Rng rng(1);
+  std::vector<transport::Request> seen;
+  net.route("lambda.test:4566", [&](transport::Request q, transport::Responder done) {
+    seen.push_back(q);
+    transport::Reply reply;
+    reply.response.status = 200;
+    reply.response.headers.set("X-Amz-Function-Error", "Unhandled");
+    reply.response.body = R"({"errorType": "CBCNewConnectionError", "errorMessage": "x"})";
+    done(std::move(reply));
+  });
+  LambdaClientOptions o;
+  o.endpoint_url = "http://lambda.test:4566";
+  auto client = make_lambda_client(net, clock, rng, metrics, logger, o);
+  std::optional<InvokeResult> out;
+  client->invoke("ee-1-proxy", {{"a", 1}}, [&](InvokeResult r) { out = r; });
+  while (clock.step()) {
+  }
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->kind, Kind::failed);
+  EXPECT_EQ(out->error, "FunctionError");
+  ASSERT_EQ(seen.size(), 1U);  // a function error is an answer: botocore does not retry it
+  auto auth = aws::parse_authorization(seen[0].headers.get_or("Authorization", ""));
+  ASSERT_TRUE(auth);
+  EXPECT_EQ(auth->access_key_id, "AKIDCBCPROXYEXAMPLE");
+  EXPECT_EQ(auth->service, "lambda");
+  EXPECT_EQ(seen[0].target, "/2015-03-31/functions/ee-1-proxy/invocations");
+
+  // Nobody listening: five attempts with botocore's backoff, then EndpointConnectionError.
+  LambdaClientOptions dead = o;
+  dead.endpoint_url = "http://nowhere.test";
+  auto unreachable = make_lambda_client(net, clock, rng, metrics, logger, dead);
+  out.reset();
+  auto start = clock.now();
+  unreachable->invoke("ee-1-proxy", {}, [&](InvokeResult r) { out = r; });
+  while (clock.step()) {
+  }
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->kind, Kind::unhandled);
+  EXPECT_EQ(out->error, "EndpointConnectionError");
+  EXPECT_GT(clock.now(), start);
+  EXPECT_EQ(metrics.counter("clients.cbc-proxy.error"), 6);
+}
+
+}  // namespace
+}  // namespace notify::broadcast
