@@ -1,9 +1,9 @@
 #include "sms.hpp"
 
+#include "notify/delivery/retry.hpp"
 #include "notify/delivery/sms_delivery.hpp"
 #include "notify/delivery/sms_providers.hpp"
 #include "notify/delivery/sms_receipts.hpp"
-#include "notify/delivery/retry.hpp"
 #include "notify/runtime/assert.hpp"
 #include "notify/scenarios/scenario.hpp"
 #include "notify/sms/sms_client.hpp"
@@ -145,15 +145,16 @@ class SmsChannel final : public Channel {
     m.api_key = kMmgKey;
     m.receipt_url = links.receipt_base_url + std::string(delivery::kMmgReceiptPath);
     m.send_options = send;
-    firetext_ = sms::make_firetext_client(links.transport, env_.clock, env_.metrics, env_.logger, f);
+    firetext_ =
+        sms::make_firetext_client(links.transport, env_.clock, env_.metrics, env_.logger, f);
     mmg_ = sms::make_mmg_client(links.transport, env_.clock, env_.metrics, env_.logger, m);
     providers_ = std::make_unique<delivery::SmsProviderPriorities>(
         env_.clock, rng_.fork("providers"), env_.store, env_.logger, env_.metrics, w_.providers);
     delivery::SmsDeliveryOptions d;
     d.retry = delivery::RetryPolicy{s.max_retries, s.retry_delay, std::chrono::seconds(0)};
-    delivery_ = std::make_unique<delivery::SmsDelivery>(env_.store, env_.clock, *providers_,
-                                                        std::vector<sms::SmsClient*>{firetext_.get(), mmg_.get()},
-                                                        env_.metrics, env_.logger, d);
+    delivery_ = std::make_unique<delivery::SmsDelivery>(
+        env_.store, env_.clock, *providers_,
+        std::vector<sms::SmsClient*>{firetext_.get(), mmg_.get()}, env_.metrics, env_.logger, d);
   }
 
   void schedule(std::vector<std::string>& recipients) override {
@@ -239,6 +240,15 @@ ChannelSpec sms_channel() {
     return std::make_unique<SmsChannel>(env, parse_sms(block, "workload.sms", env.scenario.file));
   };
   spec.core_options = {{"sms_urls", kSmsUrls}};
+  spec.chaos_workload = [](runtime::Rng& rng, std::size_t count, std::int64_t spread_ms) {
+    // Notify's temporary- and permanent-failure test numbers among ordinary ones.
+    json to = json::array({"447700{n:06}", "07700900003", "07700900002"});
+    if (rng.uniform01() < 0.5) to = json::array({"447700{n:06}"});
+    json block = {{"count", count},
+                  {"to", to},
+                  {"interval_ms", count > 1 ? spread_ms / static_cast<std::int64_t>(count) : 0}};
+    return std::make_pair(block, count);
+  };
   return spec;
 }
 

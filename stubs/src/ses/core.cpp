@@ -137,13 +137,11 @@ void Core::schedule_events(const SentMail& mail, const std::vector<std::string>&
   std::vector<std::string> targets = recipients;
   if (targets.empty()) targets.emplace_back();
   for (const auto& recipient : targets) {
-    if (services->callback_counters("ses").pending >= options.events.pending_max) {
-      counters.events_dropped += 1;
-      continue;
-    }
     Callback callback;
-    // A request-level ses.event_drop goes through the host too, so the lost event is journaled.
-    callback.dropped = faults.drop;
+    // An event lost to the request's own fault (ses.event_drop) or to the pending bound goes
+    // through the host too, which journals it as dropped.
+    callback.dropped =
+        faults.drop || services->callback_counters("ses").pending >= options.events.pending_max;
     callback.info.service = "ses";
     callback.info.operation = "Event";
     callback.info.recipient = recipient;

@@ -34,7 +34,8 @@ std::int64_t last_sunday_1am(std::int64_t year, unsigned month) {
 Outcome parse_outcome(Fields& f, const std::string& key, const json& v) {
   Outcome out;
   const json arr = v.is_array() ? v : json::array({v});
-  if (arr.empty()) f.fail_value(key, "a receipt {\"status\", \"code\"} or a non-empty array of them");
+  if (arr.empty())
+    f.fail_value(key, "a receipt {\"status\", \"code\"} or a non-empty array of them");
   for (std::size_t i = 0; i < arr.size(); ++i) {
     Fields r(arr[i], f.at(key) + (v.is_array() ? "[" + std::to_string(i) + "]" : ""), f.file());
     ReceiptStep step;
@@ -137,9 +138,9 @@ std::string uk_local_time(runtime::TimePoint t) {
   civil(days, y, m, d);
   std::int64_t rem = secs - days * 86400;
   char out[64];
-  std::snprintf(out, sizeof out, "%04lld-%02u-%02u %02lld:%02lld:%02lld",
-                static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
-                static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+  std::snprintf(out, sizeof out, "%04lld-%02u-%02u %02lld:%02lld:%02lld", static_cast<long long>(y),
+                m, d, static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                static_cast<long long>(rem % 60));
   return out;
 }
 
@@ -161,9 +162,9 @@ SmsStub::SmsStub(Provider provider) : provider_(std::move(provider)) {}
 
 std::vector<std::string> SmsStub::error_names() const {
   std::vector<std::string> out;
-  for (const char* n : {"error", "auth", "http_500", "http_503", "bad_json", "receipt_drop",
-                        "receipt_duplicate", "receipt_reorder", "receipt_permanent",
-                        "receipt_temporary"})
+  for (const char* n :
+       {"error", "auth", "http_500", "http_503", "bad_json", "receipt_drop", "receipt_duplicate",
+        "receipt_reorder", "receipt_permanent", "receipt_temporary"})
     out.push_back(provider_.prefix + n);
   return out;
 }
@@ -237,8 +238,11 @@ void SmsStub::schedule_receipts(std::uint64_t parent, ReceiptContext context,
                                 ReceiptFaults faults) {
   NOTIFY_ASSERT(services_ != nullptr);
   if (context.url.empty()) context.url = options_.callback_url;
-  if (context.url.empty() || faults.drop) return;
-  if (services_->callback_counters(provider_.service).pending >= options_.pending_max) return;
+  if (context.url.empty()) return;
+  // A receipt lost to the request's own fault or to the pending bound still goes through the
+  // host, which journals it as dropped: a message left in sending always has a visible cause.
+  const bool lost = faults.drop ||
+                    services_->callback_counters(provider_.service).pending >= options_.pending_max;
   Outcome outcome = outcome_for(context.number, faults);
   // Each receipt comes a fresh delay after the one before it.
   std::vector<runtime::Duration> delays;
@@ -263,6 +267,7 @@ void SmsStub::schedule_receipts(std::uint64_t parent, ReceiptContext context,
     c.delay = delays[i];
     c.drop_error = provider_.prefix + "receipt_drop";
     c.duplicate_error = provider_.prefix + "receipt_duplicate";
+    c.dropped = lost;
     StubServices* services = services_;
     c.build = [weak, generation, services, context, step = outcome[i],
                build = provider_.build]() -> std::optional<transport::Request> {

@@ -42,18 +42,27 @@ std::string xml_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
-transport::Response render(Format format, int code, const std::string& description,
-                           int queued, int status = 200) {
+transport::Response render(Format format, int code, const std::string& description, int queued,
+                           int status = 200) {
   transport::Response r;
   r.status = status;
   switch (format) {
@@ -71,15 +80,15 @@ transport::Response render(Format format, int code, const std::string& descripti
     case Format::stub:
       // Notify's notifications-sms-provider-stub: {"description": ..., "code": 0}.
       r.headers.set("Content-Type", "application/json");
-      r.body = "{\"description\":" + json(description).dump() + ",\"code\":" +
-               std::to_string(code) + "}";
+      r.body = "{\"description\":" + json(description).dump() +
+               ",\"code\":" + std::to_string(code) + "}";
       break;
     case Format::json:
     case Format::none:
       r.headers.set("Content-Type", "application/json");
-      r.body = "{\"code\": " + std::to_string(code) + ", \"description\": " +
-               json(description).dump() + ", \"responseData\": " + std::to_string(queued) +
-               ", \"data\": []}";
+      r.body = "{\"code\": " + std::to_string(code) +
+               ", \"description\": " + json(description).dump() +
+               ", \"responseData\": " + std::to_string(queued) + ", \"data\": []}";
       break;
   }
   return r;
@@ -113,7 +122,8 @@ std::vector<std::string> split_numbers(const std::string& to) {
   std::size_t start = 0;
   while (start <= to.size()) {
     auto comma = to.find(',', start);
-    std::string n = to.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string n =
+        to.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     while (!n.empty() && n.front() == ' ') n.erase(n.begin());
     while (!n.empty() && n.back() == ' ') n.pop_back();
     out.push_back(n);
@@ -139,7 +149,8 @@ transport::Request firetext_receipt(const ReceiptContext& c, const ReceiptStep& 
   r.method = "POST";
   r.target = c.url;
   r.headers.set("Content-Type", "application/x-www-form-urlencoded");
-  r.body = "mobile=" + transport::url_encode(c.number) + "&status=" + transport::url_encode(step.status);
+  r.body =
+      "mobile=" + transport::url_encode(c.number) + "&status=" + transport::url_encode(step.status);
   if (!step.code.empty()) r.body += "&code=" + transport::url_encode(step.code);
   r.body += "&time=" + transport::url_encode(uk_local_time(now)) +
             "&reference=" + transport::url_encode(c.reference);
@@ -199,8 +210,7 @@ class FiretextStub final : public SmsStub {
       return error_answer(format, kAuthFailed, "Authentication error: invalid apiKey");
     for (const char* field : {"from", "to", "message"}) {
       if (get(field).empty())
-        return error_answer(format, kMissingParameter,
-                            std::string("Missing parameter: ") + field);
+        return error_answer(format, kMissingParameter, std::string("Missing parameter: ") + field);
     }
     if (!valid_sender(get("from")))
       return error_answer(format, kInvalidSender,
@@ -213,7 +223,8 @@ class FiretextStub final : public SmsStub {
       return error_answer(format, kMessageTooLong, "Message too long: at most 612 characters");
     const std::string receipt = get("receipt");
     if (!receipt.empty() && !valid_url(receipt))
-      return error_answer(format, kInvalidParameter, "Invalid 'receipt': an absolute URL is needed");
+      return error_answer(format, kInvalidParameter,
+                          "Invalid 'receipt': an absolute URL is needed");
     for (const auto& n : numbers) {
       schedule_receipts(call.seq, ReceiptContext{receipt, n, get("reference"), {}}, *faults);
     }

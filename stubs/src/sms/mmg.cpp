@@ -59,9 +59,12 @@ transport::Request mmg_receipt(const ReceiptContext& c, const ReceiptStep& step,
   r.method = "POST";
   r.target = c.url;
   r.headers.set("Content-Type", "application/json");
-  json body = {{"reference", c.provider_reference}, {"CID", c.reference},
-               {"MSISDN", c.number},                {"status", step.status},
-               {"substatus", step.code},            {"deliverytime", uk_local_time(now)}};
+  json body = {{"reference", c.provider_reference},
+               {"CID", c.reference},
+               {"MSISDN", c.number},
+               {"status", step.status},
+               {"substatus", step.code},
+               {"deliverytime", uk_local_time(now)}};
   r.body = body.dump();
   return r;
 }
@@ -135,16 +138,17 @@ class MmgStub final : public SmsStub {
       delurl = it->get<std::string>();
     }
     const std::uint64_t reference = services_->rng().uniform_int(10'000'000, 99'999'999);
-    schedule_receipts(call.seq,
-                      ReceiptContext{delurl, number, text_of(body, "cid"), std::to_string(reference)},
-                      *faults);
+    schedule_receipts(
+        call.seq, ReceiptContext{delurl, number, text_of(body, "cid"), std::to_string(reference)},
+        *faults);
     StubAnswer a;
     a.response.headers.set("Content-Type", "application/json");
     // MMG's guide: {"reference": "42"}; Notify's Go stub and its mocks: {"Reference": 42}.
-    a.response.body = route == Route::api
-                          ? json{{"reference", std::to_string(reference)}}.dump()
-                          : json{{"Reference", reference}}.dump();
-    a.reference = std::to_string(reference);
+    a.response.body = route == Route::api ? json{{"reference", std::to_string(reference)}}.dump()
+                                          : json{{"Reference", reference}}.dump();
+    // Journaled under the client's own reference (cid), the key its receipts carry back, as
+    // Firetext's entries are; MMG's number is in the answer body.
+    a.reference = text_of(body, "cid");
     a.outcome = "ok";
     return a;
   }

@@ -37,10 +37,11 @@ transport::Request load_mmg(const std::string& base, std::size_t n) {
   q.target = base + "/jsonv2a/api.php";
   q.headers.set("Content-Type", "application/json");
   q.headers.set("Authorization", "Basic bG9hZDp0ZXN0");
-  q.body = nlohmann::json{{"reqType", "BULK"}, {"MSISDN", load_number(n)}, {"msg", "Load test"},
-                          {"sender", "GOVUK"}, {"cid", "load-" + std::to_string(n)},
-                          {"multi", true}}
-               .dump();
+  q.body =
+      nlohmann::json{
+          {"reqType", "BULK"}, {"MSISDN", load_number(n)},           {"msg", "Load test"},
+          {"sender", "GOVUK"}, {"cid", "load-" + std::to_string(n)}, {"multi", true}}
+          .dump();
   return q;
 }
 
@@ -57,9 +58,10 @@ void register_firetext(StubRegistry& registry) {
   spec.service = "firetext";
   spec.title = "Firetext";
   spec.make = [] { return make_firetext_stub(); };
-  spec.routes = {{"POST", "/api/sendsms/json", "Firetext send, JSON answer (Notify's FIRETEXT_URL)"},
-                 {"POST", "/api/sendsms[/xml]", "Firetext send, plain or XML answer"},
-                 {"POST", "/firetext", "Notify's SMS provider stub path"}};
+  spec.routes = {
+      {"POST", "/api/sendsms/json", "Firetext send, JSON answer (Notify's FIRETEXT_URL)"},
+      {"POST", "/api/sendsms[/xml]", "Firetext send, plain or XML answer"},
+      {"POST", "/firetext", "Notify's SMS provider stub path"}};
   spec.env = [](const std::string& base) {
     return std::vector<EnvVar>{{"FIRETEXT_URL", base + "/api/sendsms/json"},
                                {"FIRETEXT_API_KEY", "notify-sim-firetext-key"},
@@ -67,6 +69,7 @@ void register_firetext(StubRegistry& registry) {
   };
   spec.callback_config = "receipts.callback_url";
   spec.receipt_path = "/notifications/sms/firetext";
+  spec.callback_operation = "Receipt";
   spec.load_operations = {{"firetext", "Firetext send (form, JSON answer)", load_firetext},
                           {"firetext-stub", "Notify's /firetext stub path", load_firetext_stub}};
   registry.add(std::move(spec));
@@ -85,6 +88,7 @@ void register_mmg(StubRegistry& registry) {
   };
   spec.callback_config = "receipts.callback_url";
   spec.receipt_path = "/notifications/sms/mmg";
+  spec.callback_operation = "Receipt";
   spec.load_operations = {{"mmg", "MMG send (JSON, Basic auth)", load_mmg},
                           {"mmg-stub", "Notify's /mmg stub path", load_mmg_stub}};
   registry.add(std::move(spec));

@@ -31,8 +31,9 @@ TEST_F(FiretextTest, AcceptsNotifysFormAndAnswersFiretextJson) {
   auto a = call(send(notify_body()));
   EXPECT_EQ(a.response.status, 200);
   EXPECT_EQ(a.response.headers.get_or("Content-Type", ""), "application/json");
-  EXPECT_EQ(a.response.body,
-            R"({"code": 0, "description": "SMS successfully queued", "responseData": 1, "data": []})");
+  EXPECT_EQ(
+      a.response.body,
+      R"({"code": 0, "description": "SMS successfully queued", "responseData": 1, "data": []})");
   EXPECT_EQ(a.outcome, "ok");
   EXPECT_EQ(a.reference, "8cb4d946-9e12-49ae-bd84-da6493b85dca");
 }
@@ -100,14 +101,17 @@ TEST_F(FiretextTest, ErrorsAreFiretextCodesAtHttp200) {
 
 TEST_F(FiretextTest, StrictModeAcceptsOnlyTheConfiguredKeys) {
   configure(R"({"api_keys": ["live-key", "international-key"]})");
-  EXPECT_EQ(body_json(call(send("apiKey=live-key&from=GOVUK&to=447700900123&message=Hi")))["code"], 0);
-  EXPECT_EQ(
-      body_json(call(send("apiKey=international-key&from=GOVUK&to=33612345678&message=Hi")))["code"], 0);
+  EXPECT_EQ(body_json(call(send("apiKey=live-key&from=GOVUK&to=447700900123&message=Hi")))["code"],
+            0);
+  EXPECT_EQ(body_json(call(
+                send("apiKey=international-key&from=GOVUK&to=33612345678&message=Hi")))["code"],
+            0);
   auto bad = body_json(call(send("apiKey=other&from=GOVUK&to=447700900123&message=Hi")));
   EXPECT_EQ(bad["code"], 2);
   EXPECT_EQ(bad["description"], "Authentication error: invalid apiKey");
-  EXPECT_EQ(body_json(call(send("username=u&password=p&from=GOVUK&to=447700900123&message=Hi")))["code"],
-            2);
+  EXPECT_EQ(
+      body_json(call(send("username=u&password=p&from=GOVUK&to=447700900123&message=Hi")))["code"],
+      2);
 }
 
 TEST_F(FiretextTest, NamedErrorsAreRenderedAsFiretextWould) {
@@ -133,8 +137,8 @@ TEST_F(FiretextTest, UnknownPathGetsAFiretextError) {
 }
 
 TEST_F(FiretextTest, ReceiptGoesToTheRequestsUrlAsAForm) {
-  call(send(notify_body("447700900123", std::string("&receipt=") +
-                                            transport::url_encode(kReceiptUrl))));
+  call(send(
+      notify_body("447700900123", std::string("&receipt=") + transport::url_encode(kReceiptUrl))));
   clock_.run_for(std::chrono::milliseconds(99));
   EXPECT_TRUE(received_.empty()) << "no receipt before the 100 ms minimum";
   deliver_all();
@@ -158,8 +162,8 @@ TEST_F(FiretextTest, DefaultReceiptUrlOnlyWhenTheRequestNamesNone) {
   EXPECT_TRUE(received_.empty()) << "no URL anywhere: no receipt";
   configure(std::string(R"({"receipts": {"callback_url": ")") + kDefaultUrl + "\"}}");
   call(send(notify_body()));
-  call(send(notify_body("447700900123", std::string("&receipt=") +
-                                            transport::url_encode(kReceiptUrl))));
+  call(send(
+      notify_body("447700900123", std::string("&receipt=") + transport::url_encode(kReceiptUrl))));
   deliver_all();
   ASSERT_EQ(received_.size(), 2u);
   std::set<std::string> targets = {received_[0].target, received_[1].target};
@@ -227,9 +231,10 @@ TEST_F(FiretextTest, ReceiptRulesDropDuplicateAndDelay) {
 
   auto only = [&](const char* name) {
     host_.faults().clear();
-    auto r = parse_fault_rule(json::parse(
-        std::string(R"({"match": {"service": "firetext", "operation": "Receipt"},
-                        "action": {"type": "error", "name": ")") + name + "\"}}"));
+    auto r = parse_fault_rule(
+        json::parse(std::string(R"({"match": {"service": "firetext", "operation": "Receipt"},
+                        "action": {"type": "error", "name": ")") +
+                    name + "\"}}"));
     ASSERT_TRUE(r);
     ASSERT_TRUE(host_.faults().add(*r));
   };

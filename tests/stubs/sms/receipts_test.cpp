@@ -14,8 +14,8 @@ runtime::TimePoint utc(int y, unsigned m, unsigned d, int h, int min) {
   tm.tm_mday = static_cast<int>(d);
   tm.tm_hour = h;
   tm.tm_min = min;
-  return runtime::TimePoint(std::chrono::duration_cast<runtime::Duration>(
-      std::chrono::seconds(timegm(&tm))));
+  return runtime::TimePoint(
+      std::chrono::duration_cast<runtime::Duration>(std::chrono::seconds(timegm(&tm))));
 }
 
 TEST(SmsReceiptTime, GmtInWinterBstInSummer) {
