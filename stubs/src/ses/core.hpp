@@ -93,6 +93,11 @@ std::optional<SesError> parse_raw_message(std::string_view data, const SesLimits
                                           std::string& out_source,
                                           std::vector<std::string>& out_recipients);
 
+/// The recipient rules of every send: at least one, at most recipients_max, each a valid address.
+/// v2 names its errors BadRequestException where v1 says InvalidParameterValue.
+std::optional<SesError> check_recipients(const std::vector<std::string>& recipients,
+                                         const SesLimits& limits, bool v2);
+
 RequestInfo describe_v1(const transport::Request& request);
 RequestInfo describe_v2(const transport::Request& request, std::string_view path);
 

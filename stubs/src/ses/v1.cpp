@@ -56,20 +56,6 @@ std::optional<QueryParams> read_params(const transport::Request& request,
   return params;
 }
 
-// Recipient checks shared by SendEmail and SendRawEmail, in the order SES applies them.
-std::optional<SesError> check_recipients(const std::vector<std::string>& recipients,
-                                         std::size_t limit) {
-  if (recipients.empty())
-    return SesError{400, "MessageRejected", "There are no recipients specified."};
-  if (recipients.size() > limit) {
-    return invalid("Recipient count exceeds " + std::to_string(limit) + ".");
-  }
-  for (const auto& r : recipients) {
-    if (auto e = check_address(r)) return invalid(*e);
-  }
-  return std::nullopt;
-}
-
 struct SendRequest {
   std::string source;
   std::vector<std::string> recipients;
@@ -88,7 +74,7 @@ std::optional<SesError> parse_send_email(const QueryParams& p, const SesLimits& 
        {"Destination.ToAddresses", "Destination.CcAddresses", "Destination.BccAddresses"}) {
     for (auto& a : p.list(list)) out.recipients.push_back(std::move(a));
   }
-  if (auto e = check_recipients(out.recipients, limits.recipients_max)) return e;
+  if (auto e = check_recipients(out.recipients, limits, false)) return e;
   for (const auto& r : p.list("ReplyToAddresses")) {
     if (auto e = check_address(r)) return invalid(*e);
   }
@@ -102,6 +88,23 @@ std::optional<SesError> parse_send_email(const QueryParams& p, const SesLimits& 
 }
 
 }  // namespace
+
+// In the order SES applies them, for SendEmail, SendRawEmail and SES v2's outbound-emails.
+std::optional<SesError> check_recipients(const std::vector<std::string>& recipients,
+                                         const SesLimits& limits, bool v2) {
+  auto bad = [v2](std::string message) {
+    return SesError{400, v2 ? "BadRequestException" : "InvalidParameterValue", std::move(message)};
+  };
+  if (recipients.empty())
+    return SesError{400, "MessageRejected", "There are no recipients specified."};
+  if (recipients.size() > limits.recipients_max) {
+    return bad("Recipient count exceeds " + std::to_string(limits.recipients_max) + ".");
+  }
+  for (const auto& r : recipients) {
+    if (auto e = check_address(r)) return bad(*e);
+  }
+  return std::nullopt;
+}
 
 std::optional<SesError> parse_raw_message(std::string_view data, const SesLimits& limits,
                                           std::size_t bytes_max, std::string source,
@@ -136,14 +139,7 @@ std::optional<SesError> parse_raw_message(std::string_view data, const SesLimits
       }
     }
   }
-  if (destinations.empty())
-    return SesError{400, "MessageRejected", "There are no recipients specified."};
-  if (destinations.size() > limits.recipients_max) {
-    return bad("Recipient count exceeds " + std::to_string(limits.recipients_max) + ".");
-  }
-  for (const auto& r : destinations) {
-    if (auto e = check_address(r)) return bad(*e);
-  }
+  if (auto e = check_recipients(destinations, limits, v2)) return e;
   out_source = std::move(source);
   out_recipients = std::move(destinations);
   return std::nullopt;

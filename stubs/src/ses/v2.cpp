@@ -76,9 +76,10 @@ std::optional<SesError> check_simple(const json& simple, const SesLimits& limits
   if (headers == nullptr) return std::nullopt;
   if (!headers->is_array()) return wrong_type("Content.Simple.Headers", "a list of headers");
   if (headers->size() > kMaxCustomHeaders) {
-    return bad("1 validation error detected: Value at 'content.simple.headers' failed to satisfy "
-               "constraint: Member must have length less than or equal to " +
-               std::to_string(kMaxCustomHeaders));
+    return bad(
+        "1 validation error detected: Value at 'content.simple.headers' failed to satisfy "
+        "constraint: Member must have length less than or equal to " +
+        std::to_string(kMaxCustomHeaders));
   }
   std::size_t index = 0;
   for (const auto& h : *headers) {
@@ -174,14 +175,7 @@ std::optional<SesError> parse_send(const transport::Request& request, const SesL
   if (auto e = simple != nullptr ? check_simple(*simple, limits) : check_template(*tmpl)) return e;
   if (from.empty()) return bad("Missing required header 'From'.");
   if (auto e = check_address(from)) return bad(*e);
-  if (recipients.empty())
-    return SesError{400, "MessageRejected", "There are no recipients specified."};
-  if (recipients.size() > limits.recipients_max) {
-    return bad("Recipient count exceeds " + std::to_string(limits.recipients_max) + ".");
-  }
-  for (const auto& r : recipients) {
-    if (auto e = check_address(r)) return bad(*e);
-  }
+  if (auto e = check_recipients(recipients, limits, true)) return e;
   out.source = std::move(from);
   out.recipients = std::move(recipients);
   return std::nullopt;
