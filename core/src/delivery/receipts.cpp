@@ -35,7 +35,7 @@ transport::ServerHandler ReceiptRouter::handler() const {
         {"result", "error"},
         {"message",
          "no receipt endpoint at " + std::string(request.path()) + "; receipts go to POST " +
-             known}}.dump();
+             known}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     respond(std::move(r));
   };
 }

@@ -33,7 +33,7 @@ transport::Reply reply(int status, const std::string& text) {
   // A reference or a reason may quote the body, and the body is full of addresses.
   r.response.body =
       json{{"result", status == 200 ? "success" : "error"}, {"message", telemetry::scrub_pii(text)}}
-          .dump();
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

@@ -90,7 +90,7 @@ std::string python_str(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_boolean()) return value.get<bool>() ? "True" : "False";
   if (value.is_null()) return "None";
-  return value.dump();
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 transport::Reply reply(int status, const std::string& text) {
@@ -100,7 +100,7 @@ transport::Reply reply(int status, const std::string& text) {
   json body = {{"result", status == 200 ? "success" : "error"}};
   // Anything quoted from a receipt is scrubbed: the body carries a phone number.
   if (!text.empty()) body["message"] = telemetry::scrub_pii(text);
-  r.response.body = body.dump();
+  r.response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

@@ -284,7 +284,10 @@ void StubHost::control_journal_wait(transport::Request& request, transport::Resp
     auto n = bounded_int(params["count"], 1, 1'000'000'000);
     if (!n) {
       return respond(detail::error_reply(
-          400, "count: expected a whole number >= 1, got " + params["count"].dump(), "count"));
+          400,
+          "count: expected a whole number >= 1, got " +
+              params["count"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          "count"));
     }
     count = *n;
   }
@@ -292,11 +295,12 @@ void StubHost::control_journal_wait(transport::Request& request, transport::Resp
   if (params.contains("timeout_ms")) {
     auto n = bounded_int(params["timeout_ms"], 0, kWaitTimeoutMsMax);
     if (!n) {
-      return respond(detail::error_reply(400,
-                                         "timeout_ms: expected a whole number from 0 to " +
-                                             std::to_string(kWaitTimeoutMsMax) + ", got " +
-                                             params["timeout_ms"].dump(),
-                                         "timeout_ms"));
+      return respond(detail::error_reply(
+          400,
+          "timeout_ms: expected a whole number from 0 to " + std::to_string(kWaitTimeoutMsMax) +
+              ", got " +
+              params["timeout_ms"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          "timeout_ms"));
     }
     timeout_ms = *n;
   }

@@ -145,9 +145,12 @@ Check parse_delay(const json& a, const std::string& path, FaultAction& out) {
     if (auto e = read_number(a, path, "min_ms", out.min_ms, true)) return e;
     if (auto e = read_number(a, path, "max_ms", out.max_ms, true)) return e;
     if (out.max_ms < out.min_ms) {
-      return error_at(join_field(path, "max_ms"), "expected a number >= min_ms (" +
-                                                      json(out.min_ms).dump() + "), got " +
-                                                      json(out.max_ms).dump());
+      return error_at(
+          join_field(path, "max_ms"),
+          "expected a number >= min_ms (" +
+              json(out.min_ms).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+              "), got " +
+              json(out.max_ms).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     return std::nullopt;
   }

@@ -135,7 +135,7 @@ StubAnswer service_error(int status, const std::string& type, nlohmann::json bod
   a.response.headers.set("Content-Type", "application/json");
   a.response.headers.set("x-amzn-RequestId", request_id);
   a.response.headers.set("x-amzn-ErrorType", type);
-  a.response.body = body.dump();
+  a.response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   a.outcome = "error:" + type;
   return a;
 }
@@ -152,7 +152,7 @@ StubAnswer function_error(const std::string& error_type, const std::string& mess
   if (error_type.rfind("Sandbox.", 0) != 0 && error_type.rfind("Runtime.", 0) != 0)
     body["stackTrace"] = nlohmann::json::array(
         {"  File \"/var/task/lambda_function.py\", line 1, in lambda_handler\n"});
-  a.response.body = body.dump();
+  a.response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   a.outcome = "error:" + error_type;
   return a;
 }
@@ -163,7 +163,7 @@ StubAnswer function_result(const nlohmann::json& payload, const std::string& req
   a.response.headers.set("Content-Type", "application/json");
   a.response.headers.set("x-amzn-RequestId", request_id);
   a.response.headers.set("X-Amz-Executed-Version", "$LATEST");
-  a.response.body = payload.dump();
+  a.response.body = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   a.outcome = "ok";
   return a;
 }
@@ -176,7 +176,8 @@ std::string base64(std::string_view in) {
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     out += kTable[(v >> 18) & 63];
     out += kTable[(v >> 12) & 63];
     out += kTable[(v >> 6) & 63];

@@ -12,7 +12,8 @@ transport::Request load_invoke(const std::string& base, std::size_t n) {
   transport::Request q;
   q.method = "POST";
   q.target = base + "/2015-03-31/functions/canary/invocations";
-  q.body = nlohmann::json{{"identifier", "load-" + std::to_string(n)}}.dump();
+  q.body = nlohmann::json{{"identifier", "load-" + std::to_string(n)}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   return q;
 }
 

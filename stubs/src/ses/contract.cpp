@@ -20,7 +20,9 @@ StubAnswer handle_contract(Core& core, const transport::Request& request,
   if (auto a = core.fault_answer(fault, Protocol::contract, rid, event_faults)) return *a;
   SentMail mail{core.services->rng().uuid4(), "stub@notify-sim", {}, core.now(), "StubSend"};
   core.counters.accepted_messages += 1;
-  StubAnswer answer{json_success(nlohmann::json{{"MessageId", mail.message_id}}.dump(), rid),
+  StubAnswer answer{json_success(nlohmann::json{{"MessageId", mail.message_id}}.dump(
+                                     -1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                 rid),
                     mail.message_id, "ok"};
   core.schedule_events(mail, {}, event_faults);
   return answer;

@@ -37,7 +37,7 @@ transport::Request load_v2(const std::string& base, std::size_t n) {
           {"Content",
            {{"Simple",
              {{"Subject", {{"Data", "Load test"}}}, {"Body", {{"Text", {{"Data", "Hello"}}}}}}}}}}
-          .dump();
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return q;
 }
 

@@ -216,7 +216,11 @@ StubAnswer handle_v2(Core& core, const transport::Request& request, std::string_
   EventFaults event_faults;
   if (auto a = core.fault_answer(fault, Protocol::v2, rid, event_faults)) return *a;
   if (account) {
-    return StubAnswer{json_success(account_json(core).dump(), rid), {}, "ok"};
+    return StubAnswer{
+        json_success(
+            account_json(core).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), rid),
+        {},
+        "ok"};
   }
   V2Send parsed;
   if (auto e = parse_send(request, core.options.limits, parsed)) {
@@ -226,8 +230,10 @@ StubAnswer handle_v2(Core& core, const transport::Request& request, std::string_
     return core.error_answer(Protocol::v2, *e, rid);
   }
   SentMail mail{core.message_id(), parsed.source, parsed.recipients, core.now(), "SendEmail"};
-  StubAnswer answer{json_success(json{{"MessageId", mail.message_id}}.dump(), rid), mail.message_id,
-                    "ok"};
+  StubAnswer answer{json_success(json{{"MessageId", mail.message_id}}.dump(
+                                     -1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                 rid),
+                    mail.message_id, "ok"};
   core.schedule_events(mail, parsed.recipients, event_faults);
   return answer;
 }

@@ -80,14 +80,15 @@ transport::Response render(Format format, int code, const std::string& descripti
     case Format::stub:
       // Notify's notifications-sms-provider-stub: {"description": ..., "code": 0}.
       r.headers.set("Content-Type", "application/json");
-      r.body = "{\"description\":" + json(description).dump() +
+      r.body = "{\"description\":" +
+               json(description).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                ",\"code\":" + std::to_string(code) + "}";
       break;
     case Format::json:
     case Format::none:
       r.headers.set("Content-Type", "application/json");
-      r.body = "{\"code\": " + std::to_string(code) +
-               ", \"description\": " + json(description).dump() +
+      r.body = "{\"code\": " + std::to_string(code) + ", \"description\": " +
+               json(description).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                ", \"responseData\": " + std::to_string(queued) + ", \"data\": []}";
       break;
   }

@@ -38,8 +38,9 @@ StubAnswer error_answer(int code, const std::string& description, int status = 4
   StubAnswer a;
   a.response.status = status;
   a.response.headers.set("Content-Type", "application/json");
-  a.response.body = "{\"Error\": " + std::to_string(code) +
-                    ", \"Description\": " + json(description).dump() + "}";
+  a.response.body =
+      "{\"Error\": " + std::to_string(code) + ", \"Description\": " +
+      json(description).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "}";
   a.outcome = "error:" + std::to_string(code);
   return a;
 }
@@ -65,7 +66,7 @@ transport::Request mmg_receipt(const ReceiptContext& c, const ReceiptStep& step,
                {"status", step.status},
                {"substatus", step.code},
                {"deliverytime", uk_local_time(now)}};
-  r.body = body.dump();
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 
@@ -144,8 +145,11 @@ class MmgStub final : public SmsStub {
     StubAnswer a;
     a.response.headers.set("Content-Type", "application/json");
     // MMG's guide: {"reference": "42"}; Notify's Go stub and its mocks: {"Reference": 42}.
-    a.response.body = route == Route::api ? json{{"reference", std::to_string(reference)}}.dump()
-                                          : json{{"Reference", reference}}.dump();
+    a.response.body = route == Route::api
+                          ? json{{"reference", std::to_string(reference)}}.dump(
+                                -1, ' ', false, nlohmann::json::error_handler_t::replace)
+                          : json{{"Reference", reference}}.dump(
+                                -1, ' ', false, nlohmann::json::error_handler_t::replace);
     // Journaled under the client's own reference (cid), the key its receipts carry back, as
     // Firetext's entries are; MMG's number is in the answer body.
     a.reference = text_of(body, "cid");

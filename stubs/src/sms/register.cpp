@@ -41,7 +41,7 @@ transport::Request load_mmg(const std::string& base, std::size_t n) {
       nlohmann::json{
           {"reqType", "BULK"}, {"MSISDN", load_number(n)},           {"msg", "Load test"},
           {"sender", "GOVUK"}, {"cid", "load-" + std::to_string(n)}, {"multi", true}}
-          .dump();
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return q;
 }
 

@@ -135,5 +135,23 @@ TEST_F(MmgTest, TestNumbersAndNamedReceiptOutcomes) {
   EXPECT_EQ(statuses, (std::multiset<std::string>{"4/27", "4/27", "2/1"}));
 }
 
+TEST_F(MmgTest, InvalidUtf8InTheRequestGetsAnErrorNotACrash) {
+  // Found by fuzz_edge: the number, echoed in the error, was not valid UTF-8 and the JSON
+  // answer could not be written.
+  std::string body =
+      R"({"reqType":"BULK","MSISDN":"4477009\xff00002","msg":"Hi","sender":"GOVUK","cid":"r2"})";
+  body.replace(body.find("\\xff"), 4, "\xff");
+  auto a = call(send(json(body)));
+  EXPECT_GE(a.response.status, 200);
+  EXPECT_NO_THROW((void)json::parse(a.response.body));
+  // And a path with bytes that are not UTF-8, echoed in the not-found answer.
+  std::string path = "/jsonv2a/a";
+  path += static_cast<char>(0xd3);
+  path += '\0';
+  auto b = call(send(notify_body(), path));
+  EXPECT_GE(b.response.status, 400);
+  EXPECT_NO_THROW((void)json::parse(b.response.body));
+}
+
 }  // namespace
 }  // namespace notify::stubs::testing

@@ -69,7 +69,7 @@ class HttpLambdaClient final : public LambdaClient {
 
   void invoke(const std::string& name, const nlohmann::json& payload,
               std::function<void(InvokeResult)> done) override {
-    std::string body = payload.dump();
+    std::string body = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     telemetry_->logger.info("cbc_proxy",
                             "Calling lambda " + name + " with payload " + shorten(body));
     attempt(name, std::move(body), 1, std::move(done));
@@ -104,19 +104,18 @@ class HttpLambdaClient final : public LambdaClient {
             double seconds = rng_.uniform01() * std::pow(2.0, n - 1);
             auto delay = std::chrono::duration_cast<runtime::Duration>(
                 std::chrono::duration<double>(seconds));
-            telemetry_->clock.schedule_after(
-                delay, [this, alive, name, body = std::move(body), n,
-                        done = std::move(done)]() mutable {
-                  if (alive.expired()) return;
-                  attempt(name, std::move(body), n + 1, std::move(done));
-                });
+            telemetry_->clock.schedule_after(delay, [this, alive, name, body = std::move(body), n,
+                                                     done = std::move(done)]() mutable {
+              if (alive.expired()) return;
+              attempt(name, std::move(body), n + 1, std::move(done));
+            });
             return;
           }
           InvokeResult out;
           if (f.kind == FailureKind::transport || f.kind == FailureKind::timeout) {
             out.kind = InvokeResult::Kind::unhandled;
-            out.error = f.kind == FailureKind::timeout ? "ReadTimeoutError"
-                                                       : "EndpointConnectionError";
+            out.error =
+                f.kind == FailureKind::timeout ? "ReadTimeoutError" : "EndpointConnectionError";
             out.detail = "Could not connect to the endpoint URL: \"" + options_.endpoint_url +
                          "/2015-03-31/functions/" + name + "/invocations\" (" + f.code + ")";
           } else {
