@@ -5,6 +5,7 @@
 #include "notify/broadcast/language.hpp"
 #include "validator_internal.hpp"
 
+#include <utility>
 #include <cmath>
 #include <cstdlib>
 
@@ -221,7 +222,8 @@ class Rules {
   void expires_after_sent(const pugi::xml_node& expires, const std::optional<DateTime>& sent) {
     auto e = parse_xs_datetime(text_of(expires));
     if (!e || !sent) return;  // the schema layer reports unreadable times
-    auto ns = [](const DateTime& d) { return d.seconds * 1'000'000'000LL + d.nanos; };
+    // Compared as (seconds, nanoseconds): a year far out of range must not overflow.
+    auto ns = [](const DateTime& d) { return std::make_pair(d.seconds, d.nanos); };
     if (ns(*e) < ns(*sent)) {
       sink_.add(expires, Layer::semantic, Severity::error, "expires-after-sent",
                 "expires before the message was sent", text_of(expires));
