@@ -42,8 +42,10 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   bool timed_out = false;
   boost::asio::steady_timer tick(io);
   std::function<void()> check = [&] {
-    if (world.settled() || std::chrono::steady_clock::now() >= deadline) {
-      timed_out = !world.settled();
+    // Settled, and no stub is waiting on an answer it will journal.
+    const bool done = world.settled() && world.host.outbound_in_flight() == 0;
+    if (done || std::chrono::steady_clock::now() >= deadline) {
+      timed_out = !done;
       edge.stop();
       receipts->stop();
       io.stop();

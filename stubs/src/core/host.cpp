@@ -286,6 +286,7 @@ void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
   request.headers.set(kParentHeader, std::to_string(parent));
   transport::HttpTransport* outbound = outbound_.load();
   auto alive = alive_;
+  ++outbound_in_flight_;
   auto record = [this, alive, entry = std::move(entry),
                  done = std::move(done)](transport::SendResult result) mutable {
     if (alive->load()) {
@@ -300,6 +301,7 @@ void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
                             : result.error().message();
       }
       journal_.record(std::move(entry));
+      --outbound_in_flight_;
     }
     done(std::move(result));
   };

@@ -72,6 +72,9 @@ class StubHost {
 
   /// Callbacks waiting on the clock, across all stubs.
   std::size_t pending_callbacks() const;
+  /// Outbound requests (calls and callbacks) sent and not yet answered; their journal entries
+  /// are written when the answer (or its absence) is known.
+  std::size_t outbound_in_flight() const { return outbound_in_flight_.load(); }
 
   /// Clears journal, faults, stub state and pending callbacks; restarts sequence numbers.
   void reset();
@@ -118,6 +121,7 @@ class StubHost {
   std::vector<std::unique_ptr<Stub>> stubs_;
   std::vector<std::unique_ptr<Services>> services_;
   std::atomic<transport::HttpTransport*> outbound_{nullptr};
+  std::atomic<std::size_t> outbound_in_flight_{0};
   std::function<nlohmann::json()> health_details_;
   ListenerDirectory directory_;
   std::string control_token_;
