@@ -238,5 +238,23 @@ TEST(Validate, ProfileNames) {
   EXPECT_EQ(to_string(Profile::google), "google");
 }
 
+TEST(Validate, TimesFarOutOfRangeAreComparedWithoutOverflow) {
+  // Found by fuzz_edge: a year this large overflowed the nanosecond count (undefined behaviour,
+  // reported under UBSan). Expiring before it was sent is still an error.
+  std::string doc = read_data("samples/reconstructed-proxy-cap-alert.xml");
+  auto at = doc.find("<expires>");
+  ASSERT_NE(at, std::string::npos);
+  auto end = doc.find("</expires>", at);
+  doc.replace(at, end - at, "<expires>-999999999-01-01T00:00:00-00:00");
+  auto r = validate_document(doc, {});
+  (void)r;
+  std::string later = read_data("samples/reconstructed-proxy-cap-alert.xml");
+  at = later.find("<sent>");
+  end = later.find("</sent>", at);
+  later.replace(at, end - at, "<sent>999999999-01-01T00:00:00-00:00");
+  EXPECT_TRUE(has_rule(validate_document(later, {}), "expires-after-sent") ||
+              !validate_document(later, {}).valid());
+}
+
 }  // namespace
 }  // namespace notify::broadcast
