@@ -107,6 +107,7 @@ boost::system::result<std::string, RuleError> FaultEngine::add(FaultRule rule) {
     }
     id = rule.id;
     rules_.emplace_back(std::move(rule), 0);
+    recount_locked();
     callback = on_change_;
   }
   if (callback) callback();
@@ -127,6 +128,7 @@ boost::system::result<void, RuleError> FaultEngine::replace(FaultRule rule) {
       return RuleError{"id", "no rule with id \"" + rule.id + "\""};
     }
     *it = {std::move(rule), 0};
+    recount_locked();
     callback = on_change_;
   }
   if (callback) callback();
@@ -141,6 +143,7 @@ bool FaultEngine::remove(const std::string& id) {
         std::find_if(rules_.begin(), rules_.end(), [&](const auto& r) { return r.first.id == id; });
     if (it == rules_.end()) return false;
     rules_.erase(it);
+    recount_locked();
     callback = on_change_;
   }
   if (callback) callback();
@@ -152,6 +155,7 @@ void FaultEngine::clear() {
   {
     std::lock_guard lock(mutex_);
     rules_.clear();
+    recount_locked();
     callback = on_change_;
   }
   if (callback) callback();
@@ -308,6 +312,7 @@ void FaultEngine::reset() {
     firings_start_ = 0;
     fired_count_ = 0;
     next_rule_number_ = 1;
+    recount_locked();
     callback = on_change_;
   }
   if (callback) callback();
@@ -316,6 +321,14 @@ void FaultEngine::reset() {
 void FaultEngine::on_change(std::function<void()> callback) {
   std::lock_guard lock(mutex_);
   on_change_ = std::move(callback);
+}
+
+void FaultEngine::recount_locked() {
+  std::size_t n = 0;
+  for (const auto& [rule, matched] : rules_) {
+    if (rule.enabled && rule.action.type == FaultAction::Type::refuse) ++n;
+  }
+  refuse_rules_.store(n, std::memory_order_release);
 }
 
 void FaultEngine::set_known_services(std::set<std::string> names) {

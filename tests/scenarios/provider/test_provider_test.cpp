@@ -48,6 +48,7 @@ class RelayStub final : public stubs::Stub {
                       });
                     });
   }
+  bool answers_later() const override { return true; }
   std::vector<std::string> error_names() const override { return {"relay.refused"}; }
   stubs::StubAnswer not_found(const transport::Request&) const override {
     return answer(404, "no");

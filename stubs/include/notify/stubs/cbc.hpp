@@ -21,8 +21,7 @@ namespace notify::stubs {
 
 /// The operators Notify enables (ENABLED_CBCS) and the two AZ paths each proxy pair uses: the
 /// "-1-proxy" Lambda reaches its CBC through the first, the "-2-proxy" through the second.
-inline constexpr std::array<std::string_view, 4> kCbcOperators = {"ee", "o2", "three",
-                                                                  "vodafone"};
+inline constexpr std::array<std::string_view, 4> kCbcOperators = {"ee", "o2", "three", "vodafone"};
 inline constexpr std::array<std::string_view, 2> kCbcAzs = {"eu-west-2a", "eu-west-2b"};
 /// The document format an operator's CBC takes: IBAG for Vodafone, CAP 1.2 for the others.
 inline bool cbc_takes_ibag(std::string_view op) { return op == "vodafone"; }
@@ -62,7 +61,7 @@ class CbcStub final : public Stub {
 void register_cbc(StubRegistry& registry);
 
 /// The fault names CbcStub renders.
-inline constexpr const char* kCbcReject = "cbc.reject";          // an Error answer, HTTP 400
+inline constexpr const char* kCbcReject = "cbc.reject";                 // an Error answer, HTTP 400
 inline constexpr const char* kCbcInternalError = "cbc.internal_error";  // HTTP 500
 
 }  // namespace notify::stubs

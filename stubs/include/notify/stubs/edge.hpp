@@ -108,6 +108,7 @@ class Edge {
   std::vector<Listener> listeners_;
   const StubRegistry* registry_ = nullptr;
   bool recheck_scheduled_ = false;
+  bool all_open_ = true;
   runtime::TimerId recheck_timer_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -10,6 +10,7 @@
 #include <boost/system/result.hpp>
 #include <nlohmann/json_fwd.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -148,6 +149,9 @@ class FaultEngine {
   bool refuses_listener(const std::string& service, const std::string& provider,
                         const std::string& az) const;
 
+  /// Enabled refuse rules, read without the lock: while it is 0 no listener needs closing.
+  std::size_t refuse_rule_count() const { return refuse_rules_.load(std::memory_order_acquire); }
+
   /// The firings kept (at most kFiringsKeptMax, oldest first).
   std::vector<Firing> firings() const;
   /// The last `n` firings kept, oldest first.
@@ -176,6 +180,7 @@ class FaultEngine {
   bool refuses_locked(const std::string& service, const std::string& provider,
                       const std::string& az, bool whole_service) const;
   void record_firing_locked(Firing firing);
+  void recount_locked();
 
   mutable std::mutex mutex_;
   runtime::Clock& clock_;
@@ -190,6 +195,7 @@ class FaultEngine {
   std::function<void()> on_change_;
   std::set<std::string> known_errors_;
   std::set<std::string> known_services_;
+  std::atomic<std::size_t> refuse_rules_{0};
 };
 
 }  // namespace notify::stubs

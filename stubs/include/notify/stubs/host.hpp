@@ -65,8 +65,9 @@ class StubHost {
   /// /metrics). Usable as a ServerHandler.
   void handle_control(transport::Request request, transport::Responder respond);
 
-  /// Called when the set of refused services may have changed (after any rule change and
-  /// on each request), so the owner can close or re-open listeners. Set it before serving.
+  /// Called when the set of refused services may have changed (after any rule change and on
+  /// each request), so the owner can close or re-open listeners; a closed listener sees no
+  /// requests, so the owner also re-checks on a timer (the Edge does). Set it before serving.
   /// The host owns faults().on_change() for this; do not replace that callback.
   void on_refusal_change(std::function<void()> callback);
 
@@ -99,6 +100,8 @@ class StubHost {
               const Verdict& verdict, JournalEntry entry, transport::Responder respond);
   void finish(JournalEntry entry, std::size_t fired, transport::Reply reply,
               transport::Responder respond);
+  void fill(JournalEntry& entry, transport::Reply& reply, StubAnswer answer, bool truncate,
+            const std::string& error) const;
   void send_outbound(std::uint64_t parent, const RequestInfo& info, transport::Request request,
                      transport::SendOptions options,
                      std::function<void(transport::SendResult)> done);

@@ -34,7 +34,7 @@ struct LambdaOptions {
 };
 
 struct LambdaCounters {
-  std::uint64_t invocations = 0;     // requests that reached a function
+  std::uint64_t invocations = 0;      // requests that reached a function
   std::uint64_t function_errors = 0;  // 200 with X-Amz-Function-Error
   std::uint64_t service_errors = 0;   // 4xx/5xx
   std::map<std::string, std::uint64_t> by_function;
@@ -51,6 +51,7 @@ class LambdaStub final : public Stub {
   RequestInfo describe(const transport::Request& request) const override;
   StubAnswer handle(const Call& call) override;
   void handle_async(const Call& call, Answer answer) override;
+  bool answers_later() const override { return true; }
   std::vector<std::string> error_names() const override;
   StubAnswer not_found(const transport::Request& request) const override;
   void reset() override;
@@ -69,7 +70,7 @@ class LambdaStub final : public Stub {
 void register_lambda(StubRegistry& registry);
 
 /// The fault names LambdaStub renders.
-inline constexpr const char* kLambdaThrottled = "lambda.throttled";  // 429 TooManyRequests
+inline constexpr const char* kLambdaThrottled = "lambda.throttled";         // 429 TooManyRequests
 inline constexpr const char* kLambdaServiceError = "lambda.service_error";  // 500 ServiceException
 /// 403 UnrecognizedClientException: the caller's credentials were revoked or rotated.
 inline constexpr const char* kLambdaCredentialsRevoked = "lambda.credentials_revoked";

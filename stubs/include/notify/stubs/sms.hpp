@@ -14,22 +14,22 @@ namespace notify::stubs {
 
 // Named errors for fault rules. A send-level error is rendered in the provider's own format; a
 // receipt-level one lets the send succeed and changes what its receipts do.
-inline constexpr const char* kFiretextError = "firetext.error";          // 200 {"code": 1, ...}
-inline constexpr const char* kFiretextAuth = "firetext.auth";            // the API-key error
-inline constexpr const char* kFiretextHttp500 = "firetext.http_500";     // 500, not JSON
-inline constexpr const char* kFiretextHttp503 = "firetext.http_503";     // 503, not JSON
-inline constexpr const char* kFiretextBadJson = "firetext.bad_json";     // 200, plain text
+inline constexpr const char* kFiretextError = "firetext.error";       // 200 {"code": 1, ...}
+inline constexpr const char* kFiretextAuth = "firetext.auth";         // the API-key error
+inline constexpr const char* kFiretextHttp500 = "firetext.http_500";  // 500, not JSON
+inline constexpr const char* kFiretextHttp503 = "firetext.http_503";  // 503, not JSON
+inline constexpr const char* kFiretextBadJson = "firetext.bad_json";  // 200, plain text
 inline constexpr const char* kFiretextReceiptDrop = "firetext.receipt_drop";
 inline constexpr const char* kFiretextReceiptDuplicate = "firetext.receipt_duplicate";
 inline constexpr const char* kFiretextReceiptReorder = "firetext.receipt_reorder";
 inline constexpr const char* kFiretextReceiptPermanent = "firetext.receipt_permanent";
 inline constexpr const char* kFiretextReceiptTemporary = "firetext.receipt_temporary";
 
-inline constexpr const char* kMmgError = "mmg.error";        // 400 {"Error": 299, ...}
-inline constexpr const char* kMmgAuth = "mmg.auth";          // 400 {"Error": 206, ...}
-inline constexpr const char* kMmgHttp500 = "mmg.http_500";   // 500, not JSON
-inline constexpr const char* kMmgHttp503 = "mmg.http_503";   // 503, not JSON
-inline constexpr const char* kMmgBadJson = "mmg.bad_json";   // 200 "Success 100, 42"
+inline constexpr const char* kMmgError = "mmg.error";       // 400 {"Error": 299, ...}
+inline constexpr const char* kMmgAuth = "mmg.auth";         // 400 {"Error": 206, ...}
+inline constexpr const char* kMmgHttp500 = "mmg.http_500";  // 500, not JSON
+inline constexpr const char* kMmgHttp503 = "mmg.http_503";  // 503, not JSON
+inline constexpr const char* kMmgBadJson = "mmg.bad_json";  // 200 "Success 100, 42"
 inline constexpr const char* kMmgReceiptDrop = "mmg.receipt_drop";
 inline constexpr const char* kMmgReceiptDuplicate = "mmg.receipt_duplicate";
 inline constexpr const char* kMmgReceiptReorder = "mmg.receipt_reorder";

@@ -111,6 +111,8 @@ class Stub {
   /// Answers one request, now or later, exactly once. Stubs that wait on something (a Lambda on
   /// its CBC) override this; the default answers at once with handle().
   virtual void handle_async(const Call& call, Answer answer) { answer(handle(call)); }
+  /// True for a stub that overrides handle_async; the host calls handle() directly otherwise.
+  virtual bool answers_later() const { return false; }
   /// The fault names this stub renders, e.g. "ses.throttling".
   virtual std::vector<std::string> error_names() const = 0;
   /// The answer to a request for an unknown route/operation on this stub's paths, in the
