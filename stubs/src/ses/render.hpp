@@ -3,6 +3,8 @@
 // name into the error each protocol would carry.
 #pragma once
 
+#include "notify/stubs/text.hpp"
+
 #include "notify/transport/http.hpp"
 
 #include <optional>
@@ -25,8 +27,7 @@ inline constexpr std::string_view kXmlNamespace = "http://ses.amazonaws.com/doc/
 inline constexpr std::string_view kMaxSendRateMessage = "Maximum sending rate exceeded.";
 inline constexpr std::string_view kDailyQuotaMessage = "Daily message quota exceeded.";
 
-/// Escapes text for an XML text node or attribute value.
-std::string xml_escape(std::string_view text);
+using stubs::xml_escape;
 
 /// The error a provider-level fault name stands for in `protocol`, or nullopt when the name is
 /// not one of SesStub's.

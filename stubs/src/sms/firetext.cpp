@@ -3,6 +3,7 @@
 // /firetext answered as its Go stub does. Receipts are forms (status, reference, code, mobile,
 // time) posted to the request's "receipt" URL.
 #include "common.hpp"
+#include "notify/stubs/text.hpp"
 
 #include "notify/stubs/sms.hpp"
 
@@ -37,29 +38,6 @@ constexpr int kMessageTooLong = 5;
 constexpr int kInvalidSender = 6;
 constexpr int kInvalidParameter = 7;
 constexpr int kUnknownMethod = 8;
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 transport::Response render(Format format, int code, const std::string& description, int queued,
                            int status = 200) {

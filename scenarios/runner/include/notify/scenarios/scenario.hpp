@@ -43,8 +43,8 @@ struct StatusExpectation {
   CountCheck count;
 };
 
-/// Notifications counted by any of status, channel (the notification type, "email", "sms") and
-/// provider ("ses", "firetext", "mmg"; "" for one never sent).
+/// Notifications counted by any of status, channel (the notification type) and provider (the
+/// stub service that accepted it; "" for one never sent).
 struct NotificationExpectation {
   std::optional<std::string> status, channel, provider;
   CountCheck count;
