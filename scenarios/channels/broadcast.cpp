@@ -44,8 +44,8 @@ struct BroadcastWorkload {
 };
 
 json default_areas() {
-  return json::array({{{"polygon",
-                        {{51.12, -1.2}, {51.12, 1.2}, {51.74, 1.2}, {51.74, -1.2}, {51.12, -1.2}}}}});
+  return json::array(
+      {{{"polygon", {{51.12, -1.2}, {51.12, 1.2}, {51.74, 1.2}, {51.74, -1.2}, {51.12, -1.2}}}}});
 }
 
 Periodic parse_periodic(stubs::Fields& parent, const std::string& key,
@@ -203,8 +203,8 @@ class BroadcastChannel final : public Channel {
     event.payload_json = content.to_json().dump();
     event.sent_at = now;
     env_.store.insert_broadcast_event(event);
-    env_.logger.info("broadcast", "Broadcast " + e.type + " event " + event.id + " for message " +
-                                      e.message);
+    env_.logger.info("broadcast",
+                     "Broadcast " + e.type + " event " + event.id + " for message " + e.message);
     tasks_->send_broadcast_event(event.id);
   }
 

@@ -2,15 +2,14 @@
 // docs/architecture.md, "Adding a provider").
 #include "broadcast.hpp"
 #include "email.hpp"
-#include "sms.hpp"
 #include "notify/scenarios/channel.hpp"
+#include "sms.hpp"
 
 namespace notify::scenarios {
 
 const std::vector<ChannelSpec>& channel_registry() {
-  static const std::vector<ChannelSpec> channels = {channels::email_channel(),
-                                                      channels::sms_channel(),
-                                                      channels::broadcast_channel()};
+  static const std::vector<ChannelSpec> channels = {
+      channels::email_channel(), channels::sms_channel(), channels::broadcast_channel()};
   return channels;
 }
 

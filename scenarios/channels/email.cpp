@@ -137,13 +137,9 @@ ChannelSpec email_channel() {
   spec.core_options = {{"email_client", kEmailClients}};
   spec.chaos_workload = [](runtime::Rng& rng, std::size_t count, std::int64_t spread_ms) {
     // Notify's simulator addresses among ordinary ones, so bounces and complaints happen too.
-    json to = json::array({"user{n}@example.com", "perm-fail@simulator.notify",
-                           "temp-fail@simulator.notify", "complaint@simulator.notify"});
-    if (rng.uniform01() < 0.5) to = json::array({"user{n}@example.com"});
-    json block = {{"count", count},
-                  {"to", to},
-                  {"interval_ms", count > 1 ? spread_ms / static_cast<std::int64_t>(count) : 0}};
-    return std::make_pair(block, count);
+    return chaos_block(
+        rng, count, spread_ms, "user{n}@example.com",
+        {"perm-fail@simulator.notify", "temp-fail@simulator.notify", "complaint@simulator.notify"});
   };
   return spec;
 }

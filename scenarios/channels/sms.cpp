@@ -242,12 +242,7 @@ ChannelSpec sms_channel() {
   spec.core_options = {{"sms_urls", kSmsUrls}};
   spec.chaos_workload = [](runtime::Rng& rng, std::size_t count, std::int64_t spread_ms) {
     // Notify's temporary- and permanent-failure test numbers among ordinary ones.
-    json to = json::array({"447700{n:06}", "07700900003", "07700900002"});
-    if (rng.uniform01() < 0.5) to = json::array({"447700{n:06}"});
-    json block = {{"count", count},
-                  {"to", to},
-                  {"interval_ms", count > 1 ? spread_ms / static_cast<std::int64_t>(count) : 0}};
-    return std::make_pair(block, count);
+    return chaos_block(rng, count, spread_ms, "447700{n:06}", {"07700900003", "07700900002"});
   };
   return spec;
 }

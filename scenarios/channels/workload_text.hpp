@@ -10,6 +10,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace notify::scenarios::channels {
@@ -54,6 +55,23 @@ inline std::optional<std::vector<std::string>> read_patterns(stubs::Fields& f,
     f.fail_value(key, what + " or a non-empty array of them");
   }
   return out;
+}
+
+/// A chaos workload block: `count` notifications spread evenly over `spread_ms`, to the ordinary
+/// pattern alone or (half the time, from `rng`) with the provider's special recipients mixed in.
+inline std::pair<nlohmann::json, std::size_t> chaos_block(runtime::Rng& rng, std::size_t count,
+                                                          std::int64_t spread_ms,
+                                                          const std::string& ordinary,
+                                                          const std::vector<std::string>& special) {
+  nlohmann::json to = nlohmann::json::array({ordinary});
+  if (rng.uniform01() >= 0.5) {
+    for (const auto& s : special) to.push_back(s);
+  }
+  nlohmann::json block = {
+      {"count", count},
+      {"to", to},
+      {"interval_ms", count > 1 ? spread_ms / static_cast<std::int64_t>(count) : 0}};
+  return {block, count};
 }
 
 /// Inserts a notification in "created", as the API would before queueing its delivery task.
