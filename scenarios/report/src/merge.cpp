@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <utility>
 
@@ -22,6 +23,12 @@ std::string joined_distinct(const std::vector<LoadReport>& reports, Get&& get) {
   std::string out;
   for (const auto& v : seen) out += (out.empty() ? "" : ", ") + v;
   return out;
+}
+
+std::string number(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
 }
 
 void add(Series& into, const Series& from) {
@@ -87,8 +94,8 @@ LoadReport merge(const std::vector<LoadReport>& reports) {
                                   ", the first is " + std::to_string(first.schema_version) +
                                   "; re-run the older driver with this notify-sim");
     if (std::abs(r.interval_s - first.interval_s) > 1e-9)
-      throw std::invalid_argument(which + ": interval_s " + std::to_string(r.interval_s) +
-                                  ", the first is " + std::to_string(first.interval_s) +
+      throw std::invalid_argument(which + ": interval_s " + number(r.interval_s) + ", the first is " +
+                                  number(first.interval_s) +
                                   "; every driver needs the same interval to align timelines");
     if (r.run.target != first.run.target)
       throw std::invalid_argument(which + ": target \"" + r.run.target + "\", the first is \"" +
