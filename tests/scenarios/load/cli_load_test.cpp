@@ -1,5 +1,5 @@
 // notify-sim load as the CLI runs it: the progress line reaches a terminal only, the summary
-// always; and, with the report library, the baseline gate's exit code.
+// always; and the baseline gate's exit code.
 #include "commands.hpp"
 
 #include <gtest/gtest.h>
@@ -49,7 +49,6 @@ TEST(CliLoad, NoProgressLineOffATerminalButAlwaysTheSummary) {
   EXPECT_NE(terminal.find("rate: asked 200.0/s"), std::string::npos) << terminal;
 }
 
-#ifdef NOTIFY_HAVE_REPORT
 TEST(CliLoad, BaselineGateExitsOneOnRegressionAndZeroWithin) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("notify-load-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
@@ -81,7 +80,5 @@ TEST(CliLoad, BaselineGateExitsOneOnRegressionAndZeroWithin) {
   EXPECT_NE(out.find("REGRESSED"), std::string::npos) << out;
   std::filesystem::remove_all(dir);
 }
-#endif
-
 }  // namespace
 }  // namespace notify::cli
