@@ -145,9 +145,16 @@ int load_core(const LoadArgs& args) {
   const bool tty = args.tty ? *args.tty : isatty(fileno(args.out)) != 0;
   load::ProgressLine line(args.out, tty);
   o.on_progress = [&line](const load::Progress& p) { line.update(p); };
-  report::LoadReport r = load::run_core_load(o);
+  load::ThreadTimes times;
+  report::LoadReport r = load::run_core_load(o, &times);
   line.finish();
   std::fputs(load::summary_text(r).c_str(), args.out);
+  // Which thread limits the rate: a thread near 100% busy is the bottleneck; both well below it
+  // with latencies still high means the machine did not give them the CPU.
+  if (times.wall_s > 0)
+    std::fprintf(args.out, "cpu: core thread %.2f s (%.0f%% of %.1f s), stubs thread %.2f s (%.0f%%)\n",
+                 times.core_cpu_s, 100 * times.core_cpu_s / times.wall_s, times.wall_s,
+                 times.stubs_cpu_s, 100 * times.stubs_cpu_s / times.wall_s);
   std::fflush(args.out);
   if (r.run.achieved_rate < 0.9 * r.run.asked_rate)
     std::fprintf(stderr,

@@ -21,6 +21,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -90,6 +91,13 @@ ProviderUrls external_urls(const CoreLoadOptions& o) {
   return u;
 }
 
+double thread_cpu_s(pthread_t thread) {
+  clockid_t id;
+  timespec ts{};
+  if (pthread_getcpuclockid(thread, &id) != 0 || clock_gettime(id, &ts) != 0) return 0;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 // The provider stubs for a self-contained run, on their own thread so that they do not share
 // the core's event loop. Limits are off (each stub's load_config): the run measures the core, not
 // SES's quota. Their callbacks go to the core's receipt endpoint.
@@ -130,6 +138,8 @@ class EmbeddedStubs {
     thread_.join();
   }
   std::string url(const std::string& service) const { return edge_->url({service, "", ""}); }
+  /// CPU seconds the stubs' thread has used so far.
+  double cpu_s() { return thread_cpu_s(thread_.native_handle()); }
 
  private:
   boost::asio::io_context io_;
@@ -208,7 +218,7 @@ const std::vector<std::string>& core_channels() {
   return channels;
 }
 
-report::LoadReport run_core_load(const CoreLoadOptions& o) {
+report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   if (o.count == 0) throw std::invalid_argument("the run has no arrivals (--count or --duration)");
   if (o.mix.empty()) throw std::invalid_argument("--mix: no channel has a share above 0");
   const ProviderUrls urls = external_urls(o);
@@ -460,8 +470,15 @@ report::LoadReport run_core_load(const CoreLoadOptions& o) {
   progress_timer.async_wait([&](boost::system::error_code ec) {
     if (!ec) tick();
   });
+  const double core_cpu_before = thread_cpu_s(pthread_self());
+  const double stubs_cpu_before = embedded ? embedded->cpu_s() : 0;
   io.run();
   io.restart();
+  if (times != nullptr) {
+    times->wall_s = std::chrono::duration<double>(steady_clock::now() - start).count();
+    times->core_cpu_s = thread_cpu_s(pthread_self()) - core_cpu_before;
+    times->stubs_cpu_s = embedded ? embedded->cpu_s() - stubs_cpu_before : 0;
+  }
 
   // The achieved rate: arrivals over the time it took to submit them. On schedule it is the
   // asked rate; a core that could not keep up submits late and the rate falls.

@@ -15,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -59,8 +60,16 @@ struct CoreLoadOptions {
   std::string version;
 };
 
+/// Where the run's CPU went, to tell which thread limits the rate: CPU seconds of the core's
+/// thread and of the embedded stubs' thread (0 with external stubs) over the run's wall time.
+struct ThreadTimes {
+  double wall_s = 0;
+  double core_cpu_s = 0;
+  double stubs_cpu_s = 0;
+};
+
 /// Runs the load and returns what it measured. Throws std::invalid_argument for options or
 /// environment that cannot work (one line, naming the value).
-report::LoadReport run_core_load(const CoreLoadOptions& options);
+report::LoadReport run_core_load(const CoreLoadOptions& options, ThreadTimes* times = nullptr);
 
 }  // namespace notify::load
