@@ -18,7 +18,7 @@ constexpr std::pair<double, const char*> kSummaryPercentiles[] = {
     {50.0, "p50_us"}, {90.0, "p90_us"}, {99.0, "p99_us"}, {99.9, "p99_9_us"}};
 
 json summary(const LatencyHistogram& h) {
-  json s = {{"count", h.count()}, {"min_us", h.min()}, {"mean_us", std::round(h.mean())}};
+  json s = {{"count", h.count()}, {"min_us", h.min()}, {"mean_us", static_cast<std::int64_t>(std::llround(h.mean()))}};
   for (const auto& [p, key] : kSummaryPercentiles) s[key] = h.percentile(p);
   s["max_us"] = h.max();
   return s;
