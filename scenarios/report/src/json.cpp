@@ -18,7 +18,9 @@ constexpr std::pair<double, const char*> kSummaryPercentiles[] = {
     {50.0, "p50_us"}, {90.0, "p90_us"}, {99.0, "p99_us"}, {99.9, "p99_9_us"}};
 
 json summary(const LatencyHistogram& h) {
-  json s = {{"count", h.count()}, {"min_us", h.min()}, {"mean_us", static_cast<std::int64_t>(std::llround(h.mean()))}};
+  json s = {{"count", h.count()},
+            {"min_us", h.min()},
+            {"mean_us", static_cast<std::int64_t>(std::llround(h.mean()))}};
   for (const auto& [p, key] : kSummaryPercentiles) s[key] = h.percentile(p);
   s["max_us"] = h.max();
   return s;
@@ -107,7 +109,8 @@ void read_array(const json& object, const std::string& path, const char* key, st
   const json* v = field(object, path, key, required);
   if (v == nullptr) return;
   if (!v->is_array()) fail(child(path, key), "expected an array");
-  for (std::size_t i = 0; i < v->size(); ++i) out.push_back(read_one((*v)[i], element(child(path, key), i)));
+  for (std::size_t i = 0; i < v->size(); ++i)
+    out.push_back(read_one((*v)[i], element(child(path, key), i)));
 }
 
 RunInfo read_run(const json& j, const std::string& path) {
@@ -133,7 +136,8 @@ RunInfo read_run(const json& j, const std::string& path) {
   read_string(j, path, "host", run.host);
   read_string(j, path, "version", run.version);
   if (const json* seed = field(j, path, "seed", false)) {
-    if (!seed->is_number_unsigned() && !(seed->is_number_integer() && seed->get<std::int64_t>() >= 0))
+    if (!seed->is_number_unsigned() &&
+        !(seed->is_number_integer() && seed->get<std::int64_t>() >= 0))
       fail(child(path, "seed"), "expected a whole number, 0 or more");
     run.seed = seed->get<std::uint64_t>();
   }
@@ -190,18 +194,12 @@ telemetry::LatencyHistogram LoadReport::total_dispatch() const {
 
 json to_json(const LoadReport& report) {
   const auto& r = report.run;
-  json run = {{"target", r.target},
-              {"arrivals", r.arrivals},
-              {"asked_rate", r.asked_rate},
-              {"achieved_rate", r.achieved_rate},
-              {"duration_s", r.duration_s},
-              {"mix", r.mix},
-              {"connections", r.connections},
-              {"faults", r.faults},
-              {"started_at", r.started_at},
-              {"host", r.host},
-              {"version", r.version},
-              {"seed", r.seed},
+  json run = {{"target", r.target},           {"arrivals", r.arrivals},
+              {"asked_rate", r.asked_rate},   {"achieved_rate", r.achieved_rate},
+              {"duration_s", r.duration_s},   {"mix", r.mix},
+              {"connections", r.connections}, {"faults", r.faults},
+              {"started_at", r.started_at},   {"host", r.host},
+              {"version", r.version},         {"seed", r.seed},
               {"sources", r.sources}};
 
   json series = json::array();

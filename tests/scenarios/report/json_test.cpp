@@ -125,7 +125,8 @@ TEST(ReportJson, MissingFieldsAreNamed) {
 TEST(ReportJson, RefusesOtherSchemasAndNewerVersions) {
   json j = to_json(small_sample());
   j["schema_version"] = 2;
-  EXPECT_THAT(error_of(j), HasSubstr("schema_version: 2 is newer than this notify-sim reads (up to 1)"));
+  EXPECT_THAT(error_of(j),
+              HasSubstr("schema_version: 2 is newer than this notify-sim reads (up to 1)"));
   j["schema_version"] = "1";
   EXPECT_THAT(error_of(j), HasSubstr("schema_version: expected a whole number"));
   j["schema_version"] = 0;
