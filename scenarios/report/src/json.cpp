@@ -105,10 +105,13 @@ LatencyHistogram read_histogram(const json& object, const std::string& path, con
 
 template <typename T, typename F>
 void read_array(const json& object, const std::string& path, const char* key, std::vector<T>& out,
-                F&& read_one, bool required = false) {
+                F&& read_one, bool required = false, std::size_t max_size = 100'000) {
   const json* v = field(object, path, key, required);
   if (v == nullptr) return;
   if (!v->is_array()) fail(child(path, key), "expected an array");
+  if (v->size() > max_size)
+    fail(child(path, key), std::to_string(v->size()) + " entries; at most " +
+                               std::to_string(max_size));
   for (std::size_t i = 0; i < v->size(); ++i)
     out.push_back(read_one((*v)[i], element(child(path, key), i)));
 }
@@ -268,14 +271,17 @@ LoadReport from_json(const json& j) {
   report.run = read_run(read_object(j, "", "run"), "run");
   read_number(j, "", "interval_s", report.interval_s, true);
   if (report.interval_s <= 0) fail("interval_s", "expected a number above 0");
-  read_array(j, "", "series", report.series, read_series, true);
+  read_array(j, "", "series", report.series, read_series, true, kMaxSeries);
   if (const json* classes = field(j, "", "by_fault_class", false)) {
     if (!classes->is_object()) fail("by_fault_class", "expected an object of class: histogram");
+    if (classes->size() > kMaxFaultClasses)
+      fail("by_fault_class", std::to_string(classes->size()) + " classes; at most " +
+                                 std::to_string(kMaxFaultClasses));
     for (const auto& [fault_class, h] : classes->items())
       report.by_fault_class[fault_class] =
           read_histogram(*classes, "by_fault_class", fault_class.c_str());
   }
-  read_array(j, "", "timeline", report.timeline, read_interval);
+  read_array(j, "", "timeline", report.timeline, read_interval, false, kMaxTimelineIntervals);
   return report;
 }
 

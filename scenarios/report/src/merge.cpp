@@ -133,6 +133,12 @@ LoadReport merge(const std::vector<LoadReport>& reports) {
       into.errors += r.timeline[i].errors;
     }
   }
+  // The inputs were each within the limits; their union may not be.
+  if (merged.series.size() > kMaxSeries || merged.by_fault_class.size() > kMaxFaultClasses)
+    throw std::invalid_argument("merge: " + std::to_string(merged.series.size()) + " series and " +
+                                std::to_string(merged.by_fault_class.size()) +
+                                " fault classes together; at most " + std::to_string(kMaxSeries) +
+                                " and " + std::to_string(kMaxFaultClasses));
   return merged;
 }
 

@@ -141,6 +141,27 @@ TEST(ReportJson, RefusesOtherSchemasAndNewerVersions) {
   EXPECT_THAT(error_of(json{{"scenarios", json::array()}}), HasSubstr("schema: missing"));
 }
 
+TEST(ReportJson, BoundsHowManyHistogramsAFileMayHold) {
+  // Each histogram is 188 KB in memory: a small file must not make a reader allocate gigabytes.
+  json j = to_json(LoadReport{});
+  const json empty = {{"start_s", 0},
+                      {"arrivals", 0},
+                      {"accepted", 0},
+                      {"dispatch", telemetry::LatencyHistogram().to_json()}};
+  j["timeline"] = json::array();
+  for (std::size_t i = 0; i <= kMaxTimelineIntervals; ++i) j["timeline"].push_back(empty);
+  // Refused before a single interval is read.
+  EXPECT_THAT(error_of(j), HasSubstr("timeline: 3601 entries; at most 3600"));
+  j["series"] = json::array();
+  for (std::size_t i = 0; i <= kMaxSeries; ++i) j["series"].push_back(json::object());
+  EXPECT_THAT(error_of(j), HasSubstr("series: 257 entries; at most 256"));
+
+  j = to_json(LoadReport{});
+  for (std::size_t i = 0; i <= kMaxFaultClasses; ++i)
+    j["by_fault_class"]["class-" + std::to_string(i)] = telemetry::LatencyHistogram().to_json();
+  EXPECT_THAT(error_of(j), HasSubstr("by_fault_class: 257 classes; at most 256"));
+}
+
 TEST(ReportJson, IgnoresUnknownFieldsAndEditedSummaries) {
   const LoadReport original = small_sample();
   json j = to_json(original);
