@@ -75,9 +75,13 @@ RunInfo merge_run(const std::vector<LoadReport>& reports) {
       run.sources.push_back(std::move(source));
     }
   }
-  if (asked_total > 0)
+  if (asked_total > 0) {
     for (const auto& [channel, weighted] : asked_by_channel)
       run.mix[channel] = weighted / asked_total;
+  } else {
+    // No rates to weigh by: the first report's mix is as good a guess as any.
+    run.mix = reports.front().run.mix;
+  }
   return run;
 }
 
