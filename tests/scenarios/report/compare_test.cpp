@@ -19,7 +19,8 @@ LoadReport run_with(std::int64_t p99_us, double rate) {
   return r;
 }
 
-const Regression& metric(const std::vector<Regression>& all, const std::string& name) {
+// By value: callers pass compare()'s result straight in.
+Regression metric(const std::vector<Regression>& all, const std::string& name) {
   for (const auto& r : all)
     if (r.metric == name) return r;
   throw std::runtime_error("no metric " + name);
