@@ -54,7 +54,8 @@ std::vector<Regression> compare(const LoadReport& baseline, const LoadReport& cu
     latency.note = "the current run has no dispatch latencies: nothing was accepted";
   } else {
     // A p99 under the histogram's 1 µs resolution counts as 1 µs, so the ratio stays finite.
-    latency.change_pct = (latency.current - latency.baseline) / std::max(latency.baseline, 1.0) * 100;
+    latency.change_pct =
+        (latency.current - latency.baseline) / std::max(latency.baseline, 1.0) * 100;
     latency.regressed = latency.change_pct > max_regression_pct;
   }
   out.push_back(latency);
@@ -64,8 +65,8 @@ std::vector<Regression> compare(const LoadReport& baseline, const LoadReport& cu
                         .baseline = baseline.run.achieved_rate,
                         .current = current.run.achieved_rate,
                         .limit_pct = max_regression_pct,
-                     .regressed = false,
-                     .note = {}};
+                        .regressed = false,
+                        .note = {}};
   if (throughput.baseline <= 0) {
     throughput.note = "the baseline achieved no throughput; not judged";
   } else {

@@ -18,7 +18,9 @@ constexpr std::pair<double, const char*> kSummaryPercentiles[] = {
     {50.0, "p50_us"}, {90.0, "p90_us"}, {99.0, "p99_us"}, {99.9, "p99_9_us"}};
 
 json summary(const LatencyHistogram& h) {
-  json s = {{"count", h.count()}, {"min_us", h.min()}, {"mean_us", std::round(h.mean())}};
+  json s = {{"count", h.count()},
+            {"min_us", h.min()},
+            {"mean_us", static_cast<std::int64_t>(std::llround(h.mean()))}};
   for (const auto& [p, key] : kSummaryPercentiles) s[key] = h.percentile(p);
   s["max_us"] = h.max();
   return s;
@@ -103,11 +105,15 @@ LatencyHistogram read_histogram(const json& object, const std::string& path, con
 
 template <typename T, typename F>
 void read_array(const json& object, const std::string& path, const char* key, std::vector<T>& out,
-                F&& read_one, bool required = false) {
+                F&& read_one, bool required = false, std::size_t max_size = 100'000) {
   const json* v = field(object, path, key, required);
   if (v == nullptr) return;
   if (!v->is_array()) fail(child(path, key), "expected an array");
-  for (std::size_t i = 0; i < v->size(); ++i) out.push_back(read_one((*v)[i], element(child(path, key), i)));
+  if (v->size() > max_size)
+    fail(child(path, key), std::to_string(v->size()) + " entries; at most " +
+                               std::to_string(max_size));
+  for (std::size_t i = 0; i < v->size(); ++i)
+    out.push_back(read_one((*v)[i], element(child(path, key), i)));
 }
 
 RunInfo read_run(const json& j, const std::string& path) {
@@ -133,7 +139,8 @@ RunInfo read_run(const json& j, const std::string& path) {
   read_string(j, path, "host", run.host);
   read_string(j, path, "version", run.version);
   if (const json* seed = field(j, path, "seed", false)) {
-    if (!seed->is_number_unsigned() && !(seed->is_number_integer() && seed->get<std::int64_t>() >= 0))
+    if (!seed->is_number_unsigned() &&
+        !(seed->is_number_integer() && seed->get<std::int64_t>() >= 0))
       fail(child(path, "seed"), "expected a whole number, 0 or more");
     run.seed = seed->get<std::uint64_t>();
   }
@@ -190,18 +197,12 @@ telemetry::LatencyHistogram LoadReport::total_dispatch() const {
 
 json to_json(const LoadReport& report) {
   const auto& r = report.run;
-  json run = {{"target", r.target},
-              {"arrivals", r.arrivals},
-              {"asked_rate", r.asked_rate},
-              {"achieved_rate", r.achieved_rate},
-              {"duration_s", r.duration_s},
-              {"mix", r.mix},
-              {"connections", r.connections},
-              {"faults", r.faults},
-              {"started_at", r.started_at},
-              {"host", r.host},
-              {"version", r.version},
-              {"seed", r.seed},
+  json run = {{"target", r.target},           {"arrivals", r.arrivals},
+              {"asked_rate", r.asked_rate},   {"achieved_rate", r.achieved_rate},
+              {"duration_s", r.duration_s},   {"mix", r.mix},
+              {"connections", r.connections}, {"faults", r.faults},
+              {"started_at", r.started_at},   {"host", r.host},
+              {"version", r.version},         {"seed", r.seed},
               {"sources", r.sources}};
 
   json series = json::array();
@@ -270,14 +271,17 @@ LoadReport from_json(const json& j) {
   report.run = read_run(read_object(j, "", "run"), "run");
   read_number(j, "", "interval_s", report.interval_s, true);
   if (report.interval_s <= 0) fail("interval_s", "expected a number above 0");
-  read_array(j, "", "series", report.series, read_series, true);
+  read_array(j, "", "series", report.series, read_series, true, kMaxSeries);
   if (const json* classes = field(j, "", "by_fault_class", false)) {
     if (!classes->is_object()) fail("by_fault_class", "expected an object of class: histogram");
+    if (classes->size() > kMaxFaultClasses)
+      fail("by_fault_class", std::to_string(classes->size()) + " classes; at most " +
+                                 std::to_string(kMaxFaultClasses));
     for (const auto& [fault_class, h] : classes->items())
       report.by_fault_class[fault_class] =
           read_histogram(*classes, "by_fault_class", fault_class.c_str());
   }
-  read_array(j, "", "timeline", report.timeline, read_interval);
+  read_array(j, "", "timeline", report.timeline, read_interval, false, kMaxTimelineIntervals);
   return report;
 }
 

@@ -65,7 +65,8 @@ RunInfo merge_run(const std::vector<LoadReport>& reports) {
     if (r.run.seed != run.seed) run.seed = 0;
     // The merged mix is each channel's share of the notifications asked for by all drivers.
     asked_total += r.run.asked_rate;
-    for (const auto& [channel, pct] : r.run.mix) asked_by_channel[channel] += pct * r.run.asked_rate;
+    for (const auto& [channel, pct] : r.run.mix)
+      asked_by_channel[channel] += pct * r.run.asked_rate;
     if (!r.run.sources.empty()) {
       run.sources.insert(run.sources.end(), r.run.sources.begin(), r.run.sources.end());
     } else {
@@ -74,9 +75,13 @@ RunInfo merge_run(const std::vector<LoadReport>& reports) {
       run.sources.push_back(std::move(source));
     }
   }
-  if (asked_total > 0)
+  if (asked_total > 0) {
     for (const auto& [channel, weighted] : asked_by_channel)
       run.mix[channel] = weighted / asked_total;
+  } else {
+    // No rates to weigh by: the first report's mix is as good a guess as any.
+    run.mix = reports.front().run.mix;
+  }
   return run;
 }
 
@@ -87,19 +92,20 @@ LoadReport merge(const std::vector<LoadReport>& reports) {
   const LoadReport& first = reports.front();
   for (std::size_t i = 1; i < reports.size(); ++i) {
     const LoadReport& r = reports[i];
-    const std::string which = "report " + std::to_string(i + 1) + " of " +
-                              std::to_string(reports.size());
+    const std::string which =
+        "report " + std::to_string(i + 1) + " of " + std::to_string(reports.size());
     if (r.schema_version != first.schema_version)
       throw std::invalid_argument(which + ": schema_version " + std::to_string(r.schema_version) +
                                   ", the first is " + std::to_string(first.schema_version) +
                                   "; re-run the older driver with this notify-sim");
     if (std::abs(r.interval_s - first.interval_s) > 1e-9)
-      throw std::invalid_argument(which + ": interval_s " + number(r.interval_s) + ", the first is " +
-                                  number(first.interval_s) +
+      throw std::invalid_argument(which + ": interval_s " + number(r.interval_s) +
+                                  ", the first is " + number(first.interval_s) +
                                   "; every driver needs the same interval to align timelines");
     if (r.run.target != first.run.target)
       throw std::invalid_argument(which + ": target \"" + r.run.target + "\", the first is \"" +
-                                  first.run.target + "\"; core and stub runs measure different "
+                                  first.run.target +
+                                  "\"; core and stub runs measure different "
                                   "things");
   }
 
@@ -118,7 +124,8 @@ LoadReport merge(const std::vector<LoadReport>& reports) {
         add(*it, s);
       }
     }
-    for (const auto& [fault_class, h] : r.by_fault_class) merged.by_fault_class[fault_class].merge(h);
+    for (const auto& [fault_class, h] : r.by_fault_class)
+      merged.by_fault_class[fault_class].merge(h);
     // Interval i of every run covers the same stretch after that run's own start.
     if (r.timeline.size() > merged.timeline.size()) merged.timeline.resize(r.timeline.size());
     for (std::size_t i = 0; i < r.timeline.size(); ++i) {
@@ -130,6 +137,12 @@ LoadReport merge(const std::vector<LoadReport>& reports) {
       into.errors += r.timeline[i].errors;
     }
   }
+  // The inputs were each within the limits; their union may not be.
+  if (merged.series.size() > kMaxSeries || merged.by_fault_class.size() > kMaxFaultClasses)
+    throw std::invalid_argument("merge: " + std::to_string(merged.series.size()) + " series and " +
+                                std::to_string(merged.by_fault_class.size()) +
+                                " fault classes together; at most " + std::to_string(kMaxSeries) +
+                                " and " + std::to_string(kMaxFaultClasses));
   return merged;
 }
 

@@ -1,6 +1,7 @@
 // The load report as one HTML page that opens anywhere, offline: inline CSS, inline SVG, no
 // script. Every string that came from a report (provider names, hosts, error kinds) is escaped.
 #include "notify/report/load_report.hpp"
+#include "notify/runtime/assert.hpp"
 #include "svg_chart.hpp"
 
 #include <algorithm>
@@ -19,8 +20,8 @@ constexpr const char* kRed = "#d4351c";
 constexpr const char* kGreen = "#00703c";
 constexpr const char* kGrey = "#505a5f";
 // One colour per series on the percentile curve, after "all" in black.
-constexpr const char* kPalette[] = {kBlue, kOrange, kGreen, "#4c2c92", "#b58840",
-                                    "#d53880", "#28a197", kRed};
+constexpr const char* kPalette[] = {kBlue,     kOrange,   kGreen,    "#4c2c92",
+                                    "#b58840", "#d53880", "#28a197", kRed};
 // More series than this and the percentile curve shows only their total.
 constexpr std::size_t kMaxCurves = 8;
 
@@ -47,7 +48,8 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; }
 .wide table { font-size: 13px; }
 .wide th, .wide td { padding: 6px 5px; }
 td.kinds { white-space: nowrap; }
-th, td { text-align: left; padding: 6px 7px; border-bottom: 1px solid #e5e7e8; vertical-align: top; }
+th, td { text-align: left; padding: 6px 7px; border-bottom: 1px solid #e5e7e8;
+  vertical-align: top; }
 th { color: #505a5f; font-weight: 600; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.total td { font-weight: 700; border-top: 2px solid #b1b4b6; }
@@ -59,6 +61,13 @@ footer { color: #505a5f; font-size: 13px; text-align: center; }
 std::string fixed(double v, int decimals) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  return buffer;
+}
+
+// 1 s, 0.5 s, 2.5 s.
+std::string seconds(double s) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g s", s);
   return buffer;
 }
 
@@ -91,8 +100,8 @@ std::string tile(const std::string& css, const std::string& label, const std::st
 }
 
 struct Totals {
-  std::int64_t arrivals = 0, accepted = 0, failed = 0, unfinished = 0, retries = 0,
-               failovers = 0, receipts = 0, errors = 0;
+  std::int64_t arrivals = 0, accepted = 0, failed = 0, unfinished = 0, retries = 0, failovers = 0,
+               receipts = 0, errors = 0;
   LatencyHistogram dispatch, end_to_end;
   std::map<std::string, std::int64_t> errors_by_kind;
 };
@@ -121,8 +130,10 @@ std::string tiles(const LoadReport& report, const Totals& t) {
   const auto& run = report.run;
   const double achieved_pct = run.asked_rate > 0 ? run.achieved_rate / run.asked_rate * 100 : 0;
   // A driver that could not keep up with the rate asked for did not run the test it was asked to.
-  const std::string rate_css = run.asked_rate <= 0 ? "" : achieved_pct < 90 ? "bad"
-                                                        : achieved_pct < 99 ? "warn" : "";
+  const std::string rate_css = run.asked_rate <= 0 ? ""
+                               : achieved_pct < 90 ? "bad"
+                               : achieved_pct < 99 ? "warn"
+                                                   : "";
   std::string s = "<section class=\"tiles\">\n";
   s += tile(rate_css, "Achieved rate", rate(run.achieved_rate),
             "asked " + rate(run.asked_rate) + " · " + fixed(achieved_pct, 1) + "% of asked");
@@ -140,16 +151,19 @@ std::string run_table(const LoadReport& report) {
   const auto& run = report.run;
   std::string mix;
   for (const auto& [channel, pct] : run.mix)
-    mix += (mix.empty() ? "" : ", ") + escape(channel) + " " + fixed(pct, pct == std::round(pct) ? 0 : 1) + "%";
+    mix += (mix.empty() ? "" : ", ") + escape(channel) + " " +
+           fixed(pct, pct == std::round(pct) ? 0 : 1) + "%";
   std::string sources;
-  for (const auto& source : run.sources) sources += (sources.empty() ? "" : "<br>") + escape(source);
+  for (const auto& source : run.sources)
+    sources += (sources.empty() ? "" : "<br>") + escape(source);
 
   std::string s = "<section>\n<h2>Run</h2>\n<table class=\"kv\">\n";
   s += row("Rate", "<strong>" + escape(rate(run.achieved_rate)) + "</strong> achieved of " +
                        escape(rate(run.asked_rate)) + " asked");
   s += row("Target", escape(run.target));
-  s += row("Arrivals", escape(run.arrivals) + " process, " + escape(count(totals_of(report).arrivals)) +
-                           " notifications over " + escape(fixed(run.duration_s, 1)) + " s");
+  s += row("Arrivals", escape(run.arrivals) + " process, " +
+                           escape(count(totals_of(report).arrivals)) + " notifications over " +
+                           escape(fixed(run.duration_s, 1)) + " s");
   s += row("Mix", mix.empty() ? "–" : mix);
   s += row("Connections", escape(count(run.connections)));
   s += row("Faults", run.faults.empty() ? "none" : escape(run.faults));
@@ -157,7 +171,7 @@ std::string run_table(const LoadReport& report) {
   s += row("Started", escape(run.started_at.empty() ? "–" : run.started_at));
   s += row("Host", escape(run.host.empty() ? "–" : run.host));
   s += row("Version", escape(run.version.empty() ? "–" : "notify-sim " + run.version));
-  s += row("Interval", escape(fixed(report.interval_s, report.interval_s < 1 ? 2 : 0)) + " s");
+  s += row("Interval", escape(seconds(report.interval_s)));
   if (!sources.empty()) s += row("Merged from", sources);
   return s + "</table>\n</section>\n";
 }
@@ -206,9 +220,9 @@ std::vector<std::pair<double, double>> curve(const LatencyHistogram& h, int nine
 
 svg::Chart percentile_curve(const LoadReport& report, const Totals& t) {
   // As many nines as the sample can tell apart: 99.99% needs 10,000 values.
-  const int nines = std::clamp(
-      static_cast<int>(std::ceil(std::log10(std::max<double>(10, static_cast<double>(t.dispatch.count()))))),
-      2, 6);
+  const int nines = std::clamp(static_cast<int>(std::ceil(std::log10(
+                                   std::max<double>(10, static_cast<double>(t.dispatch.count()))))),
+                               2, 6);
   svg::Chart c{.title = "Dispatch latency by percentile",
                .x_label = "percentile",
                .y_label = "dispatch latency",
@@ -258,7 +272,8 @@ svg::Chart errors_over_time(const LoadReport& report) {
                .lines = {}};
   svg::Line errors{"failed attempts", kRed, {}};
   for (const auto& in : report.timeline)
-    errors.points.emplace_back(midpoint(report, in), static_cast<double>(in.errors) / report.interval_s);
+    errors.points.emplace_back(midpoint(report, in),
+                               static_cast<double>(in.errors) / report.interval_s);
   c.lines = {std::move(errors)};
   return c;
 }
@@ -283,7 +298,8 @@ std::string series_row(const std::string& css, const std::string& channel,
                   escape(channel) + "</td><td>" + escape(provider) + "</td>";
   for (auto n : {arrivals, accepted, failed, unfinished, retries, failovers, receipts})
     s += "<td class=\"n\">" + escape(count(n)) + "</td>";
-  for (double p : {50.0, 99.0, 99.9, 100.0}) s += "<td class=\"n\">" + escape(latency(dispatch, p)) + "</td>";
+  for (double p : {50.0, 99.0, 99.9, 100.0})
+    s += "<td class=\"n\">" + escape(latency(dispatch, p)) + "</td>";
   s += "<td class=\"n\">" + escape(latency(end_to_end, 99)) + "</td>";
   return s + "<td class=\"kinds\">" + errors_cell(errors) + "</td></tr>\n";
 }
@@ -292,7 +308,8 @@ std::string series_table(const LoadReport& report, const Totals& t) {
   std::string s =
       "<section>\n<h2>By channel and provider</h2>\n<p class=\"explain\">Dispatch: scheduled "
       "arrival to the provider accepting it. End to end: scheduled arrival to the delivery "
-      "receipt.</p>\n<div class=\"wide\"><table>\n<tr><th>Channel</th><th>Provider</th><th class=\"n\">Arrivals</th>"
+      "receipt.</p>\n<div class=\"wide\"><table>\n<tr><th>Channel</th><th>Provider</th><th "
+      "class=\"n\">Arrivals</th>"
       "<th class=\"n\">Accepted</th><th class=\"n\">Failed</th><th class=\"n\">Unfinished</th>"
       "<th class=\"n\">Retries</th><th class=\"n\">Failovers</th><th class=\"n\">Receipts</th>"
       "<th class=\"n\">p50</th><th class=\"n\">p99</th><th class=\"n\">p99.9</th>"
@@ -314,8 +331,10 @@ std::string fault_class_table(const LoadReport& report) {
       "class</th><th class=\"n\">Notifications</th><th class=\"n\">p50</th><th class=\"n\">p99</th>"
       "<th class=\"n\">p99.9</th><th class=\"n\">max</th></tr>\n";
   for (const auto& [fault_class, h] : report.by_fault_class) {
-    s += "<tr><td>" + escape(fault_class) + "</td><td class=\"n\">" + escape(count(h.count())) + "</td>";
-    for (double p : {50.0, 99.0, 99.9, 100.0}) s += "<td class=\"n\">" + escape(latency(h, p)) + "</td>";
+    s += "<tr><td>" + escape(fault_class) + "</td><td class=\"n\">" + escape(count(h.count())) +
+         "</td>";
+    for (double p : {50.0, 99.0, 99.9, 100.0})
+      s += "<td class=\"n\">" + escape(latency(h, p)) + "</td>";
     s += "</tr>\n";
   }
   return s + "</table>\n</section>\n";
@@ -326,22 +345,27 @@ std::string fault_class_table(const LoadReport& report) {
 std::string render_html(const LoadReport& report) {
   const Totals t = totals_of(report);
   const auto& run = report.run;
-  const std::string interval = fixed(report.interval_s, report.interval_s < 1 ? 2 : 0) + " s";
-  std::string title = "Load report: " + run.target + (run.started_at.empty() ? "" : ", " + run.started_at);
+  // from_json refuses such a report; one built in memory with it is a bug in its builder.
+  NOTIFY_ASSERT(report.interval_s > 0);
+  const std::string interval = seconds(report.interval_s);
+  std::string title =
+      "Load report: " + run.target + (run.started_at.empty() ? "" : ", " + run.started_at);
 
-  std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                  "<title>" + escape(title) + "</title>\n<style>" + kStyle +
-                  "</style>\n</head>\n<body>\n<main>\n";
+  std::string s =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>" +
+      escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
   s += "<h1>Load report</h1>\n<p class=\"sub\">Target " + escape(run.target) +
        (run.started_at.empty() ? "" : " · started " + escape(run.started_at)) +
        (run.host.empty() ? "" : " · " + escape(run.host)) +
        (run.version.empty() ? "" : " · notify-sim " + escape(run.version)) + "</p>\n";
   s += tiles(report, t);
   s += run_table(report);
-  s += chart_section("Dispatch latency over time",
-                     "p50, p99 and the maximum of each " + interval + " interval, by scheduled arrival.",
-                     latency_over_time(report));
+  s += chart_section(
+      "Dispatch latency over time",
+      "p50, p99 and the maximum of each " + interval + " interval, by scheduled arrival.",
+      latency_over_time(report));
   s += chart_section("Dispatch latency by percentile",
                      "The whole run's distribution; each step right is ten times rarer.",
                      percentile_curve(report, t));
@@ -349,10 +373,10 @@ std::string render_html(const LoadReport& report) {
                      "Notifications arriving and accepted by a provider, per second, in each " +
                          interval + " interval; the dashed line is the rate asked for.",
                      throughput_over_time(report));
-  s += chart_section("Errors over time",
-                     "Failed provider attempts per second (retried or final), in each " + interval +
-                         " interval.",
-                     errors_over_time(report));
+  s += chart_section(
+      "Errors over time",
+      "Failed provider attempts per second (retried or final), in each " + interval + " interval.",
+      errors_over_time(report));
   s += series_table(report, t);
   s += fault_class_table(report);
   s += "<footer>" + escape(std::string(kSchemaName)) + " schema version " +

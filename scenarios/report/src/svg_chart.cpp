@@ -10,7 +10,8 @@ namespace {
 constexpr double kLeft = 88, kRight = 40, kTop = 36, kBottom = 50;
 constexpr const char* kAxisColour = "#505a5f";
 constexpr const char* kGridColour = "#e5e7e8";
-constexpr const char* kFont = "font-family=\"system-ui, -apple-system, 'Segoe UI', Arial, sans-serif\"";
+constexpr const char* kFont =
+    "font-family=\"system-ui, -apple-system, 'Segoe UI', Arial, sans-serif\"";
 
 std::string num(double v) {
   char buffer[32];
@@ -21,8 +22,8 @@ std::string num(double v) {
 // A tick label with no more digits than the step between ticks needs.
 std::string tick_text(double v, double step) {
   int decimals = 0;
-  while (decimals < 6 && std::abs(step * std::pow(10, decimals) -
-                                  std::round(step * std::pow(10, decimals))) > 1e-6)
+  while (decimals < 6 &&
+         std::abs(step * std::pow(10, decimals) - std::round(step * std::pow(10, decimals))) > 1e-6)
     ++decimals;
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
@@ -60,6 +61,24 @@ std::string nines_label(int n) {
   return "99" + (n > 2 ? "." + std::string(static_cast<std::size_t>(n - 2), '9') : "") + "%";
 }
 
+// Roughly how wide `text` is at 13 px in a sans-serif font, erring wide: enough to keep legend
+// entries apart without measuring glyphs.
+double text_width(std::string_view text) {
+  double w = 0;
+  for (char c : text) {
+    if (std::string_view("mwMW@").find(c) != std::string_view::npos) {
+      w += 11.5;
+    } else if (std::string_view("iljtfr.,:;/|!' ").find(c) != std::string_view::npos) {
+      w += 5;
+    } else if (c >= 'A' && c <= 'Z') {
+      w += 9.5;
+    } else {
+      w += 8;
+    }
+  }
+  return w;
+}
+
 }  // namespace
 
 std::string escape(std::string_view text) {
@@ -67,12 +86,23 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -130,13 +160,16 @@ std::string render(const Chart& chart) {
     if (!y_log) return y / y_top;
     return (std::log10(std::max(y, 1.0)) - log_low) / (log_high - log_low);
   };
-  auto y_of = [&](double y) { return kTop + plot_h - std::clamp(y_fraction(y), 0.0, 1.0) * plot_h; };
+  auto y_of = [&](double y) {
+    return kTop + plot_h - std::clamp(y_fraction(y), 0.0, 1.0) * plot_h;
+  };
 
   std::string s;
-  s += "<svg class=\"chart\" viewBox=\"0 0 " + num(w) + " " +
-       num(h) + "\" role=\"img\" aria-label=\"" + escape(chart.title) + "\" " + kFont +
+  s += "<svg class=\"chart\" viewBox=\"0 0 " + num(w) + " " + num(h) +
+       "\" role=\"img\" aria-label=\"" + escape(chart.title) + "\" " + kFont +
        " font-size=\"13\">\n";
-  s += "<rect x=\"0\" y=\"0\" width=\"" + num(w) + "\" height=\"" + num(h) + "\" fill=\"#ffffff\"/>\n";
+  s += "<rect x=\"0\" y=\"0\" width=\"" + num(w) + "\" height=\"" + num(h) +
+       "\" fill=\"#ffffff\"/>\n";
 
   // Horizontal grid lines and y tick values: on the log axis every decade, and 2 and 5 times
   // it as well while there are few decades.
@@ -180,7 +213,8 @@ std::string render(const Chart& chart) {
 
   // Axes and their labels.
   s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(kTop + plot_h) + "\" x2=\"" +
-       num(kLeft + plot_w) + "\" y2=\"" + num(kTop + plot_h) + "\" stroke=\"" + kAxisColour + "\"/>\n";
+       num(kLeft + plot_w) + "\" y2=\"" + num(kTop + plot_h) + "\" stroke=\"" + kAxisColour +
+       "\"/>\n";
   s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(kLeft) + "\" y2=\"" +
        num(kTop + plot_h) + "\" stroke=\"" + kAxisColour + "\"/>\n";
   s += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"" + num(h - 10) +
@@ -206,9 +240,7 @@ std::string render(const Chart& chart) {
   }
   double legend_x = kLeft + plot_w;
   for (auto it = chart.lines.rbegin(); it != chart.lines.rend(); ++it) {
-    // About 8.5 px per character at 13 px: a little more than most fonts take.
-    const double text_w = 8.5 * static_cast<double>(it->name.size());
-    const double text_x = legend_x - text_w;
+    const double text_x = legend_x - text_width(it->name);
     s += "<text x=\"" + num(legend_x) + "\" y=\"" + num(kTop - 14) +
          "\" text-anchor=\"end\" fill=\"#0b0c0c\">" + escape(it->name) + "</text>\n";
     s += "<line x1=\"" + num(text_x - 26) + "\" y1=\"" + num(kTop - 18) + "\" x2=\"" +

@@ -13,8 +13,8 @@ namespace notify::report::svg {
 std::string escape(std::string_view text);
 
 struct Line {
-  std::string name;    // in the legend
-  std::string colour;  // "#1d70b8"
+  std::string name;                               // in the legend
+  std::string colour;                             // "#1d70b8"
   std::vector<std::pair<double, double>> points;  // (x, y) in the chart's units
   bool dashed = false;
 };

@@ -19,7 +19,8 @@ LoadReport run_with(std::int64_t p99_us, double rate) {
   return r;
 }
 
-const Regression& metric(const std::vector<Regression>& all, const std::string& name) {
+// By value: callers pass compare()'s result straight in.
+Regression metric(const std::vector<Regression>& all, const std::string& name) {
   for (const auto& r : all)
     if (r.metric == name) return r;
   throw std::runtime_error("no metric " + name);
@@ -46,7 +47,8 @@ TEST(ReportCompare, LatencyRegressesOnlyPastTheLimit) {
   const auto& faster = metric(compare(baseline, run_with(2'000, 500), 10), "p99_dispatch_us");
   EXPECT_LT(faster.change_pct, -70);
   EXPECT_FALSE(faster.regressed);
-  EXPECT_EQ(describe(faster), "p99 dispatch latency: 10.0 ms -> 2.00 ms (80% better, limit +10%): ok");
+  EXPECT_EQ(describe(faster),
+            "p99 dispatch latency: 10.0 ms -> 2.00 ms (80% better, limit +10%): ok");
 }
 
 TEST(ReportCompare, ThroughputRegressesWhenItDrops) {
@@ -88,7 +90,8 @@ TEST(ReportCompare, ZeroBaselinesAreNotJudgedButANothingRunIs) {
             "throughput: 0.00/s -> 500/s (the baseline achieved no throughput; not judged): ok");
 
   // Nothing accepted is not a latency improvement.
-  const auto& nothing = metric(compare(run_with(10'000, 500), run_with(0, 500), 10), "p99_dispatch_us");
+  const auto& nothing =
+      metric(compare(run_with(10'000, 500), run_with(0, 500), 10), "p99_dispatch_us");
   EXPECT_TRUE(nothing.regressed);
   EXPECT_NE(nothing.note.find("nothing was accepted"), std::string::npos);
 

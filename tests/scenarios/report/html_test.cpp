@@ -68,7 +68,8 @@ TEST(ReportHtml, ShowsRunInfoAndTheTable) {
   EXPECT_THAT(html, HasSubstr("notify-sim 0.9.0"));
   EXPECT_THAT(html, HasSubstr("<td>firetext</td>"));
   EXPECT_THAT(html, HasSubstr("firetext.throttled"));
-  EXPECT_THAT(html, HasSubstr(format_latency_us(static_cast<double>(r.series[0].dispatch.percentile(99)))));
+  EXPECT_THAT(
+      html, HasSubstr(format_latency_us(static_cast<double>(r.series[0].dispatch.percentile(99)))));
   EXPECT_THAT(html, HasSubstr(">throttling<"));
 }
 

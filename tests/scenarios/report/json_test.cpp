@@ -125,7 +125,8 @@ TEST(ReportJson, MissingFieldsAreNamed) {
 TEST(ReportJson, RefusesOtherSchemasAndNewerVersions) {
   json j = to_json(small_sample());
   j["schema_version"] = 2;
-  EXPECT_THAT(error_of(j), HasSubstr("schema_version: 2 is newer than this notify-sim reads (up to 1)"));
+  EXPECT_THAT(error_of(j),
+              HasSubstr("schema_version: 2 is newer than this notify-sim reads (up to 1)"));
   j["schema_version"] = "1";
   EXPECT_THAT(error_of(j), HasSubstr("schema_version: expected a whole number"));
   j["schema_version"] = 0;
@@ -138,6 +139,27 @@ TEST(ReportJson, RefusesOtherSchemasAndNewerVersions) {
   EXPECT_THAT(error_of(json::array()), HasSubstr("expected a JSON object"));
   // A scenario run's report is not a load report.
   EXPECT_THAT(error_of(json{{"scenarios", json::array()}}), HasSubstr("schema: missing"));
+}
+
+TEST(ReportJson, BoundsHowManyHistogramsAFileMayHold) {
+  // Each histogram is 188 KB in memory: a small file must not make a reader allocate gigabytes.
+  json j = to_json(LoadReport{});
+  const json empty = {{"start_s", 0},
+                      {"arrivals", 0},
+                      {"accepted", 0},
+                      {"dispatch", telemetry::LatencyHistogram().to_json()}};
+  j["timeline"] = json::array();
+  for (std::size_t i = 0; i <= kMaxTimelineIntervals; ++i) j["timeline"].push_back(empty);
+  // Refused before a single interval is read.
+  EXPECT_THAT(error_of(j), HasSubstr("timeline: 3601 entries; at most 3600"));
+  j["series"] = json::array();
+  for (std::size_t i = 0; i <= kMaxSeries; ++i) j["series"].push_back(json::object());
+  EXPECT_THAT(error_of(j), HasSubstr("series: 257 entries; at most 256"));
+
+  j = to_json(LoadReport{});
+  for (std::size_t i = 0; i <= kMaxFaultClasses; ++i)
+    j["by_fault_class"]["class-" + std::to_string(i)] = telemetry::LatencyHistogram().to_json();
+  EXPECT_THAT(error_of(j), HasSubstr("by_fault_class: 257 classes; at most 256"));
 }
 
 TEST(ReportJson, IgnoresUnknownFieldsAndEditedSummaries) {

@@ -138,6 +138,17 @@ TEST(ReportMerge, RefusesWhatCannotBeAligned) {
   b = {};
   b.run.target = "stub";
   EXPECT_THAT(error_of({a, b}), HasSubstr("target \"stub\", the first is \"core\""));
+  // Each within the limit, together past it.
+  a.series.clear();
+  b = {};
+  for (std::size_t i = 0; i < kMaxSeries; ++i) {
+    a.series.push_back(series("email", "a" + std::to_string(i), 1));
+    b.series.push_back(series("email", "b" + std::to_string(i), 1));
+  }
+  EXPECT_THAT(error_of({a, b}), HasSubstr("512 series and 0 fault classes together; at most 256"));
+  b = {};
+  b.run.target = "stub";
+  EXPECT_THAT(error_of({a, b}), HasSubstr("target \"stub\", the first is \"core\""));
 }
 
 }  // namespace

@@ -14,8 +14,9 @@ int main(int argc, char** argv) {
   using notify::report::testing::Recorder;
   using notify::report::testing::SampleOptions;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: report_sample OUT.json [--seed N] [--rate R] [--duration S] "
-                         "[--host NAME] [--provider NAME]\n");
+    std::fprintf(stderr,
+                 "usage: report_sample OUT.json [--seed N] [--rate R] [--duration S] "
+                 "[--host NAME] [--provider NAME]\n");
     return 2;
   }
   SampleOptions options;

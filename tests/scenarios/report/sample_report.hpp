@@ -34,7 +34,7 @@ inline constexpr SampleSeries kSampleSeries[] = {
 
 struct SampleOptions {
   std::uint64_t seed = 1;
-  double rate = 400;        // notifications per second
+  double rate = 400;  // notifications per second
   double duration_s = 120;
   double interval_s = 1;
 };

@@ -18,6 +18,11 @@ namespace notify::report {
 
 inline constexpr int kSchemaVersion = 1;
 inline constexpr const char* kSchemaName = "notify-sim/load-report";
+/// Every histogram holds a fixed 188 KB in memory, so reading and merging bound how many there
+/// are. A load run lasts at most 3600 s: one-second intervals fit.
+inline constexpr std::size_t kMaxSeries = 256;
+inline constexpr std::size_t kMaxFaultClasses = 256;
+inline constexpr std::size_t kMaxTimelineIntervals = 3600;
 
 /// One channel through one provider ("email"/"ses", "sms"/"firetext", "broadcast"/"ee", ...).
 struct Series {
