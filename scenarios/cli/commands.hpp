@@ -41,8 +41,8 @@ struct RunArgs {
 };
 
 struct LoadArgs {
-  std::string target = "core";  // "core": through the sending core; "stub": requests to a stub
-  double rate = 1000;           // arrivals (or requests) per second, open loop
+  std::string target = "core";       // "core": through the sending core; "stub": requests to a stub
+  double rate = 1000;                // arrivals (or requests) per second, open loop
   std::optional<double> duration_s;  // default 10 s, unless count is given
   std::optional<std::size_t> count;
   std::string arrivals = "constant";  // or "poisson"

@@ -17,8 +17,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -152,7 +152,8 @@ int load_core(const LoadArgs& args) {
   // Which thread limits the rate: a thread near 100% busy is the bottleneck; both well below it
   // with latencies still high means the machine did not give them the CPU.
   if (times.wall_s > 0)
-    std::fprintf(args.out, "cpu: core thread %.2f s (%.0f%% of %.1f s), stubs thread %.2f s (%.0f%%)\n",
+    std::fprintf(args.out,
+                 "cpu: core thread %.2f s (%.0f%% of %.1f s), stubs thread %.2f s (%.0f%%)\n",
                  times.core_cpu_s, 100 * times.core_cpu_s / times.wall_s, times.wall_s,
                  times.stubs_cpu_s, 100 * times.stubs_cpu_s / times.wall_s);
   std::fflush(args.out);
@@ -281,8 +282,7 @@ int load(const LoadArgs& args) {
                              {"p99_9", percentile(latency_ms, 99.9)},
                              {"max", latency_ms.empty() ? 0.0 : latency_ms.back()}}}};
   std::printf("notify-sim load: %zu requests to %s (%s) at %.0f/s over %.1f s, %zu connections\n",
-              done, base.c_str(), operation->name.c_str(), args.rate, duration_s,
-              args.connections);
+              done, base.c_str(), operation->name.c_str(), args.rate, duration_s, args.connections);
   std::printf("asked %.1f req/s, achieved %.1f req/s\n", args.rate,
               report["achieved_rate"].get<double>());
   for (const auto& [k, v] : outcomes) std::printf("  %-40s %zu\n", k.c_str(), v);

@@ -111,7 +111,8 @@ int main(int argc, char** argv) {
 
   notify::cli::LoadArgs load;
   auto* l = app.add_subcommand(
-      "load", "Open-loop load test through the sending core (or of the stubs alone); reports latency");
+      "load",
+      "Open-loop load test through the sending core (or of the stubs alone); reports latency");
   l->add_option("--target", load.target,
                 "core: through the sending core to the stubs; stub: requests to the stubs alone")
       ->check(CLI::IsMember({"core", "stub"}))
@@ -119,8 +120,9 @@ int main(int argc, char** argv) {
   l->add_option("--rate", load.rate, "Arrivals per second")
       ->check(CLI::Range(1.0, 1'000'000.0))
       ->capture_default_str();
-  auto* duration = l->add_option("--duration", load.duration_s, "Seconds of arrivals (default 10, at most 3600)")
-      ->check(CLI::Range(0.1, 3600.0));
+  auto* duration =
+      l->add_option("--duration", load.duration_s, "Seconds of arrivals (default 10, at most 3600)")
+          ->check(CLI::Range(0.1, 3600.0));
   l->add_option("--count", load.count, "Number of arrivals, instead of --duration")
       ->excludes(duration);
   l->add_option("--arrivals", load.arrivals, "constant (evenly spaced) or poisson")
@@ -128,7 +130,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   l->add_option("--mix", load.mix, "Share of each channel in percent (--target core)")
       ->capture_default_str();
-  l->add_option("--faults", load.faults, "JSON file of fault rules applied to the stubs for the run");
+  l->add_option("--faults", load.faults,
+                "JSON file of fault rules applied to the stubs for the run");
   l->add_option("--connections", load.connections,
                 "Keep-alive connections (per provider host with --target core)")
       ->check(CLI::Range(1, 4096))

@@ -79,8 +79,8 @@ Mix parse_mix(std::string_view text, const std::vector<std::string>& known) {
     if (percent > 0) mix.push_back({name, percent});
   }
   if (std::fabs(sum - 100) > 1e-6)
-    fail("the shares add up to " + std::to_string(sum).substr(0, std::to_string(sum).find('.') + 3) +
-         ", not 100");
+    fail("the shares add up to " +
+         std::to_string(sum).substr(0, std::to_string(sum).find('.') + 3) + ", not 100");
   return mix;
 }
 

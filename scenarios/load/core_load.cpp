@@ -1,5 +1,6 @@
 #include "notify/load/core_load.hpp"
 
+#include "load_stubs.hpp"
 #include "notify/broadcast/cbc_proxy.hpp"
 #include "notify/delivery/broadcast_tasks.hpp"
 #include "notify/delivery/email_delivery.hpp"
@@ -13,7 +14,6 @@
 #include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
 #include "notify/transport/server.hpp"
-#include "load_stubs.hpp"
 #include "recorder.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -291,7 +291,8 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   };
   std::function<void()> tick = [&] {
     if (finished) return;
-    if (o.on_progress) o.on_progress(rec.progress(steady_clock::now(), static_cast<std::int64_t>(o.count)));
+    if (o.on_progress)
+      o.on_progress(rec.progress(steady_clock::now(), static_cast<std::int64_t>(o.count)));
     progress_timer.expires_after(std::chrono::seconds(1));
     progress_timer.async_wait([&](boost::system::error_code ec) {
       if (!ec) tick();

@@ -95,8 +95,8 @@ EmbeddedStubs::EmbeddedStubs(std::uint64_t seed, const std::string& receipt_base
   m.client = transport::make_beast_client(m.io);
   m.host->set_outbound_transport(m.client.get());
   m.backend = stubs::make_socket_edge(m.io, {});
-  m.edge = std::make_unique<stubs::Edge>(*m.host, *m.clock, *m.backend,
-                                         std::chrono::milliseconds(100));
+  m.edge =
+      std::make_unique<stubs::Edge>(*m.host, *m.clock, *m.backend, std::chrono::milliseconds(100));
   m.edge->open(stubs::registry());
   m.thread = std::thread([&m] { m.io.run(); });
 }
@@ -120,7 +120,8 @@ double EmbeddedStubs::cpu_s() { return thread_cpu_s(impl_->thread.native_handle(
 transport::SendResult send_now(boost::asio::io_context& io, transport::HttpTransport& client,
                                transport::Request request) {
   std::optional<transport::SendResult> out;
-  client.send(std::move(request), {std::chrono::milliseconds(5000), std::chrono::milliseconds(5000)},
+  client.send(std::move(request),
+              {std::chrono::milliseconds(5000), std::chrono::milliseconds(5000)},
               [&out](transport::SendResult r) { out = std::move(r); });
   while (!out && io.run_one() > 0) {
   }

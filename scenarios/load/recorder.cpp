@@ -31,8 +31,7 @@ std::int64_t micros(std::chrono::steady_clock::duration d) {
 }
 
 bool is_final_failure(const std::string& status) {
-  return status == store::status::kPermanentFailure ||
-         status == store::status::kTemporaryFailure ||
+  return status == store::status::kPermanentFailure || status == store::status::kTemporaryFailure ||
          status == store::status::kTechnicalFailure;
 }
 
@@ -99,7 +98,9 @@ Recorder::Recorder(std::size_t total, SteadyTime start, double interval_s)
 
 int Recorder::series_of(Channel channel, std::string_view provider) {
   for (std::size_t i = 0; i < kSeriesCount; ++i)
-    if (static_cast<std::size_t>(channel) == (i == 0 ? 0u : i < 3 ? 1u : 2u) &&
+    if (static_cast<std::size_t>(channel) == (i == 0  ? 0u
+                                              : i < 3 ? 1u
+                                                      : 2u) &&
         provider == kSeries[i].provider)
       return static_cast<int>(i);
   return -1;
@@ -286,12 +287,9 @@ void Recorder::fill(report::LoadReport& report) {
   report.timeline = std::move(timeline_);
 }
 
-boost::system::result<void> ObservedStore::update_status(const std::string& id,
-                                                         const std::string& new_status,
-                                                         runtime::TimePoint at,
-                                                         const std::string& provider,
-                                                         const std::string& reference,
-                                                         const std::string& failure_reason) {
+boost::system::result<void> ObservedStore::update_status(
+    const std::string& id, const std::string& new_status, runtime::TimePoint at,
+    const std::string& provider, const std::string& reference, const std::string& failure_reason) {
   auto r = s_.update_status(id, new_status, at, provider, reference, failure_reason);
   if (r && new_status != store::status::kSending && new_status != store::status::kSent &&
       new_status != store::status::kCreated) {

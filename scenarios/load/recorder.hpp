@@ -60,7 +60,8 @@ class Recorder {
                          const std::string& provider);
   void broadcast_ack(const std::string& provider_message_id);
   /// (index, provider) of a provider message, or {SIZE_MAX, ""}.
-  std::pair<std::size_t, std::string> broadcast_lookup(const std::string& provider_message_id) const;
+  std::pair<std::size_t, std::string> broadcast_lookup(
+      const std::string& provider_message_id) const;
   /// A Lambda invocation for a provider message: the first Lambda again is a retry of the task,
   /// the second Lambda a failover.
   void broadcast_attempt(const std::string& provider_message_id, bool failover);
@@ -136,9 +137,7 @@ class ObservedStore final : public store::Store {
   boost::system::result<int> increment_attempts(const std::string& id) override {
     return s_.increment_attempts(id);
   }
-  std::vector<store::Notification> list_notifications() override {
-    return s_.list_notifications();
-  }
+  std::vector<store::Notification> list_notifications() override { return s_.list_notifications(); }
   std::size_t count_by_status(const std::string& status) override {
     return s_.count_by_status(status);
   }

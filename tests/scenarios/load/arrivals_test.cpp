@@ -43,7 +43,8 @@ TEST(Arrivals, PoissonHasTheMeanRateAndExponentialGaps) {
   // Exponential: P(gap > k * mean) = e^-k, and the standard deviation equals the mean.
   const double mean = 1 / kRate;
   for (double k : {0.1, 0.5, 1.0, 2.0, 4.0}) {
-    const auto above = std::count_if(gaps.begin(), gaps.end(), [&](double g) { return g > k * mean; });
+    const auto above =
+        std::count_if(gaps.begin(), gaps.end(), [&](double g) { return g > k * mean; });
     EXPECT_NEAR(static_cast<double>(above) / kCount, std::exp(-k), 0.006) << "k = " << k;
   }
   double sum = 0, squares = 0;
@@ -99,9 +100,11 @@ TEST(Mix, ParsesSharesInOrder) {
 }
 
 TEST(Mix, ErrorsNameTheProblemOnOneLine) {
-  EXPECT_EQ(mix_error("email=70,fax=30"),
-            "--mix email=70,fax=30: unknown channel \"fax\"; expected one of email, sms, broadcast");
-  EXPECT_EQ(mix_error("email=70,sms=20"), "--mix email=70,sms=20: the shares add up to 90.00, not 100");
+  EXPECT_EQ(
+      mix_error("email=70,fax=30"),
+      "--mix email=70,fax=30: unknown channel \"fax\"; expected one of email, sms, broadcast");
+  EXPECT_EQ(mix_error("email=70,sms=20"),
+            "--mix email=70,sms=20: the shares add up to 90.00, not 100");
   EXPECT_EQ(mix_error("email=110,sms=-10"),
             "--mix email=110,sms=-10: email=110: the share must be from 0 to 100");
   EXPECT_EQ(mix_error("email=-5,sms=105"),
@@ -109,7 +112,8 @@ TEST(Mix, ErrorsNameTheProblemOnOneLine) {
   EXPECT_EQ(mix_error("email=lots"), "--mix email=lots: email=lots: the share is not a number");
   EXPECT_EQ(mix_error("email"),
             "--mix email: \"email\" is not CHANNEL=PERCENT (e.g. email=70,sms=30)");
-  EXPECT_EQ(mix_error("email=50,email=50"), "--mix email=50,email=50: channel \"email\" is given twice");
+  EXPECT_EQ(mix_error("email=50,email=50"),
+            "--mix email=50,email=50: channel \"email\" is given twice");
   EXPECT_EQ(mix_error(""), "--mix : \"\" is not CHANNEL=PERCENT (e.g. email=70,sms=30)");
   for (const auto& e : {mix_error("email=70,fax=30"), mix_error("email=1")})
     EXPECT_EQ(e.find('\n'), std::string::npos);

@@ -50,8 +50,9 @@ TEST(CliLoad, NoProgressLineOffATerminalButAlwaysTheSummary) {
 }
 
 TEST(CliLoad, BaselineGateExitsOneOnRegressionAndZeroWithin) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("notify-load-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      ("notify-load-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
   std::filesystem::create_directories(dir);
   LoadArgs first = short_args();
   first.json = (dir / "run.json").string();

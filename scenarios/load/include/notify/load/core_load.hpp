@@ -28,16 +28,16 @@ const std::vector<std::string>& core_channels();
 struct Progress {
   double elapsed_s = 0;
   std::int64_t arrivals = 0;
-  std::int64_t total = 0;       // arrivals the run will make
-  double rate = 0;              // arrivals per second so far
+  std::int64_t total = 0;  // arrivals the run will make
+  double rate = 0;         // arrivals per second so far
   std::int64_t accepted = 0;
-  std::int64_t p99_us = 0;      // dispatch, over everything accepted so far
-  std::int64_t errors = 0;      // failed attempts so far
+  std::int64_t p99_us = 0;  // dispatch, over everything accepted so far
+  std::int64_t errors = 0;  // failed attempts so far
 };
 
 struct CoreLoadOptions {
-  double rate = 2000;          // arrivals per second
-  std::size_t count = 0;       // arrivals in the run
+  double rate = 2000;     // arrivals per second
+  std::size_t count = 0;  // arrivals in the run
   ArrivalKind arrivals = ArrivalKind::constant;
   Mix mix{{"email", 100}};
   std::uint64_t seed = 1;
