@@ -30,6 +30,21 @@ std::int64_t micros(std::chrono::steady_clock::duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
 
+// "Throttling" -> "throttling", "MessageRejected" -> "message-rejected", "connection_refused" ->
+// "connection-refused": error kinds spelt like the stubs' error names in fault rules.
+std::string kebab(std::string_view code) {
+  std::string out;
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    const char c = code[i];
+    const bool upper = c >= 'A' && c <= 'Z';
+    if (upper && i > 0 &&
+        ((code[i - 1] >= 'a' && code[i - 1] <= 'z') || (code[i - 1] >= '0' && code[i - 1] <= '9')))
+      out += '-';
+    out += c == '_' || c == ' ' ? '-' : upper ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
 bool is_final_failure(const std::string& status) {
   return status == store::status::kPermanentFailure || status == store::status::kTemporaryFailure ||
          status == store::status::kTechnicalFailure;
@@ -189,7 +204,7 @@ void Recorder::attempt_failed(std::size_t index, std::string_view provider, std:
   Note& n = notes_[index];
   const int s = series_of(n.channel, provider);
   if (s < 0) return;
-  ++series_[s].errors[std::string(provider) + "." + std::string(code)];
+  ++series_[s].errors[std::string(provider) + "." + kebab(code)];
   if (n.fault == 0) n.fault = fault_index(fault);
 }
 

@@ -48,8 +48,8 @@ class Recorder {
   void attempt(std::size_t index, std::string_view provider, bool failover = false);
   /// A provider accepted it, now.
   void accepted(std::size_t index, std::string_view provider);
-  /// An attempt failed with `failure` ("ses.Throttling" under errors, the class for
-  /// by_fault_class).
+  /// An attempt failed with the provider's error `code` (counted under errors as
+  /// "<provider>.<code in kebab case>", e.g. "ses.throttling") and the class for by_fault_class.
   void attempt_failed(std::size_t index, std::string_view provider, std::string_view code,
                       std::string_view fault_class);
   /// The notification left its task in a final failure status, or a receipt arrived.

@@ -85,8 +85,8 @@ TEST(CoreLoad, ThrottlingFromAFaultFileIsRetriedAndCounted) {
   EXPECT_EQ(ses.arrivals, 200);
   EXPECT_EQ(ses.accepted, 200);
   EXPECT_GT(ses.retries, 20);
-  ASSERT_TRUE(ses.errors.contains("ses.Throttling"));
-  EXPECT_EQ(ses.errors.at("ses.Throttling"), ses.retries);
+  ASSERT_TRUE(ses.errors.contains("ses.throttling"));
+  EXPECT_EQ(ses.errors.at("ses.throttling"), ses.retries);
   ASSERT_TRUE(r.by_fault_class.contains("throttling"));
   // Those that met throttling waited at least one retry delay.
   EXPECT_GE(r.by_fault_class.at("throttling").min(), 20'000);
