@@ -364,10 +364,9 @@ std::string render_html(const LoadReport& report) {
        (run.version.empty() ? "" : " · notify-sim " + escape(run.version)) + "</p>\n";
   s += tiles(report, t);
   s += run_table(report);
-  s += chart_section(
-      "Dispatch latency over time",
-      "p50, p99 and the maximum of each " + interval + " interval, by scheduled arrival.",
-      latency_over_time(report));
+  s += chart_section("Dispatch latency over time",
+                     "p50, p99 and the maximum of each " + interval + " interval.",
+                     latency_over_time(report));
   s += chart_section("Dispatch latency by percentile",
                      "The whole run's distribution; each step right is ten times rarer.",
                      percentile_curve(report, t));
