@@ -85,4 +85,20 @@ struct RenderArgs {
 int render(const RenderArgs& args);
 int load(const LoadArgs& args);
 
+/// `report merge` and `report html` (report_cmd.cpp): load reports written by `load --json`.
+struct ReportArgs {
+  std::vector<std::string> inputs;
+  std::optional<std::string> json;  // merge: the merged report (neither: JSON on stdout)
+  std::optional<std::string> html;
+};
+int report_merge(const ReportArgs& args);
+int report_html(const ReportArgs& args);
+/// `report compare`: exit 1 when p99 dispatch latency or throughput regressed past the limit.
+struct ReportCompareArgs {
+  std::string baseline;
+  std::string current;
+  double max_regression_pct = 10;
+};
+int report_compare(const ReportCompareArgs& args);
+
 }  // namespace notify::cli

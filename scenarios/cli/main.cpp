@@ -152,6 +152,30 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 86'400))
       ->capture_default_str();
 
+  // Load reports: merge several drivers' JSON, re-render one as HTML, gate against a baseline.
+  notify::cli::ReportArgs report_merge, report_html;
+  notify::cli::ReportCompareArgs report_compare;
+  auto* rp = app.add_subcommand("report", "Merge, render and compare load reports");
+  rp->require_subcommand(1);
+  auto* rpm = rp->add_subcommand("merge", "Merge the JSON reports of several load drivers");
+  rpm->add_option("reports", report_merge.inputs, "JSON reports written by load --json")
+      ->required();
+  rpm->add_option("--json", report_merge.json, "Write the merged report here (default: stdout)");
+  rpm->add_option("--html", report_merge.html, "Write the merged report as an HTML page here");
+  auto* rph = rp->add_subcommand("html", "Render a saved JSON report as an HTML page");
+  rph->add_option("report", report_html.inputs, "JSON report written by load --json")
+      ->required()
+      ->expected(1);
+  rph->add_option("--html", report_html.html, "Where to write the page")->required();
+  auto* rpc = rp->add_subcommand("compare", "Gate a run on p99 dispatch latency and throughput");
+  rpc->add_option("baseline", report_compare.baseline, "The last good run's JSON report")
+      ->required();
+  rpc->add_option("current", report_compare.current, "This run's JSON report")->required();
+  rpc->add_option("--max-regression-pct", report_compare.max_regression_pct,
+                  "How much worse either metric may get, in percent")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -171,6 +195,9 @@ int main(int argc, char** argv) {
     if (*rd) return notify::cli::render(render);
     if (*l) return notify::cli::load(load);
     if (*c) return notify::cli::chaos(chaos);
+    if (*rpm) return notify::cli::report_merge(report_merge);
+    if (*rph) return notify::cli::report_html(report_html);
+    if (*rpc) return notify::cli::report_compare(report_compare);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "notify-sim: %s\n", e.what());
     return 2;

@@ -20,7 +20,11 @@ int bucket_of(std::int64_t value) noexcept {
 
 }  // namespace
 
-LatencyHistogram::LatencyHistogram() : counts_(kCountsLength, 0) {}
+LatencyHistogram::LatencyHistogram() = default;
+
+void LatencyHistogram::allocate() {
+  if (counts_.empty()) counts_.assign(kCountsLength, 0);
+}
 
 std::size_t LatencyHistogram::index_of(std::int64_t value) noexcept {
   const int bucket = bucket_of(value);
@@ -58,6 +62,7 @@ void LatencyHistogram::record(std::int64_t value_us, std::int64_t count) noexcep
     value_us = kHighest;
     saturated_ += count;
   }
+  allocate();
   counts_[index_of(value_us)] += count;
   total_ += count;
   min_ = std::min(min_, value_us);
@@ -69,6 +74,7 @@ void LatencyHistogram::record(std::int64_t value_us, std::int64_t count) noexcep
 
 void LatencyHistogram::merge(const LatencyHistogram& other) noexcept {
   if (other.total_ == 0) return;
+  allocate();
   for (std::size_t i = 0; i < kCountsLength; ++i) counts_[i] += other.counts_[i];
   total_ += other.total_;
   saturated_ += other.saturated_;
@@ -106,7 +112,7 @@ std::int64_t LatencyHistogram::percentile(double p) const noexcept {
 
 nlohmann::json LatencyHistogram::to_json() const {
   auto counts = nlohmann::json::array();
-  for (std::size_t i = 0; i < kCountsLength; ++i)
+  for (std::size_t i = 0; i < counts_.size(); ++i)
     if (counts_[i] != 0) counts.push_back({value_at(i), counts_[i]});
   return {{"format", "log-linear-v1"},
           {"unit", "us"},
@@ -139,6 +145,7 @@ LatencyHistogram LatencyHistogram::from_json(const nlohmann::json& j) {
     const auto count = pair[1].get<std::int64_t>();
     if (value < 0 || value > kHighest) fail("counts", "value out of range: " + std::to_string(value));
     if (count <= 0) fail("counts", "count must be positive");
+    h.allocate();
     h.counts_[index_of(value)] += count;
     total += count;
   }
@@ -160,7 +167,7 @@ LatencyHistogram LatencyHistogram::from_json(const nlohmann::json& j) {
 
 bool operator==(const LatencyHistogram& a, const LatencyHistogram& b) noexcept {
   return a.total_ == b.total_ && a.min() == b.min() && a.max_ == b.max_ &&
-         a.saturated_ == b.saturated_ && a.counts_ == b.counts_;
+         a.saturated_ == b.saturated_ && (a.total_ == 0 || a.counts_ == b.counts_);
 }
 
 }  // namespace notify::telemetry

@@ -155,5 +155,29 @@ TEST(LatencyHistogram, FromJsonNamesTheFieldThatIsWrong) {
   EXPECT_EQ(message(ok), "histogram: counts: expected [value, count] pairs of integers");
 }
 
+// A report holds hundreds of histograms that may never see a value; those cost no slots, and
+// behave exactly like one that has them.
+TEST(LatencyHistogram, EmptyHistogramsBehaveLikeAnyOther) {
+  LatencyHistogram empty, other;
+  EXPECT_EQ(empty, other);
+  other.merge(empty);
+  EXPECT_EQ(other, LatencyHistogram());
+  EXPECT_EQ(LatencyHistogram::from_json(empty.to_json()), empty);
+  int calls = 0;
+  empty.for_each([&](std::int64_t, std::int64_t, std::int64_t) { ++calls; });
+  EXPECT_EQ(calls, 0);
+
+  LatencyHistogram recorded;
+  recorded.record(1500, 3);
+  other.merge(recorded);
+  EXPECT_EQ(other, recorded);
+  EXPECT_EQ(other.percentile(50), recorded.percentile(50));
+  EXPECT_NE(other, empty);
+  other.reset();
+  EXPECT_EQ(other, empty);
+  other.record(1500, 3);
+  EXPECT_EQ(other, recorded);
+}
+
 }  // namespace
 }  // namespace notify::telemetry

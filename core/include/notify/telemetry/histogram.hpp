@@ -1,6 +1,6 @@
 // A log-linear latency histogram in the manner of HdrHistogram: values from 1 µs to 1 hour kept
-// to 3 significant decimal digits in a fixed array (no allocation after construction), so runs
-// of any length cost the same memory, two histograms merge by adding counts, and the whole thing
+// to 3 significant decimal digits in a fixed array (allocated once, at the first value; an empty
+// histogram costs next to nothing), so runs of any length cost the same memory, two histograms merge by adding counts, and the whole thing
 // serialises to a small JSON object that a later run or another machine can read back.
 //
 // Layout: the range is cut into buckets that each cover twice the span of the one before; every
@@ -56,7 +56,7 @@ class LatencyHistogram {
   /// Calls f(lowest_value, highest_value, count) for each non-empty slot, in increasing order.
   template <typename F>
   void for_each(F&& f) const {
-    for (std::size_t i = 0; i < kCountsLength; ++i)
+    for (std::size_t i = 0; i < counts_.size(); ++i)
       if (counts_[i] != 0) f(value_at(i), highest_equivalent(value_at(i)), counts_[i]);
   }
 
@@ -70,9 +70,12 @@ class LatencyHistogram {
 
  private:
   static std::size_t index_of(std::int64_t value) noexcept;
+  void allocate();
   static std::int64_t value_at(std::size_t index) noexcept;
 
-  std::vector<std::int64_t> counts_;  // kCountsLength slots, allocated once (188 KB)
+  // Empty until the first value, then kCountsLength slots (188 KB), allocated once. Only an
+  // empty histogram has no slots: a report holds many that never see a value.
+  std::vector<std::int64_t> counts_;
   std::int64_t total_ = 0;
   std::int64_t saturated_ = 0;
   std::int64_t min_ = std::numeric_limits<std::int64_t>::max();

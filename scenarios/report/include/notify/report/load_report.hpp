@@ -6,6 +6,7 @@
 
 #include "notify/telemetry/histogram.hpp"
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -16,6 +17,12 @@
 namespace notify::report {
 
 inline constexpr int kSchemaVersion = 1;
+inline constexpr const char* kSchemaName = "notify-sim/load-report";
+/// Every histogram holds a fixed 188 KB in memory, so reading and merging bound how many there
+/// are. A load run lasts at most 3600 s: one-second intervals fit.
+inline constexpr std::size_t kMaxSeries = 256;
+inline constexpr std::size_t kMaxFaultClasses = 256;
+inline constexpr std::size_t kMaxTimelineIntervals = 3600;
 
 /// One channel through one provider ("email"/"ses", "sms"/"firetext", "broadcast"/"ee", ...).
 struct Series {
@@ -34,6 +41,8 @@ struct Series {
   std::int64_t failovers = 0;  // switches to another provider or AZ
   std::int64_t receipts = 0;   // delivery receipts received
   std::map<std::string, std::int64_t> errors;  // failed attempts by kind ("ses.throttling", ...)
+
+  bool operator==(const Series&) const = default;
 };
 
 /// One slice of the run's wall-clock time (interval_s long), for the charts over time.
@@ -43,6 +52,8 @@ struct Interval {
   std::int64_t arrivals = 0;
   std::int64_t accepted = 0;
   std::int64_t errors = 0;
+
+  bool operator==(const Interval&) const = default;
 };
 
 struct RunInfo {
@@ -60,9 +71,13 @@ struct RunInfo {
   std::uint64_t seed = 0;
   /// A merged report: one entry per input ("host started_at" or the file name).
   std::vector<std::string> sources;
+
+  bool operator==(const RunInfo&) const = default;
 };
 
 struct LoadReport {
+  /// The schema version the report was read from (from_json) or is written in (kSchemaVersion).
+  int schema_version = kSchemaVersion;
   RunInfo run;
   double interval_s = 1.0;
   std::vector<Series> series;
@@ -73,6 +88,8 @@ struct LoadReport {
 
   /// Every series' dispatch histogram merged.
   telemetry::LatencyHistogram total_dispatch() const;
+
+  bool operator==(const LoadReport&) const = default;
 };
 
 nlohmann::json to_json(const LoadReport& report);
@@ -93,12 +110,27 @@ std::string render_html(const LoadReport& report);
 /// The gate: p99 dispatch latency and achieved throughput of `current` against `baseline`.
 struct Regression {
   std::string metric;  // "p99_dispatch_us" or "throughput"
+  std::string unit;    // "us" or "/s": the unit of baseline and current
   double baseline = 0;
   double current = 0;
-  double change_pct = 0;  // positive = worse
+  double change_pct = 0;  // positive = worse; 0 when there is nothing to compare against
+  double limit_pct = 0;   // the max_regression_pct it was judged by
   bool regressed = false;
+  /// Why the numbers alone do not tell the story ("baseline has no accepted notifications"),
+  /// empty otherwise.
+  std::string note;
 };
+/// p99 dispatch latency (higher is worse) first, then throughput (lower is worse). A metric
+/// regresses when change_pct > max_regression_pct. A baseline of zero cannot give a percentage:
+/// the metric is not judged and says so in `note`, except that a current run with no dispatch
+/// latencies at all against a baseline that had some regresses.
 std::vector<Regression> compare(const LoadReport& baseline, const LoadReport& current,
                                 double max_regression_pct);
+/// One line for a person: "p99 dispatch latency: 12.4 ms -> 15.1 ms (+21.8%, limit +10%):
+/// REGRESSED".
+std::string describe(const Regression& r);
+
+/// "850 µs", "12.4 ms", "3.20 s": a latency in microseconds in the unit its magnitude calls for.
+std::string format_latency_us(double us);
 
 }  // namespace notify::report
