@@ -124,6 +124,11 @@ std::vector<Case> http_framing() {
        "POST /ses HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
        "3\r\nabc\r\n0\r\n\r\n",
        400, Shape::http, "", closed},
+      // RFC 9112 6.1: a request whose final transfer coding is not chunked has no knowable
+      // length; the server must answer 400 and close, or the body is read as the next request.
+      {"http_transfer_encoding_not_chunked", Target::edge,
+       "POST /ses HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc", 400, Shape::http, "",
+       closed},
       {"http_body_cut_short", Target::edge,
        "POST /ses HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part", 0, Shape::none, "",
        closed, "", true},
