@@ -129,6 +129,11 @@ std::vector<Case> http_framing() {
       {"http_transfer_encoding_not_chunked", Target::edge,
        "POST /ses HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nabc", 400, Shape::http, "",
        closed},
+      // RFC 9112 3.2: an HTTP/1.1 request without exactly one Host is a 400.
+      {"http_host_missing", Target::edge, "GET /ses HTTP/1.1\r\n\r\n", 400, Shape::http, "",
+       closed},
+      {"http_host_twice", Target::edge, "GET /ses HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400,
+       Shape::http, "", closed},
       {"http_body_cut_short", Target::edge,
        "POST /ses HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly-part", 0, Shape::none, "",
        closed, "", true},
