@@ -152,6 +152,8 @@ std::vector<Case> ses() {
        400, Shape::ses_v1, "InvalidAction"},
       {"ses_v1_form_bad_percent_escape", Target::edge, v1("Action=SendEmail&Source=%ZZ"), 400,
        Shape::ses_v1, "InvalidQueryParameter"},
+      {"ses_v1_query_bad_percent_escape", Target::ses, raw("GET", "/?Action=Get%ZZ", {}), 404,
+       Shape::ses_v1, "MalformedQueryString"},
       {"ses_v1_form_with_wrong_content_type", Target::edge,
        form("/", "Action=SendEmail&Source=a%40b.com", "text/plain"), 400, Shape::ses_v1,
        "InvalidQueryParameter"},
