@@ -150,6 +150,8 @@ std::vector<Case> ses() {
        "MissingAction"},
       {"ses_v1_unknown_action", Target::edge, v1("Action=VerifyEmailIdentity&Version=2010-12-01"),
        400, Shape::ses_v1, "InvalidAction"},
+      {"ses_v1_unknown_version", Target::ses, v1("Action=GetSendQuota&Version=2099-01-01"), 400,
+       Shape::ses_v1, "NoSuchVersion"},
       {"ses_v1_form_bad_percent_escape", Target::edge, v1("Action=SendEmail&Source=%ZZ"), 400,
        Shape::ses_v1, "InvalidQueryParameter"},
       {"ses_v1_query_bad_percent_escape", Target::ses, raw("GET", "/?Action=Get%ZZ", {}), 404,

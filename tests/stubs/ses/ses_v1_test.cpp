@@ -290,6 +290,14 @@ TEST_F(SesTest, MalformedRequestsGetSesShapedErrors) {
   EXPECT_EQ(xml_error(g.response).code, "MalformedQueryString");
 }
 
+TEST_F(SesTest, AnotherApiVersionIsNoSuchVersion) {
+  auto a = call(form_post("Action=GetSendQuota&Version=2099-01-01"));
+  EXPECT_EQ(a.response.status, 400);
+  EXPECT_EQ(xml_error(a.response).code, "NoSuchVersion");
+  EXPECT_NE(xml_error(a.response).message.find("2099-01-01"), std::string::npos);
+  EXPECT_EQ(call(form_post("Action=GetSendQuota")).response.status, 200);
+}
+
 TEST_F(SesTest, ErrorTextIsEscapedAndCompact) {
   auto a = call(form_post("Action=%3Cscript%3E%26"));
   EXPECT_EQ(a.response.status, 400);
