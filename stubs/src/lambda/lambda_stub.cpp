@@ -154,6 +154,9 @@ void LambdaStub::handle_async(const Call& call, Answer answer) {
         lambda::service_error(400, "ValidationException", {{"message", *message}}, rid));
   const auto& ref = std::get<lambda::FunctionRef>(parsed);
   std::string qualifier = query_param(r.query(), "Qualifier");
+  if (std::string message = lambda::qualifier_error(qualifier); !message.empty())
+    return service_error(
+        lambda::service_error(400, "ValidationException", {{"message", message}}, rid));
   if (!ref.qualifier.empty() && !qualifier.empty() && qualifier != ref.qualifier)
     return service_error(lambda::service_error(
         400, "InvalidParameterValueException",
