@@ -134,6 +134,9 @@ TEST_F(CbcTest, MalformedRequestsGetAwsShapedErrorsAndTheStubKeepsServing) {
   EXPECT_EQ(r.status, 202);
   r = invoke("canary", {{"identifier", "x"}}, "", {{"X-Amz-Log-Type", "Tail"}});
   EXPECT_TRUE(r.headers.contains("X-Amz-Log-Result"));
+  r = invoke("canary", {{"identifier", "x"}}, "", {{"X-Amz-Log-Type", "Everything"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.headers.get_or("x-amzn-ErrorType", ""), "InvalidParameterValueException");
   EXPECT_EQ(invoke("canary", {{"identifier", "x"}}).status, 200);
 }
 
