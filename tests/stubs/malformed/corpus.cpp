@@ -426,6 +426,8 @@ std::vector<Case> control() {
        400, Shape::control, "since_ms"},
       {"control_journal_bad_percent_escape", Target::admin, raw("GET", "/journal?service=%ZZ", {}),
        400, Shape::control, "query"},
+      {"control_journal_parameter_twice", Target::admin, raw("GET", "/journal?limit=1&limit=2", {}),
+       400, Shape::control, "limit"},
       {"control_wait_count_zero", Target::admin, raw("GET", "/journal/wait?count=0", {}), 400,
        Shape::control, "count"},
       {"control_wait_timeout_too_long", Target::admin,
