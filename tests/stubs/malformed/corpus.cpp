@@ -438,6 +438,39 @@ std::vector<Case> control() {
   };
 }
 
+std::vector<Case> receipts() {
+  const std::string ses = "/notifications/email/ses";
+  const std::string firetext = "/notifications/sms/firetext";
+  const std::string mmg = "/notifications/sms/mmg";
+  const std::string id = kNotificationId;
+  return {
+      {"receipt_ses_not_json", Target::receipts, json_post(ses, "{nope"), 400, Shape::receipt, ""},
+      {"receipt_ses_not_an_sns_envelope", Target::receipts, json_post(ses, R"({"a":1})"), 400,
+       Shape::receipt, ""},
+      {"receipt_ses_message_not_json", Target::receipts,
+       json_post(ses, R"({"Type":"Notification","MessageId":"m","Message":"{nope"})"), 400,
+       Shape::receipt, ""},
+      {"receipt_ses_wrong_method", Target::receipts, raw("GET", ses, {}), 405, Shape::receipt, "",
+       After::keep_alive, "Allow: POST"},
+      {"receipt_firetext_no_reference", Target::receipts,
+       form(firetext, "mobile=447700900123&status=0&code=000"), 400, Shape::receipt, ""},
+      {"receipt_firetext_no_status", Target::receipts,
+       form(firetext, "mobile=447700900123&code=000&reference=" + id), 400, Shape::receipt, ""},
+      {"receipt_firetext_bad_percent_escape", Target::receipts,
+       form(firetext, "mobile=447700900123&status=0&reference=%ZZ"), 400, Shape::receipt, ""},
+      {"receipt_mmg_not_json", Target::receipts, json_post(mmg, "{nope"), 400, Shape::receipt, ""},
+      {"receipt_mmg_not_utf8", Target::receipts, json_post(mmg, "{\"status\":\"\xff\"}"), 400,
+       Shape::receipt, ""},
+      {"receipt_mmg_no_cid", Target::receipts,
+       json_post(mmg, R"({"status":"3","MSISDN":"447700900123"})"), 400, Shape::receipt, ""},
+      {"receipt_mmg_cid_not_a_notification_id", Target::receipts,
+       json_post(mmg, R"({"status":"3","CID":"x","MSISDN":"447700900123"})"), 400, Shape::receipt,
+       ""},
+      {"receipt_unknown_path", Target::receipts, json_post("/notifications/sms/nobody", "{}"), 404,
+       Shape::receipt, ""},
+  };
+}
+
 }  // namespace
 
 std::string raw(const std::string& method, const std::string& target, const HeaderList& headers,
@@ -504,7 +537,7 @@ std::string alert_document(const std::string& identifier, const std::string& for
 
 std::vector<Case> corpus() {
   std::vector<Case> all;
-  for (auto part : {http_framing(), ses(), sms(), lambda(), cbc(), control()})
+  for (auto part : {http_framing(), ses(), sms(), lambda(), cbc(), control(), receipts()})
     all.insert(all.end(), part.begin(), part.end());
   return all;
 }

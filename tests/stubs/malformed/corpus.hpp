@@ -21,6 +21,7 @@ enum class Target {
   cbc_vodafone,  // cbc/vodafone/eu-west-2a (IBAG)
   admin,         // the control API
   strict,        // a second edge whose SES and Lambda check SigV4 and whose SMS stubs check keys
+  receipts,      // the core's receipt endpoints (SES events, Firetext and MMG receipts)
 };
 
 /// What the error answer must look like.
@@ -40,6 +41,7 @@ enum class Shape {
   cap,              // a CAP 1.2 alert with msgType Error and code
   ibag,             // an IBAG_Alert_Attributes with IBAG_message_type Error and IBAG_response_code
   control,          // {"error": ..., "field": code} (no "field" when code is empty)
+  receipt,          // the core's {"result": "error", "message": ...}, with no phone number
 };
 
 enum class After {
@@ -78,6 +80,8 @@ std::string alert_document(const std::string& identifier, const std::string& for
 /// The secret strict mode knows for AKIDEXAMPLE, and the SMS key it knows.
 inline constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 inline constexpr const char* kSmsKey = "live-key";
+/// The notification the receipt endpoints have in sending.
+inline constexpr const char* kNotificationId = "8cb4d946-9e12-49ae-bd84-da6493b85dca";
 
 inline void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 

@@ -6,10 +6,16 @@
 #include "corpus.hpp"
 #include "wire.hpp"
 
+#include "notify/delivery/email_delivery.hpp"
+#include "notify/delivery/receipts.hpp"
+#include "notify/delivery/sms_receipts.hpp"
 #include "notify/runtime/clock.hpp"
+#include "notify/store/store.hpp"
 #include "notify/stubs/edge.hpp"
 #include "notify/stubs/host.hpp"
 #include "notify/stubs/registry.hpp"
+#include "notify/telemetry/logger.hpp"
+#include "notify/telemetry/metrics.hpp"
 #include "notify/transport/server.hpp"
 
 #include <gtest/gtest.h>
@@ -39,7 +45,8 @@ std::uint16_t port_of(const std::string& url) {
 }
 
 // Two hosts on one io_context thread, as serve runs them: the default configuration, and one in
-// strict mode (SigV4 checked, SMS keys checked) on its own edge.
+// strict mode (SigV4 checked, SMS keys checked) on its own edge. Beside them, the core's receipt
+// endpoints as a run's world serves them, with one notification in sending for receipts to find.
 class Servers {
  public:
   Servers() : clock_(runtime::make_system_clock(io_)) {
@@ -76,6 +83,19 @@ class Servers {
     ports_[Target::cbc_vodafone] = port_of(edge_->url({"cbc", "vodafone", "eu-west-2a"}));
     ports_[Target::admin] = admin_->port();
     ports_[Target::strict] = port_of(strict_edge_->url());
+    delivery::add_ses_receipts(router_, *store_, *clock_, logger_, metrics_);
+    delivery::add_sms_receipts(router_, *store_, *clock_, logger_, metrics_);
+    store::Notification n;
+    n.id = kNotificationId;
+    n.type = "sms";
+    n.recipient = "447700900123";
+    n.status = store::status::kSending;
+    n.reference = n.id;
+    n.created_at = clock_->now();
+    n.updated_at = clock_->now();
+    if (!store_->insert_notification(n)) ADD_FAILURE() << "could not store the notification";
+    receipts_ = transport::HttpServer::start(io_, {}, router_.handler());
+    ports_[Target::receipts] = receipts_->port();
     thread_ = std::thread([this] { io_.run(); });
   }
 
@@ -85,6 +105,7 @@ class Servers {
       edge_->stop();
       strict_edge_->stop();
       admin_->stop();
+      receipts_->stop();
       work_.reset();
       io_.stop();
       stopped.set_value();
@@ -106,6 +127,11 @@ class Servers {
   std::unique_ptr<EdgeBackend> backend_, strict_backend_;
   std::unique_ptr<Edge> edge_, strict_edge_;
   std::unique_ptr<transport::HttpServer> admin_;
+  std::unique_ptr<store::Store> store_ = store::open_sqlite_store(":memory:");
+  telemetry::Metrics metrics_;
+  telemetry::Logger logger_{*clock_};
+  delivery::ReceiptRouter router_;
+  std::unique_ptr<transport::HttpServer> receipts_;
   std::map<Target, std::uint16_t> ports_;
   std::thread thread_;
 };
@@ -150,6 +176,12 @@ Probe probe_for(const Case& c) {
     }
     case Shape::control:
       return {raw("GET", "/health", {}), R"("status":"ok")"};
+    case Shape::receipt:
+      return {raw("POST", "/notifications/sms/firetext", {{"Content-Type", form}},
+                  std::string("mobile=447700900123&status=0&code=000&time=2026-01-01+00%3A00%3A00"
+                              "&reference=") +
+                      kNotificationId),
+              R"("result":"success")"};
     default:
       break;
   }
@@ -254,6 +286,13 @@ void expect_shape(const Case& c, const RawResponse& r) {
       EXPECT_FALSE(xml_text(root, "IBAG_note").empty());
       break;
     }
+    case Shape::receipt:
+      EXPECT_EQ(type, "application/json");
+      ASSERT_TRUE(body.is_object()) << r.body;
+      EXPECT_EQ(body.value("result", ""), "error") << r.body;
+      EXPECT_TRUE(body.value("message", "").size() > 0) << r.body;
+      EXPECT_EQ(r.body.find("447700900123"), std::string::npos) << "a phone number in " << r.body;
+      break;
     case Shape::control:
       EXPECT_EQ(type, "application/json");
       ASSERT_TRUE(body.is_object()) << r.body;
@@ -333,7 +372,7 @@ TEST(MalformedCorpus, CoversEveryStubAndTheControlApiWithAtLeastSixtyCases) {
   EXPECT_GE(all.size(), 60u);
   for (Shape s :
        {Shape::http, Shape::ses_v1, Shape::ses_v2, Shape::ses_contract, Shape::firetext_json,
-        Shape::mmg, Shape::lambda, Shape::cap, Shape::ibag, Shape::control})
+        Shape::mmg, Shape::lambda, Shape::cap, Shape::ibag, Shape::control, Shape::receipt})
     EXPECT_GT(shapes[s], 0) << "no case for shape " << static_cast<int>(s);
 }
 
