@@ -106,10 +106,10 @@ void BM_DeliverEmailEndToEnd(benchmark::State& state) {
   logger.set_capacity(1024);
   email::SesClientOptions o;
   o.endpoint_url = "http://stubs.sim:4566/";
-  auto client = email::make_ses_client(net, clock, metrics, logger, o);
-  delivery::EmailDelivery delivery(*store, clock, *client, metrics, logger);
   runtime::Rng rng(1);
-  email::EmailMessage m{"sender@example.com", {"to@example.com"}, "Hello", "Hi", "", {}};
+  auto client = email::make_ses_client(net, clock, rng, metrics, logger, o);
+  delivery::EmailDelivery delivery(*store, clock, *client, metrics, logger);
+  email::EmailMessage m{"sender@example.com", {"to@example.com"}, "Hello", "Hi", "", {}, {}};
   for (auto _ : state) {
     store::Notification n;
     n.id = rng.uuid4();

@@ -20,6 +20,18 @@ using nlohmann::json;
 constexpr const char* kSesService = "ses";
 // "ses": the SES v1 API signed with SigV4; "ses_stub": Notify's SES_STUB_URL contract.
 const std::vector<std::string> kEmailClients = {"ses", "ses_stub"};
+// Which SES API the "ses" client speaks: "v1" (SendEmail, Query) or "v2" (sesv2 JSON).
+const std::vector<std::string> kSesApis = {"v1", "v2"};
+// botocore's own retries inside one send: "legacy" (Notify's botocore default) or "off".
+const std::vector<std::string> kSesRetryModes = {"legacy", "off"};
+// What the v2 client makes of BadRequestException: Notify's retried generic error, or the fix.
+const std::vector<std::string> kSesV2BadRequest = {"as-notify", "fixed"};
+
+// A core option's value, or `fallback` when the scenario does not set it.
+std::string core_option(const Scenario& s, const std::string& key, const std::string& fallback) {
+  auto it = s.core_options.find(key);
+  return it == s.core_options.end() ? fallback : it->second;
+}
 
 struct EmailWorkload {
   std::size_t count = 0;
@@ -57,21 +69,26 @@ EmailWorkload parse_email(const json& j, const std::string& path, const std::str
 
 class EmailChannel final : public Channel {
  public:
-  EmailChannel(ChannelEnv& env, EmailWorkload workload) : env_(env), w_(std::move(workload)) {
+  EmailChannel(ChannelEnv& env, EmailWorkload workload)
+      : env_(env), w_(std::move(workload)), sdk_rng_(env.rng.fork("ses-sdk-retries")) {
     delivery::add_ses_receipts(env.receipts, env.store, env.clock, env.logger, env.metrics);
   }
 
   void connect(const ChannelLinks& links) override {
     const Scenario& s = env_.scenario;
     const std::string base = links.stub_url(kSesService, "", "");
-    auto choice = s.core_options.find("email_client");
-    if (choice != s.core_options.end() && choice->second == "ses_stub") {
+    if (core_option(s, "email_client", "ses") == "ses_stub") {
       client_ = email::make_ses_stub_client(links.transport, env_.clock, env_.metrics, env_.logger,
                                             base + "/ses");
     } else {
       email::SesClientOptions o;
       o.endpoint_url = base + "/";
       o.region = "eu-west-2";
+      o.api = core_option(s, "ses_api", "v1") == "v2" ? email::SesApi::v2 : email::SesApi::v1;
+      if (core_option(s, "ses_retry_mode", "legacy") == "off")
+        o.sdk_retry_mode = client::SdkRetryMode::off;
+      if (core_option(s, "ses_v2_bad_request", "as-notify") == "fixed")
+        o.v2_bad_request = email::SesV2BadRequest::fixed;
       // Socket time-outs are real time; in wire mode they shrink with the scenario clock, but
       // never below a floor that a loaded machine (or a sanitizer build) always meets.
       if (links.time_scale > 1) {
@@ -79,7 +96,8 @@ class EmailChannel final : public Channel {
             scaled_timeout(o.send_options.connect_timeout, links.time_scale);
         o.send_options.read_timeout = scaled_timeout(o.send_options.read_timeout, links.time_scale);
       }
-      client_ = email::make_ses_client(links.transport, env_.clock, env_.metrics, env_.logger, o);
+      client_ = email::make_ses_client(links.transport, env_.clock, sdk_rng_, env_.metrics,
+                                       env_.logger, o);
     }
     delivery::EmailDeliveryOptions d;
     d.max_retries = s.max_retries;
@@ -117,6 +135,8 @@ class EmailChannel final : public Channel {
  private:
   ChannelEnv& env_;
   EmailWorkload w_;
+  // botocore's backoff draws, apart from the workload's stream so they do not shift its ids.
+  runtime::Rng sdk_rng_;
   std::unique_ptr<email::EmailClient> client_;
   std::unique_ptr<delivery::EmailDelivery> delivery_;
   std::size_t submitted_ = 0;
@@ -134,7 +154,10 @@ ChannelSpec email_channel() {
     return std::make_unique<EmailChannel>(env,
                                           parse_email(block, "workload.email", env.scenario.file));
   };
-  spec.core_options = {{"email_client", kEmailClients}};
+  spec.core_options = {{"email_client", kEmailClients},
+                       {"ses_api", kSesApis},
+                       {"ses_retry_mode", kSesRetryModes},
+                       {"ses_v2_bad_request", kSesV2BadRequest}};
   spec.chaos_workload = [](runtime::Rng& rng, std::size_t count, std::int64_t spread_ms) {
     // Notify's simulator addresses among ordinary ones, so bounces and complaints happen too.
     return chaos_block(

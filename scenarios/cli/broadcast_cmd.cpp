@@ -106,7 +106,10 @@ int validate_any(const ValidateArgs& args) {
     // plain text named *.xml is reported as "not XML" rather than "not JSON".
     auto first = bytes.find_first_not_of(" \t\r\n");
     bool json_like = first != std::string::npos && (bytes[first] == '{' || bytes[first] == '[');
-    if (!bx::looks_like_xml(bytes) && json_like) {
+    // A file named *.json is a scenario or serve configuration whatever it holds, so an empty
+    // or broken one is reported as bad JSON rather than judged as a broadcast document.
+    const bool json_name = f.size() > 5 && f.compare(f.size() - 5, 5, ".json") == 0;
+    if (json_name || (!bx::looks_like_xml(bytes) && json_like)) {
       // Not a broadcast document: a scenario or serve configuration, checked as before.
       std::string what;
       bool ok = f != "-" && check_json_file(f, what);

@@ -1,6 +1,7 @@
 // notify-sim chaos: seeded random workloads and fault timelines, judged by invariants. Each
 // failing seed prints the command that replays it and, with --shrink, a minimal scenario file.
 #include "commands.hpp"
+#include "notify/scenarios/channel.hpp"
 #include "notify/scenarios/chaos.hpp"
 
 #include <atomic>
@@ -10,7 +11,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace notify::cli {
 
@@ -66,9 +69,34 @@ class Watchdog {
   std::thread thread_;
 };
 
+// The channels that can take part (those with a chaos workload), as "email or sms".
+std::string chaos_channels() {
+  std::vector<std::string> names;
+  for (const auto& channel : scenarios::channel_registry())
+    if (channel.chaos_workload) names.push_back(channel.name);
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return out;
+}
+
+bool takes_part(const std::string& name) {
+  for (const auto& channel : scenarios::channel_registry())
+    if (channel.name == name) return static_cast<bool>(channel.chaos_workload);
+  return false;
+}
+
 }  // namespace
 
 int chaos(const ChaosArgs& args) {
+  // A misspelt channel would otherwise be skipped, and every seed would pass with no work.
+  for (const auto& name : args.channels) {
+    if (!takes_part(name)) {
+      std::fprintf(stderr, "notify-sim chaos: --channels %s: not a channel with a chaos workload; "
+                   "expected %s\n", name.c_str(), chaos_channels().c_str());
+      return 2;
+    }
+  }
   scenarios::ChaosOptions options;
   options.duration_ms = static_cast<std::int64_t>(args.duration_s * 1000);
   options.channels = args.channels;

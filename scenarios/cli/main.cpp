@@ -8,6 +8,7 @@
 #include <exception>
 #include <optional>
 #include <random>
+#include <string>
 
 #ifndef NOTIFY_SIM_VERSION
 #define NOTIFY_SIM_VERSION "0.0.0"
@@ -215,8 +216,21 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    // --help and --version print and succeed. Any other argument error is one line naming the
+    // subcommand and the argument, exit 2, like every other bad input (CLI11's own report is
+    // two lines).
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    std::string command = "notify-sim";
+    for (const auto* sub : {s, r, v, rd, l, c}) {
+      if (sub->parsed()) command += " " + sub->get_name();
+    }
+    std::string message = e.what();
+    for (char& ch : message) {
+      if (ch == '\n') ch = ' ';
+    }
+    std::fprintf(stderr, "%s: %s (see %s --help)\n", command.c_str(), message.c_str(),
+                 command.c_str());
+    return 2;
   }
 
   try {

@@ -2,6 +2,7 @@
 
 #include "load_stubs.hpp"
 #include "notify/broadcast/cbc_proxy.hpp"
+#include "notify/client/botocore_retry.hpp"
 #include "notify/delivery/broadcast_tasks.hpp"
 #include "notify/delivery/email_delivery.hpp"
 #include "notify/delivery/sms_delivery.hpp"
@@ -123,6 +124,7 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
     return false;
   };
 
+  runtime::Rng sdk_rng = runtime::Rng(o.seed).fork("sdk");
   // Email: the SES v1 client (SigV4), or Notify's stub contract when only SES_STUB_URL is set.
   std::unique_ptr<email::EmailClient> ses;
   std::unique_ptr<ObservedEmailClient> ses_observed;
@@ -132,7 +134,10 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
       email::SesClientOptions so;
       so.endpoint_url = at.ses;
       so.region = "eu-west-2";
-      ses = email::make_ses_client(*client, *clock, metrics, logger, so);
+      // botocore's retries wait rand() * 2^(n-1) s inside one send; off, so that every failed
+      // attempt goes back to the task and is retried after the run's short delay.
+      so.sdk_retry_mode = client::SdkRetryMode::off;
+      ses = email::make_ses_client(*client, *clock, sdk_rng, metrics, logger, so);
     } else {
       ses = email::make_ses_stub_client(*client, *clock, metrics, logger, at.ses_stub);
     }
@@ -183,6 +188,7 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   if (wants("broadcast")) {
     broadcast::LambdaClientOptions lo;
     lo.endpoint_url = trim_slash(at.lambda);
+    lo.sdk_max_attempts = 1;  // as for SES: failures go back to the task, on the short delay
     lambda = broadcast::make_lambda_client(*client, *clock, broadcast_rng, metrics, logger, lo);
     lambda_observed = std::make_unique<ObservedLambdaClient>(*lambda, rec);
     cbc = std::make_unique<broadcast::CbcProxyClient>(*lambda_observed, metrics, logger);

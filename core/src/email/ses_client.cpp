@@ -1,9 +1,8 @@
-// The SES v1 client: SendEmail over the Query protocol, signed with SigV4, answers parsed the
-// way botocore 1.29 parses them (its QueryParser) and classified as Notify's
-// AwsSesClient does (app/clients/email/aws_ses.py).
+// The SES client as boto3 runs it for Notify: one send_email call is one or more signed HTTP
+// attempts (botocore's legacy retries, on the Clock), then the last answer is classified as
+// Notify's AwsSesClient does (app/clients/email/aws_ses.py) and timed as Notify times it.
 #include "notify/email/email_client.hpp"
-
-#include <pugixml.hpp>
+#include "ses_answer.hpp"
 
 #include <memory>
 #include <stdexcept>
@@ -14,193 +13,178 @@ namespace notify::email {
 namespace {
 
 constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded; charset=utf-8";
+constexpr std::string_view kJsonContentType = "application/json";
+constexpr std::string_view kV2SendEmailPath = "/v2/email/outbound-emails";
 
-// botocore strips namespaces from every tag before it looks anything up.
-std::string_view local_name(const char* name) {
-  std::string_view s(name);
-  auto colon = s.find(':');
-  return colon == std::string_view::npos ? s : s.substr(colon + 1);
-}
-
-pugi::xml_node child_named(pugi::xml_node parent, std::string_view name) {
-  for (auto child : parent.children()) {
-    if (child.type() == pugi::node_element && local_name(child.name()) == name) return child;
-  }
-  return {};
-}
-
-// Text content verbatim, as botocore keeps it: "\n  Throttling\n" is not "Throttling".
-std::string text_of(pugi::xml_node node) {
-  std::string out;
-  for (auto child : node.children()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) out += child.value();
-  }
-  return out;
-}
-
-bool parse_xml(pugi::xml_document& doc, const std::string& body) {
-  // parse_ws_pcdata_single keeps a text node that is only whitespace, as ElementTree does.
-  auto flags = pugi::parse_default | pugi::parse_ws_pcdata_single;
-  return doc.load_buffer(body.data(), body.size(), flags, pugi::encoding_utf8) &&
-         doc.document_element();
-}
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-// What an SES answer turned out to be before classification.
-struct Outcome {
-  std::string message_id;     // set on success
-  bool client_error = false;  // botocore would raise ClientError (the answer parsed as an error)
-  int status = 0;
-  std::string code;
-  std::string message;
+// What every attempt of every call shares. Completions and backoff timers hold it, so a client
+// destroyed with a call in flight leaves nothing dangling behind.
+struct Shared {
+  transport::HttpTransport& transport;
+  runtime::Rng& rng;
+  SesClientOptions options;
+  std::string target;
+  client::ClientTelemetry telemetry;
 };
 
-Outcome interpret(const transport::Response& response) {
-  Outcome out;
-  out.status = response.status;
-  pugi::xml_document doc;
-  if (response.status < 300) {
-    // botocore checks neither the root name nor the namespace, only the result wrapper.
-    if (parse_xml(doc, response.body)) {
-      auto result = child_named(doc.document_element(), "SendEmailResult");
-      auto id = child_named(result, "MessageId");
-      if (result && id && !text_of(id).empty()) {
-        out.message_id = text_of(id);
-        return out;
-      }
-      out.code = "bad_response";
-      out.message =
-          "SES answered " + std::to_string(response.status) + " without SendEmailResult/MessageId";
-      return out;
-    }
-    out.code = "bad_response";
-    out.message =
-        "SES answered " + std::to_string(response.status) + " with a body that is not XML";
-    return out;
-  }
+// One send_email call, across its attempts.
+struct Call {
+  std::string body;
+  EmailHandler done;
+  runtime::TimePoint started;       // Notify's monotonic() before send_email
+  runtime::TimePoint last_attempt;  // when the latest attempt was sent
+  int attempts = 0;
+};
 
-  // botocore maps an empty or HTML 5xx to a generic error named after the status.
-  auto generic = [&] {
-    out.client_error = true;
-    out.code = std::to_string(response.status);
-    out.message = std::string(transport::reason_phrase(response.status));
-  };
-  if (response.status >= 500 && (response.body.empty() || starts_with(response.body, "<html>"))) {
-    generic();
-    return out;
+void send_attempt(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Call>& call,
+                  const std::weak_ptr<int>& alive);
+
+// Notify's success path: request-time around the whole call; for v1, raw-request-time from its
+// boto3 event hooks (2020-2021): the first attempt's request-created to the last attempt's
+// response-received, so botocore's retries and their backoff count as one request. The hooks
+// were gone before Notify moved to SES v2, so v2 reports no raw-request-time.
+void succeed(const Shared& shared, const Call& call, const transport::Response& response,
+             std::string message_id) {
+  runtime::Duration raw{0};
+  if (shared.options.api == SesApi::v1 && response.transport_time.count() != 0)
+    raw = (call.last_attempt - call.started) + response.transport_time;
+  shared.telemetry.success(call.started, raw);
+  call.done(std::move(message_id));
+}
+
+void fail(const Shared& shared, const Call& call, const detail::SesAnswer& answer) {
+  auto error = shared.options.api == SesApi::v1
+                   ? classify_ses_error(answer.status, answer.code, answer.message)
+                   : classify_ses_v2_error(answer.status, answer.code, answer.message,
+                                           shared.options.v2_bad_request);
+  // Notify's generic ClientError branch increments clients.ses.error a second time
+  // (aws_ses.py); the InvalidParameterValue and send-rate branches and non-ClientError
+  // failures count once.
+  bool generic_client_error =
+      answer.client_error && error.retryable() && !is_send_rate_throttling(error);
+  shared.telemetry.error(generic_client_error ? 2 : 1);
+  call.done(std::move(error));
+}
+
+// botocore sends the request again, after its backoff, when the mode and the attempts left allow
+// it and the client still exists. Returns false when the caller is to see this answer.
+bool retry_in_sdk(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Call>& call,
+                  const std::weak_ptr<int>& alive, const std::string& what) {
+  const auto& o = shared->options;
+  if (o.sdk_retry_mode != client::SdkRetryMode::legacy || call->attempts >= o.sdk_max_attempts ||
+      alive.expired()) {
+    return false;
   }
-  if (parse_xml(doc, response.body)) {
-    auto root = doc.document_element();
-    auto error = child_named(root, "Error");
-    if (!error) error = child_named(child_named(root, "Errors"), "Error");
-    if (error) {
-      out.client_error = true;
-      out.code = text_of(child_named(error, "Code"));
-      out.message = text_of(child_named(error, "Message"));
-      return out;
-    }
-  }
-  if (response.status >= 500) {
-    generic();
-    return out;
-  }
-  // A 4xx that is not an ErrorResponse: botocore raises ResponseParserError, not ClientError.
-  out.code = "ResponseParserError";
-  out.message = "SES answered " + std::to_string(response.status) +
-                " with a body that is not an "
-                "ErrorResponse";
-  return out;
+  auto delay = client::botocore_legacy_delay(shared->rng, call->attempts);
+  shared->telemetry.logger.debug(
+      shared->telemetry.metrics_name,
+      "botocore: retry needed after " + what + ", retrying request after delay of " +
+          client::python_seconds(delay) + " (attempt " + std::to_string(call->attempts + 1) +
+          " of " + std::to_string(o.sdk_max_attempts) + ")");
+  shared->telemetry.clock.schedule_after(delay, [shared, call, alive] {
+    if (alive.expired()) return;
+    send_attempt(shared, call, alive);
+  });
+  return true;
+}
+
+void send_attempt(const std::shared_ptr<Shared>& shared, const std::shared_ptr<Call>& call,
+                  const std::weak_ptr<int>& alive) {
+  const auto& o = shared->options;
+  const bool v1 = o.api == SesApi::v1;
+  transport::Request request;
+  request.method = "POST";
+  request.target = shared->target;
+  request.headers.set("Content-Type", v1 ? kFormContentType : kJsonContentType);
+  request.body = call->body;
+  // botocore signs each attempt afresh (a new X-Amz-Date).
+  aws::SigV4Scope scope{o.credentials.access_key_id, o.credentials.secret_access_key,
+                        o.credentials.session_token, o.region, "ses"};
+  auto now = shared->telemetry.clock.now();
+  aws::sign_request(request, scope, now);
+  ++call->attempts;
+  call->last_attempt = now;
+  shared->transport.send(
+      std::move(request), o.send_options, [shared, call, alive](transport::SendResult result) {
+        if (!result) {
+          // Every "no response" is one of botocore's general socket errors.
+          auto failure = client::classify_no_response(result.error());
+          if (retry_in_sdk(shared, call, alive, failure.code)) return;
+          shared->telemetry.error();
+          call->done(std::move(failure));
+          return;
+        }
+        const auto& response = *result;
+        auto answer = shared->options.api == SesApi::v1 ? detail::read_v1_answer(response)
+                                                        : detail::read_v2_answer(response);
+        if (!answer.message_id.empty()) {
+          succeed(*shared, *call, response, std::move(answer.message_id));
+          return;
+        }
+        // Only an answer botocore parsed as an error is retried: a 200 without a MessageId is a
+        // success to botocore, and a body its parser rejects is an exception, not a response.
+        if (answer.client_error && client::botocore_legacy_retries(answer.status, answer.code) &&
+            retry_in_sdk(shared, call, alive, std::to_string(answer.status) + " " + answer.code)) {
+          return;
+        }
+        fail(*shared, *call, answer);
+      });
 }
 
 class SesClient final : public EmailClient {
  public:
-  SesClient(transport::HttpTransport& transport, runtime::Clock& clock, telemetry::Metrics& metrics,
-            telemetry::Logger& logger, SesClientOptions options, std::string target)
-      : transport_(transport),
-        options_(std::move(options)),
-        target_(std::move(target)),
-        telemetry_(std::make_shared<client::ClientTelemetry>(client::ClientTelemetry{
-            clock, metrics, logger, "clients.ses", "AWS SES request finished in "})) {}
+  explicit SesClient(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
 
   std::string name() const override { return "ses"; }
-  std::string metrics_name() const override { return telemetry_->metrics_name; }
+  std::string metrics_name() const override { return shared_->telemetry.metrics_name; }
 
   void send_email(const EmailMessage& message, EmailHandler done) override {
-    transport::Request request;
-    request.method = "POST";
-    request.target = target_;
-    request.headers.set("Content-Type", kFormContentType);
-    request.body = build_send_email_body(message);
-    aws::SigV4Scope scope{options_.credentials.access_key_id,
-                          options_.credentials.secret_access_key,
-                          options_.credentials.session_token, options_.region, "ses"};
-    aws::sign_request(request, scope, telemetry_->clock.now());
-    client::send_and_interpret(transport_, std::move(request), options_.send_options, telemetry_,
-                               std::move(done), &on_answer);
+    auto call = std::make_shared<Call>();
+    call->body = shared_->options.api == SesApi::v1 ? build_send_email_body(message)
+                                                    : build_send_email_v2_body(message);
+    call->done = std::move(done);
+    call->started = shared_->telemetry.clock.now();
+    send_attempt(shared_, call, alive_);
   }
 
  private:
-  static void on_answer(const client::ClientTelemetry& telemetry, runtime::TimePoint started,
-                        const transport::Response& response, const EmailHandler& done) {
-    auto outcome = interpret(response);
-    if (!outcome.message_id.empty()) {
-      telemetry.success(started, response.transport_time);
-      done(std::move(outcome.message_id));
-      return;
-    }
-    auto error = classify_ses_error(outcome.status, outcome.code, outcome.message);
-    // Notify's generic ClientError branch increments clients.ses.error a second time
-    // (aws_ses.py, 2021); the InvalidParameterValue and send-rate branches
-    // and non-ClientError failures count once.
-    bool generic_client_error =
-        outcome.client_error && error.retryable() && !is_send_rate_throttling(error);
-    telemetry.error(generic_client_error ? 2 : 1);
-    done(std::move(error));
-  }
-
-  transport::HttpTransport& transport_;
-  SesClientOptions options_;
-  std::string target_;
-  std::shared_ptr<const client::ClientTelemetry> telemetry_;
+  std::shared_ptr<Shared> shared_;
+  // botocore's pending retries stop with the client; an attempt already sent still answers.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace
 
-std::string build_send_email_body(const EmailMessage& message) {
-  using transport::url_encode;
-  std::string body = "Action=SendEmail&Version=2010-12-01&Source=" + url_encode(message.source);
-  for (std::size_t i = 0; i < message.to.size(); ++i) {
-    body += "&Destination.ToAddresses.member." + std::to_string(i + 1) + "=" +
-            url_encode(punycode_encode_email(message.to[i]));
-  }
-  body += "&Message.Subject.Data=" + url_encode(message.subject);
-  body += "&Message.Subject.Charset=UTF-8";
-  body += "&Message.Body.Text.Data=" + url_encode(message.body);
-  if (!message.html_body.empty())
-    body += "&Message.Body.Html.Data=" + url_encode(message.html_body);
-  for (std::size_t i = 0; i < message.reply_to.size(); ++i) {
-    body += "&ReplyToAddresses.member." + std::to_string(i + 1) + "=" +
-            url_encode(punycode_encode_email(message.reply_to[i]));
-  }
-  return body;
-}
-
 std::unique_ptr<EmailClient> make_ses_client(transport::HttpTransport& transport,
-                                             runtime::Clock& clock, telemetry::Metrics& metrics,
-                                             telemetry::Logger& logger, SesClientOptions options) {
+                                             runtime::Clock& clock, runtime::Rng& rng,
+                                             telemetry::Metrics& metrics, telemetry::Logger& logger,
+                                             SesClientOptions options) {
   auto url = transport::parse_url(options.endpoint_url);
   if (!url) {
     throw std::invalid_argument("SES endpoint URL '" + options.endpoint_url +
                                 "' is not an absolute http(s) URL such as "
                                 "https://email.eu-west-1.amazonaws.com");
   }
-  // botocore posts to "/" for a bare endpoint and to exactly "/prefix" for one with a path.
-  auto target = url->scheme + "://" + url->authority() + url->target;
-  return std::make_unique<SesClient>(transport, clock, metrics, logger, std::move(options),
-                                     std::move(target));
+  if (options.sdk_max_attempts < 1) {
+    throw std::invalid_argument("SES client sdk_max_attempts is " +
+                                std::to_string(options.sdk_max_attempts) +
+                                "; it counts the first attempt, so it must be at least 1 "
+                                "(botocore's default is 5)");
+  }
+  // v1: botocore posts to "/" for a bare endpoint and to exactly "/prefix" for one with a path.
+  // v2: the operation's path follows the endpoint's own path.
+  std::string target = url->scheme + "://" + url->authority();
+  if (options.api == SesApi::v1) {
+    target += url->target;
+  } else {
+    std::string prefix = url->target;
+    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+    target += prefix + std::string(kV2SendEmailPath);
+  }
+  auto shared =
+      std::make_shared<Shared>(Shared{transport, rng, std::move(options), std::move(target),
+                                      client::ClientTelemetry{clock, metrics, logger, "clients.ses",
+                                                              "AWS SES request finished in "}});
+  return std::make_unique<SesClient>(std::move(shared));
 }
 
 }  // namespace notify::email

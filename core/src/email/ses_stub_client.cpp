@@ -98,7 +98,8 @@ std::unique_ptr<EmailClient> make_ses_stub_client(transport::HttpTransport& tran
 
 std::unique_ptr<EmailClient> make_email_client(const EmailClientChoice& choice,
                                                transport::HttpTransport& transport,
-                                               runtime::Clock& clock, telemetry::Metrics& metrics,
+                                               runtime::Clock& clock, runtime::Rng& rng,
+                                               telemetry::Metrics& metrics,
                                                telemetry::Logger& logger,
                                                SesClientOptions ses_options) {
   if (choice.ses_stub_url && !choice.ses_stub_url->empty()) {
@@ -110,7 +111,7 @@ std::unique_ptr<EmailClient> make_email_client(const EmailClientChoice& choice,
     }
     return make_ses_stub_client(transport, clock, metrics, logger, *choice.ses_stub_url);
   }
-  return make_ses_client(transport, clock, metrics, logger, std::move(ses_options));
+  return make_ses_client(transport, clock, rng, metrics, logger, std::move(ses_options));
 }
 
 }  // namespace notify::email

@@ -22,8 +22,10 @@ int bucket_of(std::int64_t value) noexcept {
 
 LatencyHistogram::LatencyHistogram() = default;
 
-void LatencyHistogram::allocate() {
-  if (counts_.empty()) counts_.assign(kCountsLength, 0);
+std::int64_t& LatencyHistogram::slot(std::size_t index) {
+  auto& chunk = chunks_[index / kChunk];
+  if (chunk.empty()) chunk.assign(kChunk, 0);
+  return chunk[index % kChunk];
 }
 
 std::size_t LatencyHistogram::index_of(std::int64_t value) noexcept {
@@ -31,7 +33,8 @@ std::size_t LatencyHistogram::index_of(std::int64_t value) noexcept {
   const std::int64_t sub = value >> bucket;
   // Bucket 0 uses all kSubBucketCount sub-buckets; later ones only the upper half, since the
   // lower half of each is covered, at finer grain, by the bucket before it.
-  return static_cast<std::size_t>(((bucket + 1) << kSubBucketHalfMagnitude) + (sub - kSubBucketHalf));
+  return static_cast<std::size_t>(((bucket + 1) << kSubBucketHalfMagnitude) +
+                                  (sub - kSubBucketHalf));
 }
 
 std::int64_t LatencyHistogram::value_at(std::size_t index) noexcept {
@@ -55,15 +58,14 @@ std::int64_t LatencyHistogram::highest_equivalent(std::int64_t value) noexcept {
   return lowest_equivalent(value) + (std::int64_t{1} << bucket) - 1;
 }
 
-void LatencyHistogram::record(std::int64_t value_us, std::int64_t count) noexcept {
+void LatencyHistogram::record(std::int64_t value_us, std::int64_t count) {
   if (count <= 0) return;
   if (value_us < 0) value_us = 0;
   if (value_us > kHighest) {
     value_us = kHighest;
     saturated_ += count;
   }
-  allocate();
-  counts_[index_of(value_us)] += count;
+  slot(index_of(value_us)) += count;
   total_ += count;
   min_ = std::min(min_, value_us);
   max_ = std::max(max_, value_us);
@@ -72,10 +74,18 @@ void LatencyHistogram::record(std::int64_t value_us, std::int64_t count) noexcep
   sum_squares_ += v * v * n;
 }
 
-void LatencyHistogram::merge(const LatencyHistogram& other) noexcept {
+void LatencyHistogram::merge(const LatencyHistogram& other) {
   if (other.total_ == 0) return;
-  allocate();
-  for (std::size_t i = 0; i < kCountsLength; ++i) counts_[i] += other.counts_[i];
+  for (std::size_t c = 0; c < kChunks; ++c) {
+    const auto& theirs = other.chunks_[c];
+    if (theirs.empty()) continue;
+    auto& ours = chunks_[c];
+    if (ours.empty()) {
+      ours = theirs;
+      continue;
+    }
+    for (std::size_t j = 0; j < kChunk; ++j) ours[j] += theirs[j];
+  }
   total_ += other.total_;
   saturated_ += other.saturated_;
   min_ = std::min(min_, other.min_);
@@ -84,7 +94,13 @@ void LatencyHistogram::merge(const LatencyHistogram& other) noexcept {
   sum_squares_ += other.sum_squares_;
 }
 
-void LatencyHistogram::reset() noexcept { *this = LatencyHistogram(); }
+void LatencyHistogram::reset() { *this = LatencyHistogram(); }
+
+std::size_t LatencyHistogram::allocated_bytes() const noexcept {
+  std::size_t n = 0;
+  for (const auto& chunk : chunks_) n += chunk.size() * sizeof(std::int64_t);
+  return n;
+}
 
 double LatencyHistogram::mean() const noexcept {
   return total_ == 0 ? 0.0 : sum_ / static_cast<double>(total_);
@@ -102,18 +118,26 @@ std::int64_t LatencyHistogram::percentile(double p) const noexcept {
   // The rank of the value asked for, counting from 1; at least the first value.
   auto rank = static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(total_)));
   rank = std::clamp<std::int64_t>(rank, 1, total_);
-  std::int64_t seen = 0;
-  for (std::size_t i = 0; i < kCountsLength; ++i) {
-    seen += counts_[i];
-    if (seen >= rank) return std::min(highest_equivalent(value_at(i)), max_);
-  }
+  std::int64_t seen = 0, found = max_;
+  bool done = false;
+  for_each([&](std::int64_t lowest, std::int64_t highest, std::int64_t n) {
+    (void)lowest;
+    if (done) return;
+    seen += n;
+    if (seen >= rank) {
+      found = std::min(highest, max_);
+      done = true;
+    }
+  });
+  if (done) return found;
   return max_;
 }
 
 nlohmann::json LatencyHistogram::to_json() const {
   auto counts = nlohmann::json::array();
-  for (std::size_t i = 0; i < counts_.size(); ++i)
-    if (counts_[i] != 0) counts.push_back({value_at(i), counts_[i]});
+  for_each([&](std::int64_t lowest, std::int64_t, std::int64_t n) {
+    counts.push_back({lowest, n});
+  });
   return {{"format", "log-linear-v1"},
           {"unit", "us"},
           {"significant_digits", kSignificantDigits},
@@ -131,8 +155,7 @@ LatencyHistogram LatencyHistogram::from_json(const nlohmann::json& j) {
     throw std::invalid_argument("histogram: " + field + ": " + what);
   };
   if (!j.is_object()) fail("(top)", "expected an object");
-  if (j.value("format", "") != "log-linear-v1")
-    fail("format", "expected \"log-linear-v1\"");
+  if (j.value("format", "") != "log-linear-v1") fail("format", "expected \"log-linear-v1\"");
   if (j.value("unit", "") != "us") fail("unit", "expected \"us\"");
   if (!j.contains("counts") || !j["counts"].is_array()) fail("counts", "expected an array");
   LatencyHistogram h;
@@ -143,10 +166,10 @@ LatencyHistogram LatencyHistogram::from_json(const nlohmann::json& j) {
       fail("counts", "expected [value, count] pairs of integers");
     const auto value = pair[0].get<std::int64_t>();
     const auto count = pair[1].get<std::int64_t>();
-    if (value < 0 || value > kHighest) fail("counts", "value out of range: " + std::to_string(value));
+    if (value < 0 || value > kHighest)
+      fail("counts", "value out of range: " + std::to_string(value));
     if (count <= 0) fail("counts", "count must be positive");
-    h.allocate();
-    h.counts_[index_of(value)] += count;
+    h.slot(index_of(value)) += count;
     total += count;
   }
   h.total_ = total;
@@ -165,9 +188,20 @@ LatencyHistogram LatencyHistogram::from_json(const nlohmann::json& j) {
   return h;
 }
 
+bool LatencyHistogram::same_counts(const LatencyHistogram& a, const LatencyHistogram& b) noexcept {
+  for (std::size_t c = 0; c < kChunks; ++c) {
+    const auto& x = a.chunks_[c];
+    const auto& y = b.chunks_[c];
+    if (x.empty() && y.empty()) continue;
+    for (std::size_t j = 0; j < kChunk; ++j)
+      if ((x.empty() ? 0 : x[j]) != (y.empty() ? 0 : y[j])) return false;
+  }
+  return true;
+}
+
 bool operator==(const LatencyHistogram& a, const LatencyHistogram& b) noexcept {
   return a.total_ == b.total_ && a.min() == b.min() && a.max_ == b.max_ &&
-         a.saturated_ == b.saturated_ && (a.total_ == 0 || a.counts_ == b.counts_);
+         a.saturated_ == b.saturated_ && LatencyHistogram::same_counts(a, b);
 }
 
 }  // namespace notify::telemetry

@@ -167,7 +167,9 @@ std::string run_table(const LoadReport& report) {
   s += row("Mix", mix.empty() ? "–" : mix);
   s += row("Connections", escape(count(run.connections)));
   s += row("Faults", run.faults.empty() ? "none" : escape(run.faults));
-  s += row("Seed", escape(std::to_string(run.seed)));
+  // merge writes seed 0 when its inputs' seeds differ.
+  s += row("Seed", run.seed == 0 && run.sources.size() > 1 ? "differs between the merged runs"
+                                                           : escape(std::to_string(run.seed)));
   s += row("Started", escape(run.started_at.empty() ? "–" : run.started_at));
   s += row("Host", escape(run.host.empty() ? "–" : run.host));
   s += row("Version", escape(run.version.empty() ? "–" : "notify-sim " + run.version));
@@ -362,10 +364,9 @@ std::string render_html(const LoadReport& report) {
        (run.version.empty() ? "" : " · notify-sim " + escape(run.version)) + "</p>\n";
   s += tiles(report, t);
   s += run_table(report);
-  s += chart_section(
-      "Dispatch latency over time",
-      "p50, p99 and the maximum of each " + interval + " interval, by scheduled arrival.",
-      latency_over_time(report));
+  s += chart_section("Dispatch latency over time",
+                     "p50, p99 and the maximum of each " + interval + " interval.",
+                     latency_over_time(report));
   s += chart_section("Dispatch latency by percentile",
                      "The whole run's distribution; each step right is ten times rarer.",
                      percentile_curve(report, t));

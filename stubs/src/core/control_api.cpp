@@ -49,7 +49,9 @@ bool parse_body(const transport::Request& request, const json& empty_value, json
   }
 }
 
-// URL query parameters as a JSON object of strings; later repeats of a key win.
+// URL query parameters as a JSON object of strings. A key given twice is an error naming it: a
+// filter repeated in the hope of an "or" (service=ses&service=mmg) would otherwise quietly
+// become its last value.
 bool query_params(const transport::Request& request, json& out, transport::Responder& respond) {
   out = json::object();
   auto form = transport::parse_form(request.query());
@@ -60,7 +62,14 @@ bool query_params(const transport::Request& request, json& out, transport::Respo
         "query"));
     return false;
   }
-  for (auto& [k, v] : *form) out[k] = v;
+  for (auto& [k, v] : *form) {
+    if (out.contains(k)) {
+      respond(detail::error_reply(
+          400, k + ": given more than once in the query string; expected each parameter once", k));
+      return false;
+    }
+    out[k] = v;
+  }
   return true;
 }
 

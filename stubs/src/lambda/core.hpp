@@ -24,6 +24,9 @@ struct FunctionRef {
 };
 /// The reference, or the ValidationException message for a name AWS's pattern refuses.
 std::variant<FunctionRef, std::string> parse_function_name(std::string_view raw);
+/// The ValidationException message for a ?Qualifier= outside the model's pattern
+/// (|[a-zA-Z0-9$_-]+) or longer than 128 characters; empty when it is fine.
+std::string qualifier_error(std::string_view qualifier);
 
 /// The FunctionName segment of /2015-03-31/functions/{FunctionName}/invocations, decoded;
 /// nullopt when the path is not an Invoke path.

@@ -154,6 +154,9 @@ void LambdaStub::handle_async(const Call& call, Answer answer) {
         lambda::service_error(400, "ValidationException", {{"message", *message}}, rid));
   const auto& ref = std::get<lambda::FunctionRef>(parsed);
   std::string qualifier = query_param(r.query(), "Qualifier");
+  if (std::string message = lambda::qualifier_error(qualifier); !message.empty())
+    return service_error(
+        lambda::service_error(400, "ValidationException", {{"message", message}}, rid));
   if (!ref.qualifier.empty() && !qualifier.empty() && qualifier != ref.qualifier)
     return service_error(lambda::service_error(
         400, "InvalidParameterValueException",
@@ -179,6 +182,13 @@ void LambdaStub::handle_async(const Call& call, Answer answer) {
         typed("message", "Unsupported invocation type: " + type +
                              " (RequestResponse, Event or DryRun)"),
         rid));
+  // LogType is None or Tail in the model; another value is refused like another invocation type
+  // rather than ignored.
+  std::string log_type(r.headers.get_or("X-Amz-Log-Type", "None"));
+  if (log_type != "None" && log_type != "Tail")
+    return service_error(lambda::service_error(
+        400, "InvalidParameterValueException",
+        typed("message", "Unsupported log type: " + log_type + " (None or Tail)"), rid));
   const std::size_t max = type == "Event" ? kAsyncPayloadMax : kSyncPayloadMax;
   if (r.body.size() > max) {
     std::string m = type == "Event" ? std::to_string(r.body.size()) +
@@ -209,7 +219,7 @@ void LambdaStub::handle_async(const Call& call, Answer answer) {
 
   impl_->counters.invocations += 1;
   impl_->counters.by_function[fn->name] += 1;
-  const bool tail = r.headers.get_or("X-Amz-Log-Type", "None") == "Tail";
+  const bool tail = log_type == "Tail";
   // An Event invocation is accepted at once; the function still runs, and its result is dropped.
   if (type == "Event") {
     StubAnswer accepted;

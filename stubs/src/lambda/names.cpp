@@ -69,6 +69,19 @@ std::string pattern_error(std::string_view raw) {
 
 }  // namespace
 
+std::string qualifier_error(std::string_view qualifier) {
+  constexpr std::size_t kQualifierMax = 128;
+  bool fine = qualifier.size() <= kQualifierMax;
+  for (char c : qualifier) {
+    fine =
+        fine && (std::isalnum(static_cast<unsigned char>(c)) || c == '$' || c == '_' || c == '-');
+  }
+  if (fine) return {};
+  return "1 validation error detected: Value '" + std::string(qualifier) +
+         "' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression "
+         "pattern: (|[a-zA-Z0-9$_-]+)";
+}
+
 std::variant<FunctionRef, std::string> parse_function_name(std::string_view raw) {
   if (raw.empty() || raw.size() > kFunctionNameMax) {
     return "1 validation error detected: Value '" + std::string(raw) +

@@ -35,8 +35,12 @@ std::string_view credential_service(std::string_view authorization) {
 
 bool looks_like_v1(const transport::Request& request) {
   if (request.method == "GET") {
-    auto q = QueryParams::parse(request.query());
-    return q && q->get("Action") != nullptr;
+    // A query string with a broken percent-escape still names its Action, and is SES's to answer
+    // (404 MalformedQueryString) rather than the edge's generic 404.
+    std::string_view query = request.query();
+    auto q = QueryParams::parse(query);
+    if (q) return q->get("Action") != nullptr;
+    return starts_with(query, "Action=") || query.find("&Action=") != std::string_view::npos;
   }
   if (request.method != "POST") return false;
   std::string_view type = request.headers.get_or("Content-Type", "");

@@ -177,6 +177,16 @@ StubAnswer handle_v1(Core& core, const transport::Request& request, const std::s
   std::optional<SesError> error;
   auto params = read_params(request, error);
   if (!params) return core.error_answer(Protocol::v1, *error, rid);
+  // The SDKs always send Version=2010-12-01; AWS's Query services answer any other version with
+  // NoSuchVersion. A request without one (curl, hand-written tests) is still served.
+  if (const std::string* version = params->get("Version");
+      version != nullptr && *version != "2010-12-01") {
+    return core.error_answer(Protocol::v1,
+                             {400, "NoSuchVersion",
+                              "The requested version (" + *version +
+                                  ") of service AmazonSimpleEmailService does not exist"},
+                             rid);
+  }
   const std::string* action = params->get("Action");
   if (action == nullptr || action->empty()) {
     return core.error_answer(

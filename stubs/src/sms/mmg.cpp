@@ -46,6 +46,14 @@ StubAnswer error_answer(int code, const std::string& description, int status = 4
 }
 
 // A JSON string or number as text ("447700900123" or 447700900123); empty otherwise.
+// A field given with a type no client sends (a fraction, an object, a list, a boolean). Such a
+// field is named as invalid, not reported missing and not read as empty.
+bool wrong_type(const json& body, const char* name) {
+  auto it = body.find(name);
+  return it != body.end() && !it->is_null() && !it->is_string() && !it->is_number_integer() &&
+         !it->is_number_unsigned();
+}
+
 std::string text_of(const json& body, const char* name) {
   auto it = body.find(name);
   if (it == body.end()) return {};
@@ -115,6 +123,13 @@ class MmgStub final : public SmsStub {
     auto body = json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object())
       return error_answer(kInvalidJson, "Invalid JSON request");
+    for (const char* field : {"reqType", "MSISDN", "msg", "sender", "cid"}) {
+      if (!wrong_type(body, field)) continue;
+      if (std::string_view(field) == "MSISDN")
+        return error_answer(kInvalidNumber, "Invalid MSISDN");
+      return error_answer(kInvalidParameter,
+                          std::string("Invalid ") + field + ": a string is needed");
+    }
     for (const char* field : {"reqType", "MSISDN", "msg", "sender"}) {
       if (text_of(body, field).empty())
         return error_answer(kMissingParameter, std::string("Missing parameter: ") + field);

@@ -22,6 +22,7 @@ struct DeliveryFixture : ::testing::Test {
   transport::InProcessTransport transport{clock};
   telemetry::Metrics metrics;
   telemetry::Logger logger{clock};
+  runtime::Rng rng{1};
   std::unique_ptr<store::Store> store = store::open_sqlite_store(":memory:");
   std::shared_ptr<email::testing::FakeSes> ses = std::make_shared<email::testing::FakeSes>();
   std::vector<runtime::TimePoint> request_times;
@@ -36,11 +37,22 @@ struct DeliveryFixture : ::testing::Test {
                       request_times.push_back(clock.now());
                       handler(std::move(r), std::move(respond));
                     });
+    // The task's own schedule is what these tests pin down, so by default the client shows
+    // the task every answer as SES gave it; use_sdk_retries() puts botocore's retries back.
+    make_client(client::SdkRetryMode::off);
+  }
+
+  void make_client(client::SdkRetryMode mode) {
     email::SesClientOptions options;
     options.endpoint_url = std::string("http://") + kSesAuthority;
-    client = email::make_ses_client(transport, clock, metrics, logger, options);
+    options.sdk_retry_mode = mode;
+    delivery.reset();
+    client = email::make_ses_client(transport, clock, rng, metrics, logger, options);
     delivery = std::make_unique<EmailDelivery>(*store, clock, *client, metrics, logger);
   }
+
+  /// botocore's legacy retries (Notify's default) inside each of the task's attempts.
+  void use_sdk_retries() { make_client(client::SdkRetryMode::legacy); }
 
   runtime::TimePoint start() const { return runtime::VirtualClock::default_start(); }
 

@@ -155,6 +155,65 @@ TEST_F(EmailDeliveryTest, ConnectionRefusedIsRetried) {
   EXPECT_EQ(logs_at(LogLevel::error).size(), 1u);
 }
 
+// With botocore's retries (Notify's default) a throttle that clears within the SDK's attempts
+// never reaches the task: one task attempt, three requests, no RETRY line.
+TEST_F(EmailDeliveryTest, BotocoreAbsorbsAShortThrottleBurst) {
+  use_sdk_retries();
+  auto throttle = ses_error(400, "Throttling", "Maximum sending rate exceeded.");
+  ses->script = {throttle, throttle, ses_success("m-3")};
+  create(kId);
+  deliver(kId);
+  clock.run();
+
+  ASSERT_EQ(request_times.size(), 3u);
+  // Legacy backoff: rand() * 2^(n-1) s after the n-th failed attempt.
+  EXPECT_LT(request_times[1] - request_times[0], 1s);
+  EXPECT_LT(request_times[2] - request_times[1], 2s);
+  auto n = get(kId);
+  EXPECT_EQ(n.status, "sending");
+  EXPECT_EQ(n.reference, "m-3");
+  EXPECT_EQ(n.attempts, 1);
+  EXPECT_TRUE(logs_at(LogLevel::warning).empty());
+  EXPECT_TRUE(logs_at(LogLevel::error).empty());
+  EXPECT_EQ(metrics.counter("clients.ses.error"), 0);
+  EXPECT_EQ(metrics.counter("clients.ses.success"), 1);
+  ASSERT_EQ(metrics.timing_stats("clients.ses.request-time").count, 1u);
+  using Ms = std::chrono::duration<double, std::milli>;
+  EXPECT_DOUBLE_EQ(metrics.timing_stats("clients.ses.request-time").sum_ms,
+                   Ms(request_times[2] - start()).count());
+}
+
+// A throttle that outlasts botocore's five attempts reaches the task as one failure, which
+// retries 300 s after the fifth request.
+TEST_F(EmailDeliveryTest, ThrottlingThatOutlastsBotocoreReachesTheTaskOnce) {
+  use_sdk_retries();
+  auto throttle = ses_error(400, "Throttling", "Maximum sending rate exceeded.");
+  ses->script = {throttle, throttle, throttle, throttle, throttle, ses_success("m-6")};
+  create(kId);
+  deliver(kId);
+  clock.run();
+
+  ASSERT_EQ(request_times.size(), 6u);
+  EXPECT_LT(request_times[4] - request_times[0], 15s);
+  EXPECT_EQ(request_times[5], request_times[4] + 300s);
+  auto n = get(kId);
+  EXPECT_EQ(n.status, "sending");
+  EXPECT_EQ(n.attempts, 2);
+  EXPECT_EQ(logs_at(LogLevel::warning).size(), 1u);
+  EXPECT_EQ(metrics.counter("clients.ses.error"), 1);
+}
+
+// An answer botocore does not retry reaches the task at once, as before.
+TEST_F(EmailDeliveryTest, BotocoreDoesNotRetryInvalidParameterValue) {
+  use_sdk_retries();
+  ses->script = {ses_error(400, "InvalidParameterValue", "Header too long: 'Subject'")};
+  create(kId);
+  deliver(kId);
+  clock.run();
+  EXPECT_EQ(request_times.size(), 1u);
+  EXPECT_EQ(get(kId).status, "technical-failure");
+}
+
 TEST_F(EmailDeliveryTest, OnlyCreatedNotificationsAreSent) {
   create(kId);
   ASSERT_TRUE(store->update_status(kId, "sending", clock.now(), "ses", "earlier"));

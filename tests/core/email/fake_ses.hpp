@@ -40,6 +40,28 @@ inline transport::Reply ses_error(int status, const std::string& code, const std
                        "</ErrorResponse>\n");
 }
 
+// An SES v2 (REST-JSON) answer: application/json, x-amzn-RequestId.
+inline transport::Reply json_reply(int status, std::string body) {
+  transport::Reply reply;
+  reply.response.status = status;
+  reply.response.headers.set("Content-Type", "application/json");
+  reply.response.headers.set("x-amzn-RequestId", "a1b2c3d4-0000-4000-8000-000000000001");
+  reply.response.body = std::move(body);
+  return reply;
+}
+
+inline transport::Reply ses_v2_success(const std::string& id) {
+  return json_reply(200, "{\"MessageId\": \"" + id + "\"}");
+}
+
+// As SES v2 answers an error: the bare shape name in x-amzn-ErrorType, {"message": ...}.
+inline transport::Reply ses_v2_error(int status, const std::string& code,
+                                     const std::string& message) {
+  auto reply = json_reply(status, "{\"message\": \"" + message + "\"}");
+  reply.response.headers.set("x-amzn-ErrorType", code);
+  return reply;
+}
+
 struct FakeSes {
   std::deque<transport::Reply> script;
   std::vector<transport::Request> received;

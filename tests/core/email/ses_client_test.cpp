@@ -20,13 +20,14 @@ using testing::xml_reply;
 
 struct SesClientTest : notify::testing::ClientFixture {
   std::shared_ptr<FakeSes> ses = std::make_shared<FakeSes>();
+  runtime::Rng rng{1};
   std::unique_ptr<EmailClient> client;
 
   SesClientTest() {
     transport.route("ses.test:4566", FakeSes::handler(ses));
     SesClientOptions options;
     options.endpoint_url = "http://ses.test:4566";
-    client = make_ses_client(transport, clock, metrics, logger, options);
+    client = make_ses_client(transport, clock, rng, metrics, logger, options);
   }
 
   static EmailMessage message() {
@@ -104,7 +105,7 @@ TEST_F(SesClientTest, EndpointWithPathPostsToThatPath) {
   transport.route("ses.test:4567", FakeSes::handler(ses));
   SesClientOptions options;
   options.endpoint_url = "http://ses.test:4567/prefix";
-  auto prefixed = make_ses_client(transport, clock, metrics, logger, options);
+  auto prefixed = make_ses_client(transport, clock, rng, metrics, logger, options);
   ses->script = {ses_success("m-1")};
   prefixed->send_email(message(), [](EmailResult) {});
   clock.run();
@@ -115,7 +116,8 @@ TEST_F(SesClientTest, EndpointWithPathPostsToThatPath) {
 TEST_F(SesClientTest, BadEndpointIsAConfigurationError) {
   SesClientOptions options;
   options.endpoint_url = "email.eu-west-1.amazonaws.com";
-  EXPECT_THROW(make_ses_client(transport, clock, metrics, logger, options), std::invalid_argument);
+  EXPECT_THROW(make_ses_client(transport, clock, rng, metrics, logger, options),
+               std::invalid_argument);
 }
 
 TEST_F(SesClientTest, SuccessReturnsMessageIdWithMetricsAndLog) {

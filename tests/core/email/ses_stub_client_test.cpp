@@ -87,19 +87,20 @@ TEST(EmailClientChoice, StubWhenUrlIsSetExceptInProduction) {
   transport::InProcessTransport transport{clock};
   telemetry::Metrics metrics;
   telemetry::Logger logger{clock};
+  runtime::Rng rng{1};
   SesClientOptions ses;
   ses.endpoint_url = "https://email.eu-west-1.amazonaws.com";
 
-  auto real = make_email_client({}, transport, clock, metrics, logger, ses);
+  auto real = make_email_client({}, transport, clock, rng, metrics, logger, ses);
   EXPECT_EQ(real->metrics_name(), "clients.ses");
 
   EmailClientChoice stub_choice{std::string("http://stub.test:6301/ses"), "development"};
-  auto stub = make_email_client(stub_choice, transport, clock, metrics, logger, ses);
+  auto stub = make_email_client(stub_choice, transport, clock, rng, metrics, logger, ses);
   EXPECT_EQ(stub->metrics_name(), "clients.ses_stub");
   EXPECT_EQ(stub->name(), "ses");
 
   EmailClientChoice production{std::string("http://stub.test:6301/ses"), "production"};
-  EXPECT_THROW(make_email_client(production, transport, clock, metrics, logger, ses),
+  EXPECT_THROW(make_email_client(production, transport, clock, rng, metrics, logger, ses),
                std::invalid_argument);
 }
 

@@ -21,7 +21,8 @@ std::int64_t exact(const std::vector<std::int64_t>& sorted, double p) {
 // Within 3 significant digits: the reported value is in the same slot as the exact one, so it
 // differs by less than one part in 1024 (values below 2048 are exact).
 void expect_within_precision(std::int64_t reported, std::int64_t truth) {
-  EXPECT_EQ(LatencyHistogram::lowest_equivalent(reported), LatencyHistogram::lowest_equivalent(truth))
+  EXPECT_EQ(LatencyHistogram::lowest_equivalent(reported),
+            LatencyHistogram::lowest_equivalent(truth))
       << "reported " << reported << ", exact " << truth;
   EXPECT_LE(std::abs(static_cast<double>(reported - truth)),
             std::max(1.0, static_cast<double>(truth) / 1024.0));
@@ -177,6 +178,18 @@ TEST(LatencyHistogram, EmptyHistogramsBehaveLikeAnyOther) {
   EXPECT_EQ(other, empty);
   other.record(1500, 3);
   EXPECT_EQ(other, recorded);
+}
+
+TEST(LatencyHistogram, MemoryFollowsTheSpanOfValuesNotTheirNumber) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.allocated_bytes(), 0u);
+  for (int i = 0; i < 100'000; ++i) h.record(100 + i % 1000);  // 100 µs .. 1.1 ms
+  const auto narrow = h.allocated_bytes();
+  EXPECT_LE(narrow, 8u * 1024 * 2);  // the first group of 2048 exact slots, one more at most
+  for (int i = 0; i < 100'000; ++i) h.record(100 + i % 1000);
+  EXPECT_EQ(h.allocated_bytes(), narrow);  // twice the values, the same memory
+  for (std::int64_t v = 1; v <= LatencyHistogram::kHighest; v *= 2) h.record(v);
+  EXPECT_EQ(h.allocated_bytes(), LatencyHistogram::kCountsLength * sizeof(std::int64_t));
 }
 
 }  // namespace

@@ -1,40 +1,108 @@
 #!/usr/bin/env bash
-# Bad scenario and configuration files: one clear line naming the file and field, exit 2.
+# Bad files and arguments to every subcommand: exactly one line on stderr naming the input and
+# what is wrong with it, nothing on stdout, exit 2. One row per case: the text the line must
+# contain (a grep -F pattern), then the arguments.
 set -uo pipefail
-bin=$1
+bin=$(realpath "$1")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+failures=0
+cases=0
 
-echo '{"name": "x", "workload": {"email": {"count": "ten"}}}' >"$tmp/bad.json"
-out=$("$bin" run "$tmp/bad.json" 2>&1); rc=$?
-[ $rc -eq 2 ] || fail "run on a bad scenario exited $rc"
-echo "$out" | grep -q "bad.json: workload.email.count: expected a whole number" || fail "message: $out"
+expect_one_line() {
+  local want=$1
+  shift
+  cases=$((cases + 1))
+  # A bounded wait: a subcommand that starts serving or running instead of refusing is a failure.
+  timeout 60 "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/err")
+  if [ $rc -ne 2 ] || [ "$lines" -ne 1 ] || [ -s "$tmp/out" ] ||
+    ! grep -qF -- "$want" "$tmp/err"; then
+    echo "FAIL: notify-sim $*: exit $rc, $lines stderr lines, want one containing: $want"
+    sed 's/^/  stderr: /' "$tmp/err" | head -5
+    sed 's/^/  stdout: /' "$tmp/out" | head -5
+    failures=$((failures + 1))
+  fi
+}
 
-echo '{not json' >"$tmp/broken.json"
-out=$("$bin" validate "$tmp/broken.json" 2>&1); rc=$?
-[ $rc -eq 2 ] || fail "validate on broken JSON exited $rc"
-echo "$out" | grep -q "broken.json: not valid JSON" || fail "message: $out"
+cd "$tmp" || exit 1
+echo '{"name": "x", "workload": {"email": {"count": "ten"}}}' >bad.json
+echo '{not json' >broken.json
+: >empty.json
+printf '\xff\xfe{}' >not-utf8.json
+echo '[1, 2]' >array.json
+echo '{"faults": [{"action": {"type": "explode"}}]}' >conf.json
+echo '{"stubs": {"smtp": {}}}' >unknown-stub.json
+echo '{"stubs": {"ses": {"max_send_rate": "fast"}}}' >bad-stub-field.json
+echo '{"message_type": "alert"}' >payload.json
+mkdir -p no-scenarios
 
-echo '{"faults": [{"action": {"type": "explode"}}]}' >"$tmp/conf.json"
-out=$("$bin" serve --config "$tmp/conf.json" --port 0 --admin-port 0 2>&1); rc=$?
-[ $rc -eq 2 ] || fail "serve with a bad config exited $rc"
-echo "$out" | grep -q "conf.json: faults\[0\].action.type" || fail "message: $out"
+# run
+expect_one_line "bad.json: workload.email.count: expected a whole number" run bad.json
+expect_one_line "broken.json: not valid JSON" run broken.json
+expect_one_line "empty.json: not valid JSON" run empty.json
+expect_one_line "not-utf8.json: not valid JSON" run not-utf8.json
+expect_one_line "array.json: (top level): expected an object" run array.json
+expect_one_line "missing.json: cannot be read" run missing.json
+expect_one_line "no-scenarios: directory has no *.json scenario files" run no-scenarios
+expect_one_line "notify-sim run: --mode: fast not in {sim,wire}" run --mode fast bad.json
+expect_one_line "notify-sim run: Could not convert: --seed = abc" run --seed abc bad.json
+expect_one_line "notify-sim run: paths is required" run
 
-out=$("$bin" validate "$tmp/conf.json" 2>&1); rc=$?
-[ $rc -eq 2 ] || fail "validate on a bad serve config exited $rc"
-echo "$out" | grep -q "conf.json: faults\[0\].action.type" || fail "message: $out"
+# validate
+expect_one_line "broken.json: not valid JSON" validate broken.json
+expect_one_line "empty.json: not valid JSON" validate empty.json
+expect_one_line "not-utf8.json: not valid JSON" validate not-utf8.json
+expect_one_line "conf.json: faults[0].action.type" validate conf.json
+expect_one_line "unknown-stub.json: stubs.smtp" validate unknown-stub.json
+expect_one_line "bad-stub-field.json: stubs.ses.max_send_rate" validate bad-stub-field.json
+expect_one_line "missing.json: cannot be read" validate missing.json
+expect_one_line "notify-sim validate: --profile: strict not in {oasis,google,uk}" \
+  validate --profile strict bad.json
 
-out=$("$bin" run "$tmp/missing.json" 2>&1); rc=$?
-[ $rc -eq 2 ] || fail "run on a missing file exited $rc"
+# serve
+expect_one_line "conf.json: faults[0].action.type" serve --config conf.json --port 0 --admin-port 0
+expect_one_line "broken.json: not valid JSON" serve --config broken.json --port 0 --admin-port 0
+expect_one_line "missing.json: cannot be read" serve --config missing.json --port 0 --admin-port 0
+expect_one_line "unknown-stub.json: stubs.smtp" \
+  serve --config unknown-stub.json --port 0 --admin-port 0
+expect_one_line "bad-stub-field.json: stubs.ses.max_send_rate" \
+  serve --config bad-stub-field.json --port 0 --admin-port 0
+expect_one_line "needs --admin-token" serve --admin-bind 0.0.0.0 --port 0 --admin-port 0
+expect_one_line "callback-url smtp=http://x: smtp" \
+  serve --callback-url smtp=http://x --port 0 --admin-port 0
+expect_one_line "notify-sim serve: Could not convert: --port = abc" serve --port abc
+expect_one_line "bind_address '999.1.1.1' is not an IP address" \
+  serve --bind 999.1.1.1 --port 0 --admin-port 0
 
-out=$("$bin" run --mode fast "$tmp/bad.json" 2>&1); rc=$?
-[ $rc -eq 2 ] || fail "bad --mode exited $rc"
-out=$("$bin" serve --admin-bind 0.0.0.0 --port 0 --admin-port 0 2>&1); rc=$?
-[ $rc -eq 2 ] || fail "a control API beyond loopback without a token exited $rc"
-echo "$out" | grep -q "needs --admin-token" || fail "message: $out"
+# render
+expect_one_line "broken.json: not JSON" render broken.json
+expect_one_line "missing.json: cannot be read" render missing.json
+expect_one_line "payload.json: message_format: missing" render payload.json
+expect_one_line "array.json: (payload): expected a JSON object" render array.json
+expect_one_line "--now yesterday: expected YYYY-MM-DDThh:mm:ss" render payload.json --now yesterday
+expect_one_line "notify-sim render: --format: sms not in {cap,ibag}" \
+  render payload.json --format sms
 
-out=$("$bin" serve --callback-url "smtp=http://x" --port 0 --admin-port 0 2>&1); rc=$?
-[ $rc -eq 2 ] || fail "--callback-url for an unknown stub exited $rc"
-echo "$out" | grep -q "callback-url smtp=http://x: smtp" || fail "message: $out"
-echo "bad input gives exit 2 with clear messages"
+# chaos
+expect_one_line "notify-sim chaos: --seeds: Value 0 not in range" chaos --seeds 0
+expect_one_line "--channels pigeons: not a channel with a chaos workload" chaos --channels pigeons
+expect_one_line "notify-sim chaos: --mode: fast not in {sim,wire}" chaos --mode fast
+expect_one_line "notify-sim chaos: Could not convert: --seed = x" chaos --seed x
+
+# load
+expect_one_line "--target notaurl: not an http URL" load --target notaurl --duration 0.1
+expect_one_line "--operation nope: expected one of" load --operation nope --duration 0.1
+expect_one_line "notify-sim load: --rate: Value 0 not in range" load --rate 0
+expect_one_line "notify-sim load: --connections: Value 0 not in range" load --connections 0
+
+# no subcommand, or an unknown one
+expect_one_line "A subcommand is required" nosuch
+
+if [ $failures -ne 0 ]; then
+  echo "$failures of $cases bad inputs were not one clear line with exit 2"
+  exit 1
+fi
+echo "$cases bad inputs: each one line naming the input, exit 2"

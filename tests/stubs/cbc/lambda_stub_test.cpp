@@ -112,6 +112,12 @@ TEST_F(CbcTest, NamesQualifiersAndArns) {
   r = invoke("bad name!", canary);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.headers.get_or("x-amzn-ErrorType", ""), "ValidationException");
+  // A ?Qualifier= outside (|[a-zA-Z0-9$_-]+) fails validation; it is not looked up.
+  r = invoke("canary", canary, "?Qualifier=a%20b");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.headers.get_or("x-amzn-ErrorType", ""), "ValidationException");
+  EXPECT_NE(body(r)["message"].get<std::string>().find("'qualifier'"), std::string::npos);
+  EXPECT_EQ(invoke("canary", canary, "?Qualifier=" + std::string(129, 'a')).status, 400);
 }
 
 TEST_F(CbcTest, MalformedRequestsGetAwsShapedErrorsAndTheStubKeepsServing) {
@@ -128,6 +134,9 @@ TEST_F(CbcTest, MalformedRequestsGetAwsShapedErrorsAndTheStubKeepsServing) {
   EXPECT_EQ(r.status, 202);
   r = invoke("canary", {{"identifier", "x"}}, "", {{"X-Amz-Log-Type", "Tail"}});
   EXPECT_TRUE(r.headers.contains("X-Amz-Log-Result"));
+  r = invoke("canary", {{"identifier", "x"}}, "", {{"X-Amz-Log-Type", "Everything"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.headers.get_or("x-amzn-ErrorType", ""), "InvalidParameterValueException");
   EXPECT_EQ(invoke("canary", {{"identifier", "x"}}).status, 200);
 }
 

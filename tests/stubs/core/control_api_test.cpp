@@ -163,6 +163,9 @@ TEST_F(ControlApiTest, JournalQueries) {
   std::tie(status, body) = send("GET", "/journal?colour=red");
   EXPECT_EQ(status, 400);
   EXPECT_EQ(body["field"], "colour");
+  std::tie(status, body) = send("GET", "/journal?service=ses&service=mmg");
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(body["field"], "service");
 }
 
 TEST_F(ControlApiTest, JournalWaitAnswersWhenEntriesArrive) {

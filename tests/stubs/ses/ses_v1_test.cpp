@@ -283,9 +283,19 @@ TEST_F(SesTest, MalformedRequestsGetSesShapedErrors) {
   transport::Request get;
   get.method = "GET";
   get.target = "/?Action=GetSendQuota%G";
+  // The edge routes by accepts(): without it the request got the edge's generic 404.
+  EXPECT_TRUE(stub_.accepts(get));
   auto g = call(get);
   EXPECT_EQ(g.response.status, 404);
   EXPECT_EQ(xml_error(g.response).code, "MalformedQueryString");
+}
+
+TEST_F(SesTest, AnotherApiVersionIsNoSuchVersion) {
+  auto a = call(form_post("Action=GetSendQuota&Version=2099-01-01"));
+  EXPECT_EQ(a.response.status, 400);
+  EXPECT_EQ(xml_error(a.response).code, "NoSuchVersion");
+  EXPECT_NE(xml_error(a.response).message.find("2099-01-01"), std::string::npos);
+  EXPECT_EQ(call(form_post("Action=GetSendQuota")).response.status, 200);
 }
 
 TEST_F(SesTest, ErrorTextIsEscapedAndCompact) {

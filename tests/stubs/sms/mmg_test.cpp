@@ -64,6 +64,13 @@ TEST_F(MmgTest, ErrorsAre400WithMmgsErrorShape) {
   long_single["msg"] = std::string(161, 'a');
   json bad_delurl = notify_body();
   bad_delurl["delurl"] = "nope";
+  // Present with the wrong type: named as invalid, not reported missing or read as empty.
+  json fraction = notify_body();
+  fraction["MSISDN"] = 447700900123.5;
+  json msg_object = notify_body();
+  msg_object["msg"] = {{"text", "hi"}};
+  json cid_list = notify_body();
+  cid_list["cid"] = {1, 2};
   std::vector<Case> cases = {
       {send(notify_body(), "/jsonv2a/api.php", ""), 206},
       {send(notify_body(), "/jsonv2a/api.php", "Bearer x"), 206},
@@ -75,6 +82,9 @@ TEST_F(MmgTest, ErrorsAre400WithMmgsErrorShape) {
       {send(bad_multi), 205},
       {send(long_single), 204},
       {send(bad_delurl), 205},
+      {send(fraction), 203},
+      {send(msg_object), 205},
+      {send(cid_list), 205},
   };
   for (const auto& c : cases) {
     auto a = call(c.request);

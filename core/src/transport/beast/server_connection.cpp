@@ -24,6 +24,19 @@ namespace {
 constexpr std::chrono::milliseconds kLingerTime{2'000};
 constexpr std::string_view kServerName = "notify-sim";
 
+// RFC 9112 6.1: a request with a transfer coding that does not end in chunked has a body whose
+// length cannot be known, so the server must answer 400 and close. Answering it instead would
+// leave the body in the buffer to be read as the next request on the connection.
+bool unknowable_length(const http::request<http::string_body>& message) {
+  return message.count(http::field::transfer_encoding) > 0 && !message.chunked();
+}
+
+// RFC 9112 3.2: an HTTP/1.1 request must carry exactly one Host; without it, or with two, the
+// server must answer 400.
+bool bad_host(const http::request<http::string_body>& message) {
+  return message.version() >= 11 && message.count(http::field::host) != 1;
+}
+
 }  // namespace
 
 Connection::Connection(std::shared_ptr<ServerState> server, tcp::socket socket)
@@ -94,6 +107,9 @@ void Connection::on_read(error_code ec) {
     return answer_and_linger(http::status::bad_request);
   }
   if (ec || server_->stopped()) return close();
+  if (unknowable_length(parser_->get()) || bad_host(parser_->get())) {
+    return answer_and_linger(http::status::bad_request);
+  }
   call_handler();
 }
 
