@@ -110,6 +110,10 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 int load_core(const LoadArgs& args) {
+  if (!args.operation.empty())
+    throw std::invalid_argument("--operation " + args.operation +
+                                ": only for --target stub; through the core, --mix says what "
+                                "is sent");
   load::CoreLoadOptions o;
   o.count = arrivals_in(args);
   o.rate = args.rate;
