@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,12 +41,30 @@ struct RunArgs {
 };
 
 struct LoadArgs {
-  std::optional<std::string> target;  // edge URL; empty: embedded stubs
-  double rate = 500;                  // requests per second, open loop
-  double duration_s = 10;
-  std::size_t connections = 16;
-  std::string operation;  // a registered stub's load operation; empty: the first registered
+  std::string target = "core";       // "core": through the sending core; "stub": requests to a stub
+  double rate = 1000;                // arrivals (or requests) per second, open loop
+  std::optional<double> duration_s;  // default 10 s, unless count is given
+  std::optional<std::size_t> count;
+  std::string arrivals = "constant";  // or "poisson"
+  std::string mix = "email=70,sms=29,broadcast=1";
+  std::optional<std::string> faults;  // a JSON file of fault rules
+  std::size_t connections = 16;       // keep-alive connections (per provider host for core)
+  std::string operation;  // --target stub: a stub's load operation; empty: the first registered
   std::optional<std::string> json;
+  std::optional<std::string> html;
+  std::optional<std::string> baseline;
+  double max_regression_pct = 10;
+  std::uint64_t seed = 1;
+  std::int64_t retry_delay_ms = 100;
+  std::int64_t drain_ms = 10'000;
+  std::uint16_t receipt_port = 0;
+  std::string version;
+  /// For embedding and tests: where the progress line and the summary go, and whether that is
+  /// a terminal (unset: isatty). The progress line is written only to a terminal.
+  std::FILE* out = stdout;
+  std::optional<bool> tty;
+  /// Unset: the process environment.
+  std::function<std::optional<std::string>(const std::string&)> getenv;
 };
 
 struct ChaosArgs {

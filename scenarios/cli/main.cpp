@@ -111,22 +111,58 @@ int main(int argc, char** argv) {
   rd->add_option("--now", render.now, "Link-test clock in UTC, YYYY-MM-DDThh:mm:ss (default: now)");
 
   notify::cli::LoadArgs load;
-  auto* l = app.add_subcommand("load", "Open-loop load test of the stubs; reports latency");
+  auto* l = app.add_subcommand(
+      "load",
+      "Open-loop load test through the sending core (or of the stubs alone); reports latency");
   l->add_option("--target", load.target,
-                "Edge URL of running stubs (default: start embedded stubs on a free port)");
-  l->add_option("--rate", load.rate, "Requests per second")
+                "core: through the sending core to the stubs; stub: requests to the stubs alone")
+      ->check(CLI::IsMember({"core", "stub"}))
+      ->capture_default_str();
+  l->add_option("--rate", load.rate, "Arrivals per second")
       ->check(CLI::Range(1.0, 1'000'000.0))
       ->capture_default_str();
-  l->add_option("--duration", load.duration_s, "Seconds (at most 3600)")
-      ->check(CLI::Range(0.1, 3600.0))
+  auto* duration =
+      l->add_option("--duration", load.duration_s, "Seconds of arrivals (default 10, at most 3600)")
+          ->check(CLI::Range(0.1, 3600.0));
+  l->add_option("--count", load.count, "Number of arrivals, instead of --duration")
+      ->excludes(duration);
+  l->add_option("--arrivals", load.arrivals, "constant (evenly spaced) or poisson")
+      ->check(CLI::IsMember({"constant", "poisson"}))
       ->capture_default_str();
-  l->add_option("--connections", load.connections, "Keep-alive connections")
+  l->add_option("--mix", load.mix, "Share of each channel in percent (--target core)")
+      ->capture_default_str();
+  l->add_option("--faults", load.faults,
+                "JSON file of fault rules applied to the stubs for the run");
+  l->add_option("--connections", load.connections,
+                "Keep-alive connections (per provider host with --target core)")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
   l->add_option("--operation", load.operation,
-                "The request to send: a stub's load operation (see docs/cli.md)")
+                "--target stub: the request to send, a stub's load operation (see docs/cli.md)")
       ->capture_default_str();
-  l->add_option("--json", load.json, "Write the latency report as JSON here");
+  l->add_option("--json", load.json, "Write the load report as JSON here");
+  l->add_option("--html", load.html, "Write the load report as a self-contained HTML page here");
+  auto* baseline = l->add_option("--baseline", load.baseline,
+                                 "A JSON report to compare with: exit 1 when p99 dispatch latency "
+                                 "or throughput regressed by more than --max-regression");
+  l->add_option("--max-regression", load.max_regression_pct, "Percent allowed by --baseline")
+      ->needs(baseline)
+      ->check(CLI::Range(0.0, 1'000'000.0))
+      ->capture_default_str();
+  l->add_option("--seed", load.seed, "Seed for Poisson arrivals, stubs and providers")
+      ->capture_default_str();
+  l->add_option("--retry-delay-ms", load.retry_delay_ms,
+                "The core's retry delay for the run (Notify: 300 s)")
+      ->check(CLI::Range(0, 600'000))
+      ->capture_default_str();
+  l->add_option("--drain-ms", load.drain_ms,
+                "How long to wait after the last arrival for notifications still on their way")
+      ->check(CLI::Range(0, 600'000))
+      ->capture_default_str();
+  l->add_option("--receipt-port", load.receipt_port,
+                "Port of the core's receipt endpoint (0: any free port)")
+      ->capture_default_str();
+  load.version = NOTIFY_SIM_VERSION;
 
   notify::cli::ChaosArgs chaos;
   auto* c = app.add_subcommand(

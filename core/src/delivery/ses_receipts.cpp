@@ -43,18 +43,23 @@ boost::system::result<SesEvent, std::string> parse_ses_event(const std::string& 
   auto outer = json::parse(body, nullptr, false);
   if (outer.is_discarded() || !outer.is_object()) return fail("the body is not a JSON object");
 
-  json ses = outer;
+  // The SES JSON is the envelope itself, or its Message parsed on its own: point at whichever it
+  // is rather than copying the envelope's tree.
+  json inner;
+  const json* ses_json = &outer;
   if (auto message = outer.find("Message"); message != outer.end()) {
     if (auto type = string_field(outer, "Type"); type && *type != "Notification") {
       return fail("an SNS " + type->get<std::string>() +
                   " is not an SES event; only Type \"Notification\" is accepted");
     }
     if (!message->is_string()) return fail("the SNS envelope's Message is not a string");
-    ses = json::parse(message->get<std::string>(), nullptr, false);
-    if (ses.is_discarded() || !ses.is_object()) {
+    inner = json::parse(message->get_ref<const std::string&>(), nullptr, false);
+    if (inner.is_discarded() || !inner.is_object()) {
       return fail("the SNS envelope's Message is not a JSON object");
     }
+    ses_json = &inner;
   }
+  const json& ses = *ses_json;
 
   SesEvent event;
   const json* type = string_field(ses, "notificationType");

@@ -93,8 +93,16 @@ expect_one_line "notify-sim chaos: --mode: fast not in {sim,wire}" chaos --mode 
 expect_one_line "notify-sim chaos: Could not convert: --seed = x" chaos --seed x
 
 # load
-expect_one_line "--target notaurl: not an http URL" load --target notaurl --duration 0.1
-expect_one_line "--operation nope: expected one of" load --operation nope --duration 0.1
+expect_one_line "notify-sim load: --target: notaurl not in {core,stub}" load --target notaurl
+expect_one_line "--operation nope: expected one of" load --target stub --operation nope --duration 0.1
+expect_one_line "--operation ses-v1: only for --target stub" load --operation ses-v1 --count 1
+expect_one_line "--mix email=70,fax=30: unknown channel \"fax\"" load --mix email=70,fax=30
+expect_one_line "--mix email=70,sms=20: the shares add up to 90.00, not 100" load --mix email=70,sms=20
+expect_one_line "--mix email=110,sms=-10: email=110: the share must be from 0 to 100" \
+  load --mix email=110,sms=-10
+expect_one_line "--faults missing.json: cannot be read" load --count 1 --faults missing.json
+expect_one_line "--baseline missing.json: cannot be read" load --count 1 --baseline missing.json
+expect_one_line "notify-sim load: --duration excludes --count" load --count 5 --duration 1
 expect_one_line "notify-sim load: --rate: Value 0 not in range" load --rate 0
 expect_one_line "notify-sim load: --connections: Value 0 not in range" load --connections 0
 

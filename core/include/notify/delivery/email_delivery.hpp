@@ -24,7 +24,9 @@ namespace notify::delivery {
 
 struct EmailDeliveryOptions {
   int max_retries = 48;
-  std::chrono::seconds retry_delay{300};
+  /// Notify's countdown; a Duration rather than seconds so that a load run can retry after
+  /// milliseconds.
+  runtime::Duration retry_delay = std::chrono::seconds(300);
   std::string key_type = "live-key";  // for email.<key_type>.total-time
 };
 

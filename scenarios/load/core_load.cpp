@@ -1,0 +1,355 @@
+#include "notify/load/core_load.hpp"
+
+#include "load_stubs.hpp"
+#include "notify/broadcast/cbc_proxy.hpp"
+#include "notify/client/botocore_retry.hpp"
+#include "notify/delivery/broadcast_tasks.hpp"
+#include "notify/delivery/email_delivery.hpp"
+#include "notify/delivery/sms_delivery.hpp"
+#include "notify/delivery/sms_providers.hpp"
+#include "notify/delivery/sms_receipts.hpp"
+#include "notify/email/email_client.hpp"
+#include "notify/runtime/assert.hpp"
+#include "notify/sms/sms_client.hpp"
+#include "notify/stubs/faults.hpp"
+#include "notify/stubs/registry.hpp"
+#include "notify/transport/clients.hpp"
+#include "notify/transport/server.hpp"
+#include "recorder.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <ctime>
+#include <stdexcept>
+
+namespace notify::load {
+namespace {
+
+using nlohmann::json;
+using std::chrono::steady_clock;
+
+// The keys the clients send; the stubs accept any key unless configured to be strict.
+constexpr const char* kFiretextKey = "notify-sim-firetext-key";
+constexpr const char* kFiretextInternationalKey = "notify-sim-firetext-intl-key";
+constexpr const char* kMmgKey = "bm90aWZ5LXNpbTptbWc=";
+// The timeline keeps at most about this many intervals: each holds a 188 KB histogram.
+constexpr double kMaxIntervals = 300;
+
+std::string iso_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+json default_areas() {
+  return json::array(
+      {{{"polygon", {{51.12, -1.2}, {51.12, 1.2}, {51.74, 1.2}, {51.74, -1.2}, {51.12, -1.2}}}}});
+}
+
+}  // namespace
+
+const std::vector<std::string>& core_channels() {
+  static const std::vector<std::string> channels = {"email", "sms", "broadcast"};
+  return channels;
+}
+
+report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
+  if (o.count == 0) throw std::invalid_argument("the run has no arrivals (--count or --duration)");
+  if (o.mix.empty()) throw std::invalid_argument("--mix: no channel has a share above 0");
+  const ProviderUrls urls = external_urls(o);
+
+  std::vector<stubs::FaultRule> rules;
+  if (o.faults && !urls.external) {
+    auto parsed = stubs::parse_fault_rules(*o.faults, "faults", stubs::registry().vocabulary());
+    if (!parsed)
+      throw std::invalid_argument("--faults " + o.faults_file + ": " + parsed.error().to_string());
+    rules = std::move(*parsed);
+  }
+
+  // Declared first, destroyed last: every object below posts to it or holds a timer on it.
+  boost::asio::io_context io;
+  auto clock = runtime::make_system_clock(io);
+  transport::ClientOptions copt;
+  copt.max_connections_per_host = o.connections;
+  auto client = transport::make_beast_client(io, copt);
+
+  const double expected_s = static_cast<double>(o.count) / o.rate;
+  const double interval_s = std::max(1.0, std::ceil(expected_s / kMaxIntervals));
+  auto store_impl = store::open_sqlite_store(":memory:");
+  // The recorder's clock starts when the first arrival is due.
+  const auto start = steady_clock::now() + std::chrono::milliseconds(100);
+  Recorder rec(o.count, start, interval_s);
+  ObservedStore store(*store_impl, rec);
+  telemetry::Metrics metrics;
+  telemetry::Logger logger(*clock);
+
+  delivery::ReceiptRouter router;
+  delivery::add_ses_receipts(router, store, *clock, logger, metrics);
+  delivery::add_sms_receipts(router, store, *clock, logger, metrics);
+  transport::ServerOptions sopt;
+  sopt.port = o.receipt_port;
+  auto receipts = transport::HttpServer::start(io, sopt, router.handler());
+  const std::string receipt_base = "http://" + receipts->address();
+
+  std::unique_ptr<EmbeddedStubs> embedded;
+  std::vector<std::string> posted_faults;
+  ProviderUrls at = urls;
+  if (urls.external) {
+    if (o.faults) posted_faults = post_faults(io, *client, urls.admin, *o.faults, o.faults_file);
+  } else {
+    embedded = std::make_unique<EmbeddedStubs>(o.seed, receipt_base, rules);
+    at.ses = embedded->url("ses") + "/";
+    at.firetext = embedded->url("firetext") + "/api/sendsms/json";
+    at.mmg = embedded->url("mmg") + "/jsonv2a/api.php";
+    at.lambda = embedded->url("lambda");
+  }
+
+  auto wants = [&](const char* channel) {
+    for (const auto& s : o.mix)
+      if (s.channel == channel) return true;
+    return false;
+  };
+
+  runtime::Rng sdk_rng = runtime::Rng(o.seed).fork("sdk");
+  // Email: the SES v1 client (SigV4), or Notify's stub contract when only SES_STUB_URL is set.
+  std::unique_ptr<email::EmailClient> ses;
+  std::unique_ptr<ObservedEmailClient> ses_observed;
+  std::unique_ptr<delivery::EmailDelivery> email_delivery;
+  if (wants("email")) {
+    if (!at.ses.empty()) {
+      email::SesClientOptions so;
+      so.endpoint_url = at.ses;
+      so.region = "eu-west-2";
+      // botocore's retries wait rand() * 2^(n-1) s inside one send; off, so that every failed
+      // attempt goes back to the task and is retried after the run's short delay.
+      so.sdk_retry_mode = client::SdkRetryMode::off;
+      ses = email::make_ses_client(*client, *clock, sdk_rng, metrics, logger, so);
+    } else {
+      ses = email::make_ses_stub_client(*client, *clock, metrics, logger, at.ses_stub);
+    }
+    ses_observed = std::make_unique<ObservedEmailClient>(*ses, rec);
+    delivery::EmailDeliveryOptions d;
+    d.max_retries = o.max_retries;
+    d.retry_delay = o.retry_delay;
+    email_delivery =
+        std::make_unique<delivery::EmailDelivery>(store, *clock, *ses_observed, metrics, logger, d);
+  }
+
+  std::unique_ptr<sms::SmsClient> firetext, mmg;
+  std::unique_ptr<ObservedSmsClient> firetext_observed, mmg_observed;
+  std::unique_ptr<delivery::SmsProviderPriorities> priorities;
+  std::unique_ptr<delivery::SmsDelivery> sms_delivery;
+  if (wants("sms")) {
+    sms::FiretextClientOptions f;
+    f.url = at.firetext;
+    f.api_key = kFiretextKey;
+    f.international_api_key = kFiretextInternationalKey;
+    f.receipt_url = receipt_base + std::string(delivery::kFiretextReceiptPath);
+    sms::MmgClientOptions m;
+    m.url = at.mmg;
+    m.api_key = kMmgKey;
+    m.receipt_url = receipt_base + std::string(delivery::kMmgReceiptPath);
+    firetext = sms::make_firetext_client(*client, *clock, metrics, logger, f);
+    mmg = sms::make_mmg_client(*client, *clock, metrics, logger, m);
+    firetext_observed = std::make_unique<ObservedSmsClient>(*firetext, rec);
+    mmg_observed = std::make_unique<ObservedSmsClient>(*mmg, rec);
+    // The slow-delivery check and the rebalance are not started: they scan the store every
+    // minute, which is Notify's housekeeping rather than the send path. Failures still move
+    // priorities, so failover works as in Notify.
+    priorities = std::make_unique<delivery::SmsProviderPriorities>(
+        *clock, runtime::Rng(o.seed).fork("providers"), store, logger, metrics);
+    delivery::SmsDeliveryOptions d;
+    d.retry = delivery::RetryPolicy{o.max_retries, o.retry_delay, std::chrono::seconds(0)};
+    sms_delivery = std::make_unique<delivery::SmsDelivery>(
+        store, *clock, *priorities,
+        std::vector<sms::SmsClient*>{firetext_observed.get(), mmg_observed.get()}, metrics, logger,
+        d);
+  }
+
+  runtime::Rng broadcast_rng = runtime::Rng(o.seed).fork("broadcast");
+  std::unique_ptr<broadcast::LambdaClient> lambda;
+  std::unique_ptr<ObservedLambdaClient> lambda_observed;
+  std::unique_ptr<broadcast::CbcProxyClient> cbc;
+  std::unique_ptr<delivery::BroadcastTasks> broadcast_tasks;
+  if (wants("broadcast")) {
+    broadcast::LambdaClientOptions lo;
+    lo.endpoint_url = trim_slash(at.lambda);
+    lo.sdk_max_attempts = 1;  // as for SES: failures go back to the task, on the short delay
+    lambda = broadcast::make_lambda_client(*client, *clock, broadcast_rng, metrics, logger, lo);
+    lambda_observed = std::make_unique<ObservedLambdaClient>(*lambda, rec);
+    cbc = std::make_unique<broadcast::CbcProxyClient>(*lambda_observed, metrics, logger);
+    delivery::BroadcastConfig bc;
+    bc.retry_delay_cap = o.retry_delay;
+    broadcast_tasks = std::make_unique<delivery::BroadcastTasks>(store, *clock, broadcast_rng, *cbc,
+                                                                 metrics, logger, bc);
+  }
+
+  std::vector<Recorder::Channel> channel_of;
+  for (const auto& s : o.mix)
+    channel_of.push_back(s.channel == "email" ? Recorder::kEmail
+                         : s.channel == "sms" ? Recorder::kSms
+                                              : Recorder::kBroadcast);
+
+  auto submit = [&](std::size_t i, Recorder::Channel channel, steady_clock::time_point due) {
+    rec.arrived(i, channel, due);
+    const std::string id = arrival_id(i);
+    const auto now = clock->now();
+    if (channel == Recorder::kBroadcast) {
+      store::BroadcastMessage bm{arrival_id(i, 1), "broadcasting", "Load test broadcast", now};
+      store.insert_broadcast_message(bm);
+      delivery::BroadcastEventContent content;
+      content.description = "Load test broadcast " + std::to_string(i);
+      content.areas = default_areas();
+      content.finishes_at = now + std::chrono::hours(4);
+      store::BroadcastEvent event{id, bm.id, "alert", content.to_json().dump(), now};
+      store.insert_broadcast_event(event);
+      broadcast_tasks->send_broadcast_event(id);
+      return;
+    }
+    store::Notification n;
+    n.id = id;
+    n.created_at = now;
+    n.updated_at = now;
+    if (channel == Recorder::kEmail) {
+      n.type = "email";
+      n.recipient = email_recipient(i);
+      NOTIFY_ASSERT(store.insert_notification(n).has_value());
+      email::EmailMessage m;
+      m.source = "\"Notify Sim\" <sender@notifications.example.gov.uk>";
+      m.to = {n.recipient};
+      m.subject = "Your reference " + std::to_string(i);
+      m.body = "Hello, this is load test message " + std::to_string(i) + ".";
+      email_delivery->deliver(id, m);
+    } else {
+      char number[16];
+      std::snprintf(number, sizeof number, "4477%08zu", i % 100'000'000);
+      n.type = "sms";
+      n.recipient = number;
+      NOTIFY_ASSERT(store.insert_notification(n).has_value());
+      sms::SmsMessage m;
+      m.to = number;
+      m.content = "Your code is " + std::to_string(i);
+      m.reference = id;
+      sms_delivery->deliver(id, m);
+    }
+  };
+
+  // The open loop: every arrival that is due is submitted, however busy the core has been, and
+  // its latencies count from when it was due.
+  ArrivalSchedule schedule(o.arrivals, o.rate, o.seed);
+  ChannelPicker picker(o.mix);
+  std::size_t next = 0;
+  auto next_due = start + schedule.next();
+  steady_clock::time_point last_submit = start, last_due = start;
+  bool finished = false;
+  boost::asio::steady_timer arrivals_timer(io), drain_timer(io), progress_timer(io);
+
+  auto finish = [&] {
+    finished = true;
+    arrivals_timer.cancel();
+    drain_timer.cancel();
+    progress_timer.cancel();
+    receipts->stop();
+    io.stop();
+  };
+  std::function<void()> drain = [&] {
+    const auto now = steady_clock::now();
+    if ((rec.open() == 0 && rec.awaiting_receipt() == 0) || now >= last_due + o.drain) {
+      finish();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(2));
+    drain_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) drain();
+    });
+  };
+  std::function<void()> pump = [&] {
+    const auto now = steady_clock::now();
+    while (next < o.count && next_due <= now) {
+      submit(next, channel_of[picker.next()], next_due);
+      last_due = next_due;
+      ++next;
+      if (next < o.count) next_due = start + schedule.next();
+    }
+    if (next == o.count) {
+      last_submit = steady_clock::now();
+      drain();
+      return;
+    }
+    arrivals_timer.expires_at(next_due);
+    arrivals_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) pump();
+    });
+  };
+  std::function<void()> tick = [&] {
+    if (finished) return;
+    if (o.on_progress)
+      o.on_progress(rec.progress(steady_clock::now(), static_cast<std::int64_t>(o.count)));
+    progress_timer.expires_after(std::chrono::seconds(1));
+    progress_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) tick();
+    });
+  };
+
+  report::LoadReport report;
+  report.run.target = "core";
+  report.run.arrivals = std::string(to_string(o.arrivals));
+  report.run.asked_rate = o.rate;
+  report.run.connections = static_cast<std::int64_t>(o.connections);
+  report.run.faults = o.faults_file;
+  report.run.started_at = iso_now();
+  report.run.host = host_name();
+  report.run.version = o.version;
+  report.run.seed = o.seed;
+  for (const auto& s : o.mix) report.run.mix[s.channel] = s.percent;
+
+  arrivals_timer.expires_at(next_due);
+  arrivals_timer.async_wait([&](boost::system::error_code ec) {
+    if (!ec) pump();
+  });
+  progress_timer.expires_at(start + std::chrono::seconds(1));
+  progress_timer.async_wait([&](boost::system::error_code ec) {
+    if (!ec) tick();
+  });
+  const double core_cpu_before = thread_cpu_s(pthread_self());
+  const double stubs_cpu_before = embedded ? embedded->cpu_s() : 0;
+  io.run();
+  io.restart();
+  if (times != nullptr) {
+    times->wall_s = std::chrono::duration<double>(steady_clock::now() - start).count();
+    times->core_cpu_s = thread_cpu_s(pthread_self()) - core_cpu_before;
+    times->stubs_cpu_s = embedded ? embedded->cpu_s() - stubs_cpu_before : 0;
+  }
+
+  // The achieved rate: arrivals over the time it took to submit them. On schedule it is the
+  // asked rate; a core that could not keep up submits late and the rate falls.
+  const double span_s = std::chrono::duration<double>(last_submit - start).count();
+  report.run.achieved_rate =
+      o.count > 1 && span_s > 0 ? static_cast<double>(o.count - 1) / span_s : o.rate;
+  report.run.duration_s = std::chrono::duration<double>(last_due - start).count();
+  rec.fill(report);
+
+  for (const auto& id : posted_faults) {
+    transport::Request q;
+    q.method = "DELETE";
+    q.target = urls.admin + "/faults/" + id;
+    (void)send_now(io, *client, q);
+  }
+  return report;
+}
+
+}  // namespace notify::load
