@@ -153,14 +153,14 @@ TEST_F(MmgTest, InvalidUtf8InTheRequestGetsAnErrorNotACrash) {
   body.replace(body.find("\\xff"), 4, "\xff");
   auto a = call(send(json(body)));
   EXPECT_GE(a.response.status, 200);
-  EXPECT_NO_THROW((void)json::parse(a.response.body));
+  EXPECT_TRUE(json::accept(a.response.body));
   // And a path with bytes that are not UTF-8, echoed in the not-found answer.
   std::string path = "/jsonv2a/a";
   path += static_cast<char>(0xd3);
   path += '\0';
   auto b = call(send(notify_body(), path));
   EXPECT_GE(b.response.status, 400);
-  EXPECT_NO_THROW((void)json::parse(b.response.body));
+  EXPECT_TRUE(json::accept(b.response.body));
 }
 
 }  // namespace
