@@ -56,14 +56,16 @@ std::string summary_text(const report::LoadReport& r) {
     for (const auto& [k, v] : s.errors) errors += v;
     const auto& d = s.dispatch;
     const auto& e = s.end_to_end;
-    out += format(
-        "%-10s %-9s %9lld %9lld %7lld %7lld %8lld %7lld %9.3f %9.3f %9.3f %9.3f %9.1f "
-        "%9.1f\n",
-        s.channel.c_str(), s.provider.c_str(), static_cast<long long>(s.arrivals),
-        static_cast<long long>(s.accepted), static_cast<long long>(s.failed),
-        static_cast<long long>(s.unfinished), static_cast<long long>(s.retries),
-        static_cast<long long>(s.failovers), ms(d.percentile(50)), ms(d.percentile(99)),
-        ms(d.percentile(99.9)), ms(d.max()), ms(e.percentile(50)), ms(e.percentile(99)));
+    // A channel without delivery receipts (broadcast) has no end-to-end figure: "-", not 0.
+    const std::string e2e = e.count() == 0 ? format("%9s %9s", "-", "-")
+                                           : format("%9.1f %9.1f", ms(e.percentile(50)),
+                                                    ms(e.percentile(99)));
+    out += format("%-10s %-9s %9lld %9lld %7lld %7lld %8lld %7lld %9.3f %9.3f %9.3f %9.3f %s\n",
+                  s.channel.c_str(), s.provider.c_str(), static_cast<long long>(s.arrivals),
+                  static_cast<long long>(s.accepted), static_cast<long long>(s.failed),
+                  static_cast<long long>(s.unfinished), static_cast<long long>(s.retries),
+                  static_cast<long long>(s.failovers), ms(d.percentile(50)),
+                  ms(d.percentile(99)), ms(d.percentile(99.9)), ms(d.max()), e2e.c_str());
   }
   out += format("%-20s %9s %9lld %39s %9.3f %9.3f %9.3f %9.3f\n", "all", "",
                 static_cast<long long>(all.count()), "", ms(all.percentile(50)),
