@@ -11,7 +11,11 @@ seconds=${FUZZ_SECONDS:-30}
 targets=${FUZZ_TARGETS:-"edge config broadcast_xml receipts"}
 CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DNOTIFY_FUZZ=ON -DNOTIFY_BUILD_TESTS=OFF -DNOTIFY_BUILD_BENCH=OFF >/dev/null
-for t in $targets; do cmake --build "$build" -j "${JOBS:-2}" --target "fuzz_$t"; done
+# One build of every target, so both jobs stay busy across targets instead of idling at the end
+# of each one's link.
+fuzz_targets=()
+for t in $targets; do fuzz_targets+=("fuzz_$t"); done
+cmake --build "$build" -j "${JOBS:-2}" --target "${fuzz_targets[@]}"
 mkdir -p "$build/crashes"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -328,6 +328,74 @@ TEST(BeastServer, ManyThreadsRunTheIoContext) {
   EXPECT_EQ(good.load(), kRequests);
 }
 
+// The server's thread-safe calls (set_accepting, accepting, connection_count, address, stop)
+// from a thread of their own while three threads run the io_context, with requests in flight
+// and half of those served answered from yet another thread. Under ThreadSanitizer
+// (scripts/tsan.sh) this is the server's thread-safety check; elsewhere it checks that each
+// request completes exactly once whatever the listener was doing.
+TEST(BeastServer, ControlCallsFromAnotherThreadWhileSeveralThreadsServe) {
+  io_context io;
+  std::mutex answerers_mutex;
+  std::vector<std::thread> answerers;
+  std::atomic<int> handled{0};
+  auto server = HttpServer::start(io, {}, [&](Request, Responder respond) {
+    if (++handled % 2 == 0) {
+      std::lock_guard lock(answerers_mutex);
+      answerers.emplace_back([respond] { respond(ok("late")); });
+      return;
+    }
+    respond(ok("now"));
+  });
+  const std::string target = url(*server);
+  auto client = make_beast_client(io, {.max_connections_per_host = 4});
+  constexpr int kRequests = 60;  // half while the listener closes and opens, half after
+  std::atomic<int> completed{0}, served{0};
+  std::promise<void> all_done;
+  SendOptions options;
+  options.connect_timeout = std::chrono::milliseconds(5'000);
+  options.read_timeout = std::chrono::milliseconds(5'000);
+  auto send = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      client->send(get(target), options, [&](SendResult r) {
+        if (r.has_value() && r->status == 200) ++served;
+        if (++completed == kRequests) all_done.set_value();
+      });
+    }
+  };
+  send(kRequests / 2);
+  auto work = boost::asio::make_work_guard(io);
+  std::vector<std::thread> runners;
+  for (int i = 0; i < 3; ++i) runners.emplace_back([&] { io.run_for(std::chrono::seconds(30)); });
+  std::atomic<bool> toggled{false};
+  std::thread control([&] {
+    for (int round = 0; round < 10; ++round) {
+      server->set_accepting(round % 2 == 1);  // ends open
+      EXPECT_EQ(server->accepting(), round % 2 == 1);
+      EXPECT_LE(server->connection_count(), 1024u);
+      EXPECT_EQ("http://" + server->address() + "/", target);
+    }
+    toggled = true;
+    // Stop with answers still in flight, once the second half is being served.
+    while (served.load() < kRequests / 4 && completed.load() < kRequests) std::this_thread::yield();
+    server->stop();
+  });
+  while (!toggled.load()) std::this_thread::yield();
+  send(kRequests - kRequests / 2);
+  auto future = all_done.get_future();
+  const bool finished = future.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  control.join();
+  client.reset();
+  work.reset();
+  io.stop();
+  for (auto& t : runners) t.join();
+  {
+    std::lock_guard lock(answerers_mutex);
+    for (auto& t : answerers) t.join();
+  }
+  ASSERT_TRUE(finished) << completed.load() << " of " << kRequests << " requests completed";
+  EXPECT_GT(served.load(), 0);
+}
+
 TEST(BeastServer, IdleAndSlowClientsCannotLockOutAWellFormedOne) {
   io_context io;
   ServerOptions options;

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <thread>
+#include <vector>
 
 namespace notify::stubs {
 namespace {
@@ -140,6 +142,51 @@ TEST(Journal, WaitForIsSatisfiedFromAnotherThread) {
   EXPECT_TRUE(journal.wait_for(q, 3, 10s));
   writer.join();
   EXPECT_TRUE(journal.wait_for(q, 3, 0ms));
+}
+
+// Every call the journal offers, at once from several threads, as serve's control API and a
+// test's blocking wait use it. Run under ThreadSanitizer (scripts/tsan.sh) this is the check
+// that the journal is thread-safe; elsewhere it checks that nothing is lost or counted twice.
+TEST(Journal, RecordQueryWaitAndClearFromSeveralThreads) {
+  Journal journal({.capacity = 64});
+  constexpr std::uint64_t kPerWriter = 500;
+  std::atomic<bool> writing{true};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      for (std::uint64_t i = 1; i <= kPerWriter; ++i)
+        journal.record(entry(i, w == 0 ? "ses" : "mmg", "r" + std::to_string(i % 7)));
+    });
+  }
+  std::atomic<bool> may_clear{false};
+  threads.emplace_back([&] {
+    JournalQuery q;
+    q.service = "ses";
+    q.limit = 10;
+    bool cleared = false;
+    while (writing.load()) {
+      EXPECT_LE(journal.query(q).size(), 10u);
+      EXPECT_LE(journal.count(q), journal.options().capacity);
+      EXPECT_LE(journal.size(), journal.options().capacity);
+      EXPECT_LE(journal.counters().recorded, 2 * kPerWriter);
+      if (may_clear.load() && !cleared) {
+        journal.clear();
+        cleared = true;
+      }
+    }
+  });
+  // A full ring stays full until the clear below, so this wait cannot miss its moment.
+  EXPECT_TRUE(journal.wait_for({}, journal.options().capacity, 10s));
+  may_clear.store(true);
+  threads[0].join();
+  threads[1].join();
+  writing.store(false);
+  threads[2].join();
+  journal.clear();
+  EXPECT_EQ(journal.size(), 0u);
+  EXPECT_EQ(journal.counters().recorded, 0u);
+  journal.record(entry(1, "ses"));
+  EXPECT_EQ(journal.counters().recorded, 1u);
 }
 
 TEST(Journal, AsyncWaitMatchesBeforeTheTimeout) {
