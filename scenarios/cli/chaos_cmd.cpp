@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -90,6 +91,19 @@ int chaos(const ChaosArgs& args) {
           {"statuses", outcome.result.report.is_object()
                            ? outcome.result.report.value("statuses", nlohmann::json::object())
                            : nlohmann::json::object()}};
+      // Each channel's messages by status (for broadcast, its provider messages).
+      if (outcome.result.report.is_object()) {
+        nlohmann::json by_channel = nlohmann::json::object();
+        const nlohmann::json channels =
+            outcome.result.report.value("channels", nlohmann::json::object());
+        for (auto it = channels.begin(); it != channels.end(); ++it) {
+          std::map<std::string, int> counts;
+          for (const auto& m : it.value().value("messages", nlohmann::json::array()))
+            ++counts[m.value("status", "")];
+          by_channel[it.key()] = counts;
+        }
+        entry["channels"] = by_channel;
+      }
       if (!outcome.passed()) {
         ++failed;
         nlohmann::json violations = nlohmann::json::array();
