@@ -157,6 +157,17 @@ struct JournalFacts {
   bool callback_lost = false;
 };
 
+// The member `key` of `j`, or an empty value of the same kind, without copying it (a run's
+// journal holds every request and answer body).
+const json& member(const json& j, const char* key, const json& empty) {
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it == j.end() ? empty : *it;
+}
+
+const json kNoArray = json::array();
+const json kNoObject = json::object();
+
 JournalFacts read_journal(const json& journal) {
   JournalFacts f;
   for (const auto& e : journal) {
@@ -184,7 +195,7 @@ void check_channel(const std::string& channel, const ChaosRules& rules, const js
   auto violation = [&](const std::string& invariant, const std::string& detail) {
     out.push_back({invariant, channel + ": " + detail});
   };
-  const json messages = report.value("messages", json::array());
+  const json& messages = member(report, "messages", kNoArray);
   const std::int64_t expected = report.value("expected", std::int64_t{0});
   const std::int64_t stored = report.value("stored", std::int64_t{0});
   if (expected != stored) {
@@ -202,7 +213,7 @@ void check_channel(const std::string& channel, const ChaosRules& rules, const js
   }
   std::map<std::string, std::size_t> owner;  // journal key -> index in messages
   for (std::size_t i = 0; i < messages.size(); ++i)
-    for (const auto& k : messages[i].value("keys", json::array())) owner[k.get<std::string>()] = i;
+    for (const auto& k : member(messages[i], "keys", kNoArray)) owner[k.get<std::string>()] = i;
   std::set<std::string> accepted_refs;
   std::vector<std::vector<std::string>> sends_of(messages.size());  // the times of each's sends
   for (const auto* a : sends) {
@@ -257,7 +268,8 @@ void check_channel(const std::string& channel, const ChaosRules& rules, const js
     // Statuses follow the allowed transitions, from "" (not yet created).
     std::string from;
     std::string final_at;  // when it first reached a status nothing may follow
-    for (const auto& h : m.value("history", json::array())) {
+    const json& steps = member(m, "history", kNoArray);
+    for (const auto& h : steps) {
       const std::string to = h.value("status", "");
       auto allowed = rules.transitions.find(from);
       if (allowed == rules.transitions.end() || !allowed->second.count(to)) {
@@ -268,7 +280,7 @@ void check_channel(const std::string& channel, const ChaosRules& rules, const js
         final_at = h.value("at", "");
       from = to;
     }
-    if (!m.value("history", json::array()).empty() && from != status) {
+    if (!steps.empty() && from != status) {
       violation("transitions_allowed", what + " is " + status + " but its history ends in " + from);
     }
     // Nothing is sent for a message once it is final: the journal's times and the store's are
@@ -298,9 +310,9 @@ std::vector<InvariantViolation> check_invariants(const json& scenario, const Run
   if (!result.error.empty()) out.push_back({"settles", result.error});
   static const json kEmpty = json::object();
   const json& report = result.report.is_object() ? result.report : kEmpty;
-  const JournalFacts journal = read_journal(report.value("journal", json::array()));
-  const json channels = report.value("channels", json::object());
-  const json workload = scenario.value("workload", json::object());
+  const JournalFacts journal = read_journal(member(report, "journal", kNoArray));
+  const json& channels = member(report, "channels", kNoObject);
+  const json& workload = member(scenario, "workload", kNoObject);
   for (const auto& [name, block] : workload.items()) {
     const ChannelSpec* spec = find_channel(name);
     if (spec == nullptr || spec->chaos_rules.transitions.empty()) continue;
