@@ -226,6 +226,20 @@ class BroadcastChannel final : public Channel {
     std::map<std::string, json> history;
     for (const auto& c : env_.store.list_broadcast_provider_message_status_history())
       history[c.id].push_back({{"status", c.status}, {"at", runtime::format_iso8601(c.at)}});
+    // A task that gave up on an expired event says so; one that went quiet while its event
+    // expired does not, and stays unexcused.
+    std::set<std::string> expired;  // "provider event-id"
+    const std::string kExpired = " has expired";
+    const std::string kPrefix = "BroadcastIntegrityError for provider ";
+    for (const auto& r : env_.logger.records()) {
+      if (r.message.rfind(kPrefix, 0) != 0 || !r.message.ends_with(kExpired)) continue;
+      // "BroadcastIntegrityError for provider ee: event <id> has expired"
+      auto colon = r.message.find(": event ", kPrefix.size());
+      if (colon == std::string::npos) continue;
+      const auto id_at = colon + 8;
+      expired.insert(r.message.substr(kPrefix.size(), colon - kPrefix.size()) + " " +
+                     r.message.substr(id_at, r.message.size() - kExpired.size() - id_at));
+    }
     json list = json::array();
     for (const auto& pm : env_.store.list_broadcast_provider_messages()) {
       json keys = json::array({pm.id});
@@ -237,7 +251,7 @@ class BroadcastChannel final : public Channel {
       if (auto e = expiry_.find(pm.broadcast_event_id); e != expiry_.end()) {
         runs_max = task_runs_max(e->second.second - e->second.first, w_.config.retry_delay_cap);
         if (pm.status == delivery::broadcast_status::kSending &&
-            env_.clock.now() > e->second.second)
+            expired.contains(pm.provider + " " + pm.broadcast_event_id))
           documented = "the event expired while its task retried";
       }
       if (pm.status == delivery::broadcast_status::kSending && lambda_ &&

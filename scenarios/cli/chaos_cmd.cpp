@@ -93,16 +93,23 @@ int chaos(const ChaosArgs& args) {
                            : nlohmann::json::object()}};
       // Each channel's messages by status (for broadcast, its provider messages).
       if (outcome.result.report.is_object()) {
+        // And why those left open may be (beside a lost callback).
         nlohmann::json by_channel = nlohmann::json::object();
+        nlohmann::json documented = nlohmann::json::object();
         const nlohmann::json channels =
             outcome.result.report.value("channels", nlohmann::json::object());
         for (auto it = channels.begin(); it != channels.end(); ++it) {
           std::map<std::string, int> counts;
-          for (const auto& m : it.value().value("messages", nlohmann::json::array()))
+          std::map<std::string, int> reasons;
+          for (const auto& m : it.value().value("messages", nlohmann::json::array())) {
             ++counts[m.value("status", "")];
+            if (!m.value("documented", "").empty()) ++reasons[m.value("documented", "")];
+          }
           by_channel[it.key()] = counts;
+          if (!reasons.empty()) documented[it.key()] = reasons;
         }
         entry["channels"] = by_channel;
+        if (!documented.empty()) entry["documented"] = documented;
       }
       if (!outcome.passed()) {
         ++failed;
