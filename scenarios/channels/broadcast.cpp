@@ -265,7 +265,11 @@ class BroadcastChannel final : public Channel {
                       {"attempts_max", 2 * runs_max},
                       {"reference", ""},
                       {"keys", keys},
-                      {"documented", documented}});
+                      {"documented", documented},
+                      // Acknowledged means a CBC acknowledged it, except for an update, which
+                      // no proxy sends.
+                      {"acknowledged", pm.status == delivery::broadcast_status::kReturnedAck &&
+                                           updates_.count(pm.broadcast_event_id) == 0}});
     }
     return {{"expected", w_.events.size()}, {"stored", stored}, {"messages", list}};
   }
@@ -302,6 +306,7 @@ class BroadcastChannel final : public Channel {
     event.sent_at = now;
     env_.store.insert_broadcast_event(event);
     expiry_[event.id] = {now, content.finishes_at};
+    if (e.type == "update") updates_.insert(event.id);
     env_.logger.info("broadcast",
                      "Broadcast " + e.type + " event " + event.id + " for message " + e.message);
     tasks_->send_broadcast_event(event.id);
@@ -314,6 +319,7 @@ class BroadcastChannel final : public Channel {
   bool failover_on_connection_errors_ = false;
   // Event id -> when it was sent and when it expires.
   std::map<std::string, std::pair<runtime::TimePoint, runtime::TimePoint>> expiry_;
+  std::set<std::string> updates_;  // ids of update events
   std::unique_ptr<broadcast::CbcProxyClient> cbc_;
   std::unique_ptr<delivery::BroadcastTasks> tasks_;
   std::map<std::string, std::string> messages_;  // workload name -> broadcast message id

@@ -256,6 +256,10 @@ void check_channel(const std::string& channel, const ChaosRules& rules, const js
     if (!reference.empty() && !accepted_refs.count(reference)) {
       violation("reference_accepted", what + " holds a reference no stub accepted a send for");
     }
+    if (m.value("acknowledged", false) && sends_of[i].empty()) {
+      violation("reference_accepted",
+                what + " is " + status + " but no stub accepted a send under its keys");
+    }
     if (rules.sends_carry_key &&
         static_cast<std::int64_t>(sends_of[i].size()) >
             static_cast<std::int64_t>(attempts) * rules.sends_per_attempt_max) {

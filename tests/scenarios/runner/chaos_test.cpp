@@ -243,6 +243,15 @@ TEST(Chaos, BroadcastProviderMessagesAreJudgedByTheirOwnRules) {
   json flood = journal;
   for (int i = 0; i < 5; ++i) flood.push_back(cbc("00000007", "2026-01-01T00:00:01.000Z"));
   EXPECT_TRUE(check(acked, flood).count("acceptances_match_attempts"));
+  // Acknowledged, but no CBC accepted it.
+  json claimed = acked;
+  claimed.push_back(message("p3", "returned-ack", 1,
+                            history({{"sending", "2026-01-01T00:00:00.000Z"},
+                                     {"returned-ack", "2026-01-01T00:00:01.000Z"}}),
+                            "", json::array({"p3"}), 2));
+  EXPECT_TRUE(check(claimed, journal).empty());
+  claimed.back()["acknowledged"] = true;
+  EXPECT_TRUE(check(claimed, journal).count("reference_accepted"));
   bad = acked;
   bad[0]["history"] = history({{"returned-ack", "2026-01-01T00:00:00.000Z"}});
   EXPECT_TRUE(check(bad, journal).count("transitions_allowed"));

@@ -67,12 +67,13 @@ class Channel {
   ///   "expected": units the workload submitted (notifications, broadcast events),
   ///   "stored":   those units the store holds,
   ///   "messages": [{"id", "status", "history": [{"status", "at"}], "attempts", "attempts_max",
-  ///                 "reference", "keys": [...], "documented": "..."}]
+  ///                 "reference", "keys": [...], "documented": "...", "acknowledged"}]
   /// where "history" is every status the store recorded (oldest first, "at" as the journal
   /// writes times), "attempts" the sends the core made for it and "attempts_max" what its retry
   /// rules allow, "reference" the provider's id the core stored (empty if none), "keys" the
   /// references under which a stub journals this message's accepted sends, and "documented" why
-  /// a message may stay in a status that is not final (empty when it may not).
+  /// a message may stay in a status that is not final (empty when it may not); "acknowledged"
+  /// (optional) is true when its status says a provider accepted a send under one of its keys.
   virtual nlohmann::json chaos_report() const { return nullptr; }
 };
 
