@@ -257,5 +257,24 @@ TEST(Chaos, BroadcastProviderMessagesAreJudgedByTheirOwnRules) {
   EXPECT_TRUE(check(bad, journal).count("transitions_allowed"));
 }
 
+TEST(Chaos, ShrinkingDropsBroadcastEventsThatTheFailureDoesNotNeed) {
+  // Fails whatever it holds: the horizon ends before the first event.
+  json failing = {
+      {"name", "chaos-1"},
+      {"seed", 1},
+      {"horizon_s", 1},
+      {"workload",
+       {{"broadcast",
+         {{"events", json::array({{{"at_ms", 5000}, {"type", "alert"}, {"message", "m1"}},
+                                  {{"at_ms", 6000}, {"type", "alert"}, {"message", "m2"}},
+                                  {{"at_ms", 7000}, {"type", "cancel"}, {"message", "m1"}}})}}}}},
+      {"faults", json::array()}};
+  ChaosOptions o;
+  const json minimal = shrink_chaos_scenario(failing, o);
+  ASSERT_EQ(minimal["workload"]["broadcast"]["events"].size(), 1U);
+  EXPECT_EQ(minimal["workload"]["broadcast"]["events"][0]["message"], "m1");
+  EXPECT_NO_THROW(parse_scenario(minimal, "minimal.json"));
+}
+
 }  // namespace
 }  // namespace notify::scenarios
