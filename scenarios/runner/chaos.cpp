@@ -45,10 +45,12 @@ json random_trigger(runtime::Rng& rng) {
 // or something done to its callbacks.
 json random_rule(runtime::Rng& rng, const stubs::StubSpec& spec) {
   json match = {{"service", spec.service}};
-  // A service with listeners of its own (a CBC per operator per AZ) is often faulted on some of
-  // them only: one operator, one AZ across operators (an AZ outage), or one listener.
-  if (!spec.listeners.empty() && rng.uniform01() < 0.6) {
-    const auto& l = pick(rng, spec.listeners);
+  // A service whose requests name a provider and an AZ (a CBC listener per operator per AZ, a
+  // Lambda function per operator per AZ) is often faulted on some of them only: one operator,
+  // one AZ across operators (an AZ outage), or one operator in one AZ.
+  const auto& scopes = spec.fault_scopes.empty() ? spec.listeners : spec.fault_scopes;
+  if (!scopes.empty() && rng.uniform01() < 0.6) {
+    const auto& l = pick(rng, scopes);
     const auto narrow = between(rng, 0, 2);
     if (narrow != 1) match["provider"] = l.provider;
     if (narrow != 0) match["az"] = l.az;

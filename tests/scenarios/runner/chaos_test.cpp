@@ -51,15 +51,19 @@ TEST(Chaos, EveryChannelTakesPartAndCbcFaultsNarrowToListeners) {
       broadcast_events.insert(e["type"].get<std::string>());
     for (const auto& f : scenario["faults"]) {
       const auto& match = f["rule"]["match"];
-      if (match["service"] != "cbc") continue;
-      cbc_matches.insert(std::string(match.contains("provider") ? "provider" : "") +
+      if (match["service"] != "cbc" && match["service"] != "lambda") continue;
+      cbc_matches.insert(match["service"].get<std::string>() + ":" +
+                         (match.contains("provider") ? "provider" : "") +
                          (match.contains("az") ? "+az" : ""));
     }
   }
   EXPECT_EQ(channels, (std::set<std::string>{"broadcast", "email", "sms"}));
   EXPECT_EQ(broadcast_events, (std::set<std::string>{"alert", "cancel", "update"}));
-  // The whole service, one operator, one AZ across operators (an AZ outage), one listener.
-  EXPECT_EQ(cbc_matches, (std::set<std::string>{"", "provider", "+az", "provider+az"}));
+  // The whole service, one operator, one AZ across operators (an AZ outage), one listener or
+  // Lambda function.
+  for (const char* service : {"cbc:", "lambda:"})
+    for (const char* scope : {"", "provider", "+az", "provider+az"})
+      EXPECT_TRUE(cbc_matches.count(std::string(service) + scope)) << service << scope;
 }
 
 // A run's report as the invariants read it: one channel's messages and the stubs' journal.
