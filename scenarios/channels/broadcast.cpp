@@ -131,6 +131,51 @@ BroadcastWorkload parse_broadcast(const json& j, const std::string& path, const 
   return w;
 }
 
+// The core's Lambda client with a count of what the core invoked for each identifier (a provider
+// message's id, a link test's or the canary's), and of the identifiers whose invocation raised an
+// error Notify's tasks do not catch: the core's own record of its attempts, for chaos runs.
+class CountingLambdaClient final : public broadcast::LambdaClient {
+ public:
+  explicit CountingLambdaClient(std::unique_ptr<broadcast::LambdaClient> inner)
+      : inner_(std::move(inner)) {}
+
+  void invoke(const std::string& name, const json& payload,
+              std::function<void(broadcast::InvokeResult)> done) override {
+    std::string id = payload.value("identifier", std::string());
+    ++invocations_[id];
+    inner_->invoke(name, payload, [this, id, done = std::move(done)](broadcast::InvokeResult r) {
+      if (r.kind == broadcast::InvokeResult::Kind::unhandled) unhandled_.insert(id);
+      done(std::move(r));
+    });
+  }
+
+  int invocations(const std::string& id) const {
+    auto it = invocations_.find(id);
+    return it == invocations_.end() ? 0 : it->second;
+  }
+  bool raised_unhandled(const std::string& id) const { return unhandled_.contains(id); }
+
+ private:
+  std::unique_ptr<broadcast::LambdaClient> inner_;
+  std::map<std::string, int> invocations_;
+  std::set<std::string> unhandled_;
+};
+
+// How many times send_broadcast_provider_message can run for an event that stays valid for
+// `window` after it is sent: retry n waits min(2^n, cap) seconds, and a run after the event
+// expires stops before invoking anything.
+int task_runs_max(runtime::Duration window, runtime::Duration cap) {
+  int runs = 1;
+  runtime::Duration waited{0};
+  for (int retries = 0;; ++retries) {
+    auto delay = std::min<runtime::Duration>(
+        std::chrono::seconds(std::int64_t{1} << std::min(retries, 30)), cap);
+    if (waited + delay > window) return runs;
+    waited += delay;
+    ++runs;
+  }
+}
+
 class BroadcastChannel final : public Channel {
  public:
   BroadcastChannel(ChannelEnv& env, BroadcastWorkload workload)
@@ -147,8 +192,9 @@ class BroadcastChannel final : public Channel {
     const auto& options = env_.scenario.core_options;
     auto choice = options.find("cbc_connection_errors");
     o.failover_on_connection_errors = choice != options.end() && choice->second == "failover";
-    lambda_ = broadcast::make_lambda_client(links.transport, env_.clock, rng_, env_.metrics,
-                                            env_.logger, o);
+    failover_on_connection_errors_ = o.failover_on_connection_errors;
+    lambda_ = std::make_unique<CountingLambdaClient>(broadcast::make_lambda_client(
+        links.transport, env_.clock, rng_, env_.metrics, env_.logger, o));
     cbc_ = std::make_unique<broadcast::CbcProxyClient>(*lambda_, env_.metrics, env_.logger,
                                                        o.failover_on_connection_errors);
     tasks_ = std::make_unique<delivery::BroadcastTasks>(env_.store, env_.clock, rng_, *cbc_,
@@ -170,6 +216,62 @@ class BroadcastChannel final : public Channel {
 
   bool work_remaining() const override {
     return pending_ > 0 || (tasks_ && tasks_->in_flight() > 0);
+  }
+
+  // The units are the workload's events; the messages judged are the provider messages.
+  nlohmann::json chaos_report() const override {
+    if (w_.events.empty()) return nullptr;
+    std::size_t stored = 0;
+    for (const auto& [name, id] : messages_) stored += env_.store.list_broadcast_events(id).size();
+    std::map<std::string, json> history;
+    for (const auto& c : env_.store.list_broadcast_provider_message_status_history())
+      history[c.id].push_back({{"status", c.status}, {"at", runtime::format_iso8601(c.at)}});
+    // A task that gave up on an expired event says so; one that went quiet while its event
+    // expired does not, and stays unexcused.
+    std::set<std::string> expired;  // "provider event-id"
+    const std::string kExpired = " has expired";
+    const std::string kPrefix = "BroadcastIntegrityError for provider ";
+    for (const auto& r : env_.logger.records()) {
+      if (r.message.rfind(kPrefix, 0) != 0 || !r.message.ends_with(kExpired)) continue;
+      // "BroadcastIntegrityError for provider ee: event <id> has expired"
+      auto colon = r.message.find(": event ", kPrefix.size());
+      if (colon == std::string::npos) continue;
+      const auto id_at = colon + 8;
+      expired.insert(r.message.substr(kPrefix.size(), colon - kPrefix.size()) + " " +
+                     r.message.substr(id_at, r.message.size() - kExpired.size() - id_at));
+    }
+    json list = json::array();
+    for (const auto& pm : env_.store.list_broadcast_provider_messages()) {
+      json keys = json::array({pm.id});
+      if (pm.message_number)
+        keys.push_back(broadcast::format_sequential_number(*pm.message_number));
+      // Each run of the task invokes the provider's Lambda and, when that fails, its failover.
+      int runs_max = 1;
+      std::string documented;
+      if (auto e = expiry_.find(pm.broadcast_event_id); e != expiry_.end()) {
+        runs_max = task_runs_max(e->second.second - e->second.first, w_.config.retry_delay_cap);
+        if (pm.status == delivery::broadcast_status::kSending &&
+            expired.contains(pm.provider + " " + pm.broadcast_event_id))
+          documented = "the event expired while its task retried";
+      }
+      if (pm.status == delivery::broadcast_status::kSending && lambda_ &&
+          lambda_->raised_unhandled(pm.id) && !failover_on_connection_errors_)
+        documented = "a Lambda invocation raised an error the task does not catch";
+      auto h = history.find(pm.id);
+      list.push_back({{"id", pm.id},
+                      {"status", pm.status},
+                      {"history", h == history.end() ? json::array() : h->second},
+                      {"attempts", lambda_ ? lambda_->invocations(pm.id) : 0},
+                      {"attempts_max", 2 * runs_max},
+                      {"reference", ""},
+                      {"keys", keys},
+                      {"documented", documented},
+                      // Acknowledged means a CBC acknowledged it, except for an update, which
+                      // no proxy sends.
+                      {"acknowledged", pm.status == delivery::broadcast_status::kReturnedAck &&
+                                           updates_.count(pm.broadcast_event_id) == 0}});
+    }
+    return {{"expected", w_.events.size()}, {"stored", stored}, {"messages", list}};
   }
 
  private:
@@ -203,6 +305,8 @@ class BroadcastChannel final : public Channel {
     event.payload_json = content.to_json().dump();
     event.sent_at = now;
     env_.store.insert_broadcast_event(event);
+    expiry_[event.id] = {now, content.finishes_at};
+    if (e.type == "update") updates_.insert(event.id);
     env_.logger.info("broadcast",
                      "Broadcast " + e.type + " event " + event.id + " for message " + e.message);
     tasks_->send_broadcast_event(event.id);
@@ -211,13 +315,81 @@ class BroadcastChannel final : public Channel {
   ChannelEnv& env_;
   BroadcastWorkload w_;
   runtime::Rng rng_;
-  std::unique_ptr<broadcast::LambdaClient> lambda_;
+  std::unique_ptr<CountingLambdaClient> lambda_;
+  bool failover_on_connection_errors_ = false;
+  // Event id -> when it was sent and when it expires.
+  std::map<std::string, std::pair<runtime::TimePoint, runtime::TimePoint>> expiry_;
+  std::set<std::string> updates_;  // ids of update events
   std::unique_ptr<broadcast::CbcProxyClient> cbc_;
   std::unique_ptr<delivery::BroadcastTasks> tasks_;
   std::map<std::string, std::string> messages_;  // workload name -> broadcast message id
   std::map<std::string, delivery::BroadcastEventContent> contents_;
   std::size_t pending_ = 0;
 };
+
+std::int64_t between(runtime::Rng& rng, std::int64_t lo, std::int64_t hi) {
+  return static_cast<std::int64_t>(
+      rng.uniform_int(static_cast<std::uint64_t>(lo), static_cast<std::uint64_t>(hi)));
+}
+
+// A chaos workload: about `count` events (at most kChaosEventsMax) over several broadcast
+// messages, each an alert then perhaps updates and a cancel, valid for 10 to 60 minutes; every
+// operator or a few of them; sometimes link tests and the canary.
+constexpr std::size_t kChaosEventsMax = 12;
+
+std::pair<json, std::size_t> chaos_broadcast(runtime::Rng& rng, std::size_t count,
+                                             std::int64_t spread_ms) {
+  static const std::vector<std::string> kContents = {
+      "Flood warning: move to higher ground now.",
+      "Severe weather: stay indoors until further notice.",
+      // A Welsh non-GSM character: cy-GB for CAP, Welsh for IBAG.
+      "Rhybudd llifogydd: mae'r d\xC5\xB5r yn codi. Ewch i dir uwch.",
+  };
+  const auto want = std::min(std::max<std::size_t>(count, 1), kChaosEventsMax);
+  const std::int64_t spread = std::max<std::int64_t>(spread_ms, 1000);
+  json events = json::array();
+  for (std::size_t m = 1; events.size() < want; ++m) {
+    const std::string name = "m" + std::to_string(m);
+    std::int64_t at = between(rng, 0, spread);
+    auto content = [&] {
+      return kContents[static_cast<std::size_t>(
+          between(rng, 0, static_cast<std::int64_t>(kContents.size()) - 1))];
+    };
+    events.push_back({{"at_ms", at},
+                      {"type", "alert"},
+                      {"message", name},
+                      {"content", content()},
+                      {"duration_ms", between(rng, 10, 60) * 60'000}});
+    while (events.size() < want && rng.uniform01() < 0.3) {
+      at += between(rng, 1000, spread / 4 + 1000);
+      events.push_back({{"at_ms", at},
+                        {"type", "update"},
+                        {"message", name},
+                        {"content", content()},
+                        {"duration_ms", between(rng, 10, 60) * 60'000}});
+    }
+    if (events.size() < want && rng.uniform01() < 0.5) {
+      at += between(rng, 1000, spread / 4 + 1000);
+      events.push_back({{"at_ms", at}, {"type", "cancel"}, {"message", name}});
+    }
+  }
+  json block = {{"events", events}};
+  if (rng.uniform01() < 0.25) {
+    json providers = json::array();
+    for (const auto& p : kProviders)
+      if (rng.uniform01() < 0.5) providers.push_back(p);
+    if (!providers.empty()) block["providers"] = providers;
+  }
+  if (rng.uniform01() < 0.15) {
+    std::vector<std::string> one(kProviders.begin(), kProviders.end());
+    block["allowed_provider"] = one[static_cast<std::size_t>(between(rng, 0, 3))];
+  }
+  if (rng.uniform01() < 0.3)
+    block["link_tests"] = {{"count", between(rng, 1, 3)}, {"start_ms", between(rng, 0, spread)}};
+  if (rng.uniform01() < 0.2)
+    block["canary"] = {{"count", between(rng, 1, 3)}, {"start_ms", between(rng, 0, spread)}};
+  return {block, events.size()};
+}
 
 }  // namespace
 
@@ -232,6 +404,23 @@ ChannelSpec broadcast_channel() {
         env, parse_broadcast(block, "workload.broadcast", env.scenario.file));
   };
   spec.core_options = {{"cbc_connection_errors", kConnectionErrorChoices}};
+  spec.chaos_workload = &chaos_broadcast;
+  // A provider message is created in sending and the task sets only returned-ack; Notify's model
+  // also has returned-error and technical-failure, which nothing sets since bbae20920. A message
+  // may stay in sending when its event expired while the task retried, or when a Lambda
+  // invocation raised an error the task does not catch (the channel reports which).
+  namespace bs = delivery::broadcast_status;
+  ChaosRules& r = spec.chaos_rules;
+  r.final_statuses = {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure};
+  r.transitions = {{"", {bs::kSending}},
+                   {bs::kSending, {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure}}};
+  // The CBCs journal an alert or a cancel under its identifier (CAP) or message number (IBAG);
+  // link tests ("Test") carry identifiers of their own.
+  r.services = {"cbc"};
+  r.operations = {"Alert", "Cancel"};
+  r.sends_carry_key = true;
+  // One invocation the core counts may be sent again by the SDK, and each reaches a CBC once.
+  r.sends_per_attempt_max = broadcast::LambdaClientOptions{}.sdk_max_attempts;
   return spec;
 }
 

@@ -132,6 +132,11 @@ class EmailChannel final : public Channel {
     return submitted_ < w_.count || (delivery_ && delivery_->in_flight() > 0);
   }
 
+  // SES names an accepted send by a MessageId it makes up; only the stored one is known.
+  nlohmann::json chaos_report() const override {
+    return notification_report(env_, "email", w_.count, false);
+  }
+
  private:
   ChannelEnv& env_;
   EmailWorkload w_;
@@ -164,6 +169,23 @@ ChannelSpec email_channel() {
         rng, count, spread_ms, "user{n}@example.com",
         {"perm-fail@simulator.notify", "temp-fail@simulator.notify", "complaint@simulator.notify"});
   };
+  // deliver_email sets sending or technical-failure; an SES event changes only a notification in
+  // sending (or pending, which email never reaches): Delivery and Complaint to delivered, a
+  // Bounce to permanent-failure or temporary-failure.
+  ChaosRules& r = spec.chaos_rules;
+  r.final_statuses = {store::status::kDelivered, store::status::kPermanentFailure,
+                      store::status::kTemporaryFailure, store::status::kTechnicalFailure};
+  r.open_if_callback_lost = {store::status::kSending};
+  r.unstarted_status = store::status::kCreated;
+  r.transitions = {
+      {"", {store::status::kCreated}},
+      {store::status::kCreated, {store::status::kSending, store::status::kTechnicalFailure}},
+      {store::status::kSending,
+       {store::status::kDelivered, store::status::kPermanentFailure,
+        store::status::kTemporaryFailure}},
+  };
+  r.services = {kSesService};
+  r.sends_carry_key = false;
   return spec;
 }
 

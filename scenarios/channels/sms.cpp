@@ -188,6 +188,11 @@ class SmsChannel final : public Channel {
     return submitted_ < w_.count || (delivery_ && delivery_->in_flight() > 0);
   }
 
+  // Firetext and MMG are sent the notification's id as the reference and journal it.
+  nlohmann::json chaos_report() const override {
+    return notification_report(env_, "sms", w_.count, true);
+  }
+
   void stop() override {
     if (providers_) providers_->stop();
     if (watch_timer_) env_.clock.cancel(*watch_timer_);
@@ -244,6 +249,30 @@ ChannelSpec sms_channel() {
     // Notify's temporary- and permanent-failure test numbers among ordinary ones.
     return chaos_block(rng, count, spread_ms, "447700{n:06}", {"07700900003", "07700900002"});
   };
+  // deliver_sms sets sending (sent when international) or technical-failure. A receipt changes
+  // a notification in created, sending, pending or sent (Notify's rule), so one that overtakes
+  // the answer to its send may move it straight out of created; an unknown receipt status gives
+  // technical-failure.
+  namespace st = store::status;
+  const std::set<std::string> receipt_outcomes = {st::kPending, st::kDelivered,
+                                                  st::kPermanentFailure, st::kTemporaryFailure,
+                                                  st::kTechnicalFailure};
+  std::set<std::string> from_created = receipt_outcomes;
+  from_created.insert({st::kSending, st::kSent});
+  std::set<std::string> from_pending = receipt_outcomes;
+  from_pending.erase(st::kPending);
+  ChaosRules& r = spec.chaos_rules;
+  r.final_statuses = {st::kDelivered, st::kPermanentFailure, st::kTemporaryFailure,
+                      st::kTechnicalFailure, st::kSent};
+  r.open_if_callback_lost = {st::kSending, st::kPending};
+  r.unstarted_status = st::kCreated;
+  r.transitions = {{"", {st::kCreated}},
+                   {st::kCreated, from_created},
+                   {st::kSending, receipt_outcomes},
+                   {st::kSent, receipt_outcomes},
+                   {st::kPending, from_pending}};
+  r.services = {"firetext", "mmg"};
+  r.sends_carry_key = true;
   return spec;
 }
 

@@ -4,10 +4,12 @@
 
 #include "notify/runtime/assert.hpp"
 #include "notify/scenarios/channel.hpp"
+#include "notify/scenarios/scenario.hpp"
 #include "notify/stubs/fields.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -85,6 +87,33 @@ inline void create_notification(ChannelEnv& env, const std::string& id, const st
   note.updated_at = note.created_at;
   auto r = env.store.insert_notification(note);
   NOTIFY_ASSERT(r.has_value());
+}
+
+/// Channel::chaos_report() for a channel whose messages are the notifications of `type`: each
+/// may be attempted max_retries + 1 times; a provider journals its accepted sends under the
+/// stored reference, and under the notification's id too when `id_is_key` (the client sends it).
+inline nlohmann::json notification_report(ChannelEnv& env, const std::string& type,
+                                          std::size_t expected, bool id_is_key) {
+  std::map<std::string, nlohmann::json> history;
+  for (const auto& c : env.store.list_notification_status_history())
+    history[c.id].push_back({{"status", c.status}, {"at", runtime::format_iso8601(c.at)}});
+  nlohmann::json messages = nlohmann::json::array();
+  for (const auto& n : env.store.list_notifications()) {
+    if (n.type != type) continue;
+    nlohmann::json keys = nlohmann::json::array();
+    if (id_is_key) keys.push_back(n.id);
+    if (!n.reference.empty() && n.reference != n.id) keys.push_back(n.reference);
+    auto h = history.find(n.id);
+    messages.push_back({{"id", n.id},
+                        {"status", n.status},
+                        {"history", h == history.end() ? nlohmann::json::array() : h->second},
+                        {"attempts", n.attempts},
+                        {"attempts_max", env.scenario.max_retries + 1},
+                        {"reference", n.reference},
+                        {"keys", keys},
+                        {"documented", ""}});
+  }
+  return {{"expected", expected}, {"stored", messages.size()}, {"messages", messages}};
 }
 
 /// A socket time-out shrunk with a clock running `time_scale` times faster than real time, but

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -118,6 +119,26 @@ int chaos(const ChaosArgs& args) {
           {"statuses", outcome.result.report.is_object()
                            ? outcome.result.report.value("statuses", nlohmann::json::object())
                            : nlohmann::json::object()}};
+      // Each channel's messages by status (for broadcast, its provider messages).
+      if (outcome.result.report.is_object()) {
+        // And why those left open may be (beside a lost callback).
+        nlohmann::json by_channel = nlohmann::json::object();
+        nlohmann::json documented = nlohmann::json::object();
+        const nlohmann::json channels =
+            outcome.result.report.value("channels", nlohmann::json::object());
+        for (auto it = channels.begin(); it != channels.end(); ++it) {
+          std::map<std::string, int> counts;
+          std::map<std::string, int> reasons;
+          for (const auto& m : it.value().value("messages", nlohmann::json::array())) {
+            ++counts[m.value("status", "")];
+            if (!m.value("documented", "").empty()) ++reasons[m.value("documented", "")];
+          }
+          by_channel[it.key()] = counts;
+          if (!reasons.empty()) documented[it.key()] = reasons;
+        }
+        entry["channels"] = by_channel;
+        if (!documented.empty()) entry["documented"] = documented;
+      }
       if (!outcome.passed()) {
         ++failed;
         nlohmann::json violations = nlohmann::json::array();

@@ -137,6 +137,16 @@ nlohmann::json build_report(const World& world) {
   report["statuses"] = statuses;
   report["notifications"] = list;
 
+  // Each channel's messages with their status histories (the world makes one channel per
+  // registered channel, in the registry's order).
+  json channels = json::object();
+  const auto& specs = channel_registry();
+  for (std::size_t i = 0; i < world.channels.size() && i < specs.size(); ++i) {
+    json r = world.channels[i]->chaos_report();
+    if (!r.is_null()) channels[specs[i].name] = std::move(r);
+  }
+  report["channels"] = channels;
+
   json journal = json::array();
   for (const auto& e : const_cast<World&>(world).host.journal().query({}))
     journal.push_back(stubs::to_json(e));

@@ -105,8 +105,10 @@ void SmsDelivery::on_sent(const std::shared_ptr<Task>& task, const std::string& 
                           const std::string& reference) {
   std::string status = task->message.international ? store::status::kSent : store::status::kSending;
   // A delivery receipt can overtake the answer to the send it is about: a final status it set
-  // stays, and only the provider and the reference are recorded.
-  if (auto current = store_.get_notification(task->id); current && is_final(current->status)) {
+  // stays, and so does pending (the provider has the message; going back to sending would undo
+  // what the receipt said). Only the provider and the reference are recorded.
+  if (auto current = store_.get_notification(task->id);
+      current && (is_final(current->status) || current->status == store::status::kPending)) {
     logger_.info(kLogger, "SMS notification " + task->id + " is already " + current->status +
                               " from a receipt that arrived before the answer of " + provider);
     status = current->status;

@@ -17,9 +17,53 @@ constexpr const char* kBroadcastEventsByMessage = R"sql(
 CREATE INDEX IF NOT EXISTS broadcast_events_by_message ON broadcast_events (broadcast_message_id, sent_at);
 )sql";
 
+// Status history: every status a notification or a broadcast provider message is created in or
+// changed to, in write order. Triggers write it in the same statement as the change, so no code
+// path can change a status without leaving a row, and the store's own statements stay as they
+// are. Kept apart like the index above, so that it merges by renumbering.
+constexpr const char* kStatusHistory = R"sql(
+CREATE TABLE IF NOT EXISTS notification_status_history (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  notification_id TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  at              INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS notification_status_created AFTER INSERT ON notifications
+BEGIN
+  INSERT INTO notification_status_history (notification_id, status, at)
+  VALUES (NEW.id, NEW.status, NEW.updated_at);
+END;
+CREATE TRIGGER IF NOT EXISTS notification_status_changed AFTER UPDATE OF status ON notifications
+WHEN OLD.status IS NOT NEW.status
+BEGIN
+  INSERT INTO notification_status_history (notification_id, status, at)
+  VALUES (NEW.id, NEW.status, NEW.updated_at);
+END;
+
+CREATE TABLE IF NOT EXISTS broadcast_provider_message_status_history (
+  seq                           INTEGER PRIMARY KEY AUTOINCREMENT,
+  broadcast_provider_message_id TEXT NOT NULL,
+  status                        TEXT NOT NULL,
+  at                            INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS broadcast_provider_message_status_created
+AFTER INSERT ON broadcast_provider_messages
+BEGIN
+  INSERT INTO broadcast_provider_message_status_history (broadcast_provider_message_id, status, at)
+  VALUES (NEW.id, NEW.status, NEW.updated_at);
+END;
+CREATE TRIGGER IF NOT EXISTS broadcast_provider_message_status_changed
+AFTER UPDATE OF status ON broadcast_provider_messages
+WHEN OLD.status IS NOT NEW.status
+BEGIN
+  INSERT INTO broadcast_provider_message_status_history (broadcast_provider_message_id, status, at)
+  VALUES (NEW.id, NEW.status, NEW.updated_at);
+END;
+)sql";
+
 // kMigrations[i] takes the schema from version i to i + 1. Times are integer nanoseconds
 // since the Unix epoch (UTC).
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE notifications (
   id             TEXT PRIMARY KEY,
@@ -77,6 +121,8 @@ CREATE INDEX notifications_by_type_created ON notifications (type, created_at);
 )sql",
     // Version 3: broadcast lookups.
     kBroadcastEventsByMessage,
+    // Version 4: status history.
+    kStatusHistory,
 };
 
 static_assert(kMigrations.size() == kSchemaVersion);

@@ -316,6 +316,17 @@ class SqliteStore final : public Store {
     return value;
   }
 
+  std::vector<StatusChange> list_notification_status_history() override {
+    return list_history(
+        "SELECT notification_id, status, at FROM notification_status_history ORDER BY seq");
+  }
+
+  std::vector<StatusChange> list_broadcast_provider_message_status_history() override {
+    return list_history(
+        "SELECT broadcast_provider_message_id, status, at "
+        "FROM broadcast_provider_message_status_history ORDER BY seq");
+  }
+
   int schema_version() const override { return schema_version_; }
 
  private:
@@ -329,6 +340,16 @@ class SqliteStore final : public Store {
       }
     }
     return kSchemaVersion;
+  }
+
+  // Histories are read once per report, not on a delivery path: prepared when asked for.
+  std::vector<StatusChange> list_history(const char* sql) {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, sql);
+    std::vector<StatusChange> out;
+    while (s.step() == SQLITE_ROW)
+      out.push_back({s.column_text(0), s.column_text(1), from_ns(s.column_int(2))});
+    return out;
   }
 
   static result<Notification> read_one(Statement& s) {

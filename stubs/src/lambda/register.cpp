@@ -1,5 +1,6 @@
 // The Lambda stub's one registration: what boto3, the AWS CLI and Notify's CBC proxy client set
 // to reach it.
+#include "notify/stubs/cbc.hpp"
 #include "notify/stubs/lambda.hpp"
 
 #include <nlohmann/json.hpp>
@@ -32,6 +33,9 @@ void register_lambda(StubRegistry& registry) {
                                {"CBC_PROXY_AWS_SECRET_ACCESS_KEY", "cbcproxyEXAMPLEsecretKEY"}};
   };
   spec.load_operations = {{"lambda-invoke", "Lambda Invoke of the canary", load_invoke}};
+  // Each proxy function is described by its operator and the AZ it reaches its CBC through.
+  for (auto op : kCbcOperators)
+    for (auto az : kCbcAzs) spec.fault_scopes.push_back({std::string(op), std::string(az)});
   registry.add(std::move(spec));
 }
 

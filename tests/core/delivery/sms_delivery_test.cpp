@@ -141,6 +141,27 @@ TEST_F(SmsDeliveryTest, AReceiptThatOvertakesTheAnswerKeepsItsStatus) {
   EXPECT_EQ(done_statuses, std::vector<std::string>{"delivered"});
 }
 
+// Found by `notify-sim chaos --seed 426`: Firetext's "pending" receipt overtook the answer to
+// the send, and the answer then took the notification back from pending to sending.
+TEST_F(SmsDeliveryTest, APendingReceiptThatOvertakesTheAnswerIsNotUndone) {
+  make_delivery(only("firetext"));
+  firetext->script = {sms::testing::firetext_ok(10s)};
+  auto id = create_and_deliver();
+  clock.run_for(1s);
+  auto answer = post(kFiretextReceiptPath, "status=2&reference=" + id + "&mobile=447700900123");
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(get(id).status, "pending");
+  clock.run();
+  auto n = get(id);
+  EXPECT_EQ(n.status, "pending");
+  EXPECT_EQ(n.provider, "firetext");
+  EXPECT_EQ(n.reference, id);
+  EXPECT_EQ(done_statuses, std::vector<std::string>{"pending"});
+  std::vector<std::string> statuses;
+  for (const auto& c : store->list_notification_status_history()) statuses.push_back(c.status);
+  EXPECT_EQ(statuses, (std::vector<std::string>{"created", "pending"}));
+}
+
 TEST_F(SmsDeliveryTest, ANotificationNoLongerCreatedIsNotSent) {
   auto id = create();
   ASSERT_TRUE(store->update_status(id, "sending", clock.now(), "mmg", id));

@@ -337,5 +337,77 @@ TEST(SqliteStore, NonDatabaseFileIsRefused) {
   EXPECT_THROW(open_sqlite_store(path), StoreOpenError);
 }
 
+TEST(SqliteStore, StatusHistoryRecordsEveryChangeInOrder) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
+  ASSERT_TRUE(store->insert_notification(make_notification("n-2")));
+  ASSERT_TRUE(store->update_status("n-1", status::kSending, kT0 + 1s, "ses", "ref-1"));
+  // A write that leaves the status as it was is no change.
+  ASSERT_TRUE(store->update_status("n-1", status::kSending, kT0 + 2s));
+  ASSERT_TRUE(store->update_status("n-2", status::kTechnicalFailure, kT0 + 3s));
+  ASSERT_TRUE(store->update_status("n-1", status::kDelivered, kT0 + 4s));
+
+  auto history = store->list_notification_status_history();
+  ASSERT_EQ(history.size(), 5U);
+  auto row = [&](std::size_t i) { return history[i].id + " " + history[i].status; };
+  EXPECT_EQ(row(0), "n-1 created");
+  EXPECT_EQ(row(1), "n-2 created");
+  EXPECT_EQ(row(2), "n-1 sending");
+  EXPECT_EQ(row(3), "n-2 technical-failure");
+  EXPECT_EQ(row(4), "n-1 delivered");
+  EXPECT_EQ(history[0].at, kT0);
+  EXPECT_EQ(history[2].at, kT0 + 1s);
+  EXPECT_EQ(history[4].at, kT0 + 4s);
+}
+
+TEST(SqliteStore, BroadcastProviderMessageStatusHistoryRecordsEveryChange) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(
+      store->insert_broadcast_provider_message({"p-1", "e-1", "ee", "sending", {}, kT0, kT0}));
+  ASSERT_TRUE(store->update_broadcast_provider_message_status("p-1", "sending", kT0 + 1s));
+  ASSERT_TRUE(store->update_broadcast_provider_message_status("p-1", "returned-ack", kT0 + 2s));
+  auto history = store->list_broadcast_provider_message_status_history();
+  ASSERT_EQ(history.size(), 2U);
+  EXPECT_EQ(history[0].status, "sending");
+  EXPECT_EQ(history[1].status, "returned-ack");
+  EXPECT_EQ(history[1].id, "p-1");
+  EXPECT_EQ(history[1].at, kT0 + 2s);
+  EXPECT_TRUE(store->list_notification_status_history().empty());
+}
+
+TEST(SqliteStore, MigrationToVersion4StartsTheStatusHistory) {
+  TempDir dir;
+  std::string path = dir.file("v3.db");
+  {
+    auto store = open_sqlite_store(path);
+    ASSERT_TRUE(store->insert_notification(make_notification("old")));
+  }
+  {
+    // Take the file back to what version 3 wrote.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TRIGGER notification_status_created; "
+                           "DROP TRIGGER notification_status_changed; "
+                           "DROP TRIGGER broadcast_provider_message_status_created; "
+                           "DROP TRIGGER broadcast_provider_message_status_changed; "
+                           "DROP TABLE notification_status_history; "
+                           "DROP TABLE broadcast_provider_message_status_history; "
+                           "PRAGMA user_version = 3",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open_sqlite_store(path);
+  EXPECT_EQ(store->schema_version(), kSchemaVersion);
+  // Rows written before the migration have no history; changes after it do.
+  EXPECT_TRUE(store->list_notification_status_history().empty());
+  ASSERT_TRUE(store->update_status("old", status::kSending, kT0 + 1s));
+  auto history = store->list_notification_status_history();
+  ASSERT_EQ(history.size(), 1U);
+  EXPECT_EQ(history[0].id, "old");
+  EXPECT_EQ(history[0].status, "sending");
+}
+
 }  // namespace
 }  // namespace notify::store

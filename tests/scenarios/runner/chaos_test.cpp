@@ -38,57 +38,246 @@ TEST(Chaos, GeneratedTimelinesCoverEveryFaultKindOverManySeeds) {
     EXPECT_TRUE(kinds.count(k)) << k;
 }
 
-RunResult result_with(json notifications, json journal) {
+TEST(Chaos, EveryChannelTakesPartAndCbcFaultsNarrowToListeners) {
+  ChaosOptions o;
+  std::set<std::string> channels;
+  std::set<std::string> cbc_matches;
+  std::set<std::string> broadcast_events;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    const json scenario = generate_chaos_scenario(seed, o);
+    EXPECT_NO_THROW(parse_scenario(scenario, "chaos.json")) << seed;
+    for (const auto& [name, block] : scenario["workload"].items()) channels.insert(name);
+    for (const auto& e : scenario["workload"]["broadcast"]["events"])
+      broadcast_events.insert(e["type"].get<std::string>());
+    for (const auto& f : scenario["faults"]) {
+      const auto& match = f["rule"]["match"];
+      if (match["service"] != "cbc" && match["service"] != "lambda") continue;
+      cbc_matches.insert(match["service"].get<std::string>() + ":" +
+                         (match.contains("provider") ? "provider" : "") +
+                         (match.contains("az") ? "+az" : ""));
+    }
+  }
+  EXPECT_EQ(channels, (std::set<std::string>{"broadcast", "email", "sms"}));
+  EXPECT_EQ(broadcast_events, (std::set<std::string>{"alert", "cancel", "update"}));
+  // The whole service, one operator, one AZ across operators (an AZ outage), one listener or
+  // Lambda function.
+  for (const char* service : {"cbc:", "lambda:"})
+    for (const char* scope : {"", "provider", "+az", "provider+az"})
+      EXPECT_TRUE(cbc_matches.count(std::string(service) + scope)) << service << scope;
+}
+
+// A run's report as the invariants read it: one channel's messages and the stubs' journal.
+RunResult result_with(const std::string& channel, json messages, json journal,
+                      std::int64_t expected = -1) {
   RunResult r;
-  r.report = {{"notifications", std::move(notifications)}, {"journal", std::move(journal)}};
+  const auto n = static_cast<std::int64_t>(messages.size());
+  r.report = {{"channels",
+               {{channel,
+                 {{"expected", expected < 0 ? n : expected},
+                  {"stored", n},
+                  {"messages", std::move(messages)}}}}},
+              {"journal", std::move(journal)}};
   return r;
 }
 
-TEST(Chaos, EachInvariantCatchesItsBreach) {
-  json scenario = {{"core", {{"max_retries", 2}}}, {"workload", {{"email", {{"count", 3}}}}}};
-  json accepted = {{"direction", "in"}, {"outcome", "ok"}, {"reference", "r1"}};
-  auto names = [](const std::vector<InvariantViolation>& v) {
-    std::set<std::string> out;
-    for (const auto& x : v) out.insert(x.invariant);
-    return out;
-  };
-  // Healthy: three final notifications, one acceptance for one attempt.
-  json good =
-      json::array({{{"id", "a"}, {"status", "delivered"}, {"attempts", 1}, {"reference", "r1"}},
-                   {{"id", "b"}, {"status", "technical-failure"}, {"attempts", 3}},
-                   {{"id", "c"}, {"status", "permanent-failure"}, {"attempts", 1}}});
-  EXPECT_TRUE(check_invariants(scenario, result_with(good, json::array({accepted}))).empty());
+std::set<std::string> names(const std::vector<InvariantViolation>& v) {
+  std::set<std::string> out;
+  for (const auto& x : v) out.insert(x.invariant);
+  return out;
+}
 
+json history(std::initializer_list<std::pair<const char*, const char*>> steps) {
+  json h = json::array();
+  for (const auto& [status, at] : steps) h.push_back({{"status", status}, {"at", at}});
+  return h;
+}
+
+json message(const std::string& id, const std::string& status, int attempts, json h,
+             const std::string& reference = "", json keys = json::array(), int attempts_max = 3) {
+  return {{"id", id},
+          {"status", status},
+          {"history", std::move(h)},
+          {"attempts", attempts},
+          {"attempts_max", attempts_max},
+          {"reference", reference},
+          {"keys", std::move(keys)},
+          {"documented", ""}};
+}
+
+TEST(Chaos, EachInvariantCatchesItsBreach) {
+  const json scenario = {{"workload", {{"email", {{"count", 3}}}}}};
+  const json accepted = {{"service", "ses"},  {"direction", "in"},
+                         {"outcome", "ok"},   {"operation", "SendEmail"},
+                         {"reference", "r1"}, {"at", "2026-01-01T00:00:01.000Z"}};
+  // Healthy: three final notifications, one acceptance for one attempt.
+  const json good =
+      json::array({message("a", "delivered", 1,
+                           history({{"created", "2026-01-01T00:00:00.000Z"},
+                                    {"sending", "2026-01-01T00:00:01.000Z"},
+                                    {"delivered", "2026-01-01T00:00:02.000Z"}}),
+                           "r1", json::array({"r1"})),
+                   message("b", "technical-failure", 3,
+                           history({{"created", "2026-01-01T00:00:00.000Z"},
+                                    {"technical-failure", "2026-01-01T00:03:00.000Z"}})),
+                   message("c", "permanent-failure", 1,
+                           history({{"created", "2026-01-01T00:00:00.000Z"},
+                                    {"sending", "2026-01-01T00:00:01.000Z"},
+                                    {"permanent-failure", "2026-01-01T00:00:02.000Z"}}))});
+  auto check = [&](const json& messages, const json& journal, std::int64_t expected = -1) {
+    return names(check_invariants(scenario, result_with("email", messages, journal, expected)));
+  };
+  EXPECT_TRUE(check(good, json::array({accepted})).empty());
+
+  EXPECT_TRUE(check(good, json::array({accepted}), 4).count("never_lost"));
   json bad = good;
-  bad.erase(2);
-  EXPECT_TRUE(names(check_invariants(scenario, result_with(bad, json::array({accepted}))))
-                  .count("never_lost"));
-  bad = good;
   bad[1]["attempts"] = 4;
-  EXPECT_TRUE(names(check_invariants(scenario, result_with(bad, json::array({accepted}))))
-                  .count("attempts_bounded"));
+  EXPECT_TRUE(check(bad, json::array({accepted})).count("attempts_bounded"));
   bad = good;
   bad[2]["status"] = "created";
-  EXPECT_TRUE(names(check_invariants(scenario, result_with(bad, json::array({accepted}))))
-                  .count("task_finished"));
+  bad[2]["history"] = history({{"created", "2026-01-01T00:00:00.000Z"}});
+  EXPECT_TRUE(check(bad, json::array({accepted})).count("task_finished"));
   bad = good;
   bad[0]["status"] = "sending";
-  EXPECT_TRUE(names(check_invariants(scenario, result_with(bad, json::array({accepted}))))
-                  .count("final_or_documented"));
-  // ...unless a callback was lost, which the model documents.
-  json lost = {{"direction", "out"}, {"outcome", "dropped"}};
-  EXPECT_TRUE(check_invariants(scenario, result_with(bad, json::array({accepted, lost}))).empty());
+  bad[0]["history"].erase(2);
+  EXPECT_TRUE(check(bad, json::array({accepted})).count("final_or_documented"));
+  // ...unless one of SES's events was lost, which the model documents.
+  json lost = {
+      {"service", "ses"}, {"direction", "out"}, {"operation", "Event"}, {"outcome", "dropped"}};
+  EXPECT_TRUE(check(bad, json::array({accepted, lost})).empty());
+  // A failed outbound call that is not a callback (a Lambda's call to its CBC) documents nothing.
+  json cbc_call = {{"service", "cbc"},
+                   {"direction", "out"},
+                   {"operation", "Alert"},
+                   {"outcome", "connection_refused"}};
+  EXPECT_TRUE(check(bad, json::array({accepted, cbc_call})).count("final_or_documented"));
   bad = good;
   bad[0]["reference"] = "never-handed-out";
-  EXPECT_TRUE(names(check_invariants(scenario, result_with(bad, json::array({accepted}))))
-                  .count("reference_accepted"));
+  EXPECT_TRUE(check(bad, json::array({accepted})).count("reference_accepted"));
   json many = json::array();
   for (int i = 0; i < 6; ++i) many.push_back(accepted);
-  EXPECT_TRUE(names(check_invariants(scenario, result_with(good, many)))
-                  .count("acceptances_match_attempts"));
-  RunResult unsettled = result_with(good, json::array({accepted}));
+  EXPECT_TRUE(check(good, many).count("acceptances_match_attempts"));
+  // A final status changed again, and a status Notify's model never leads to.
+  bad = good;
+  bad[0]["history"].push_back({{"status", "sending"}, {"at", "2026-01-01T00:00:03.000Z"}});
+  bad[0]["status"] = "sending";
+  EXPECT_TRUE(check(bad, json::array({accepted, lost})).count("transitions_allowed"));
+  bad = good;
+  bad[2]["history"][1]["status"] = "pending";
+  EXPECT_TRUE(check(bad, json::array({accepted})).count("transitions_allowed"));
+  // An accepted send after the notification was final.
+  json late = accepted;
+  late["at"] = "2026-01-01T00:00:05.000Z";
+  EXPECT_TRUE(check(good, json::array({accepted, late})).count("no_send_after_final"));
+
+  RunResult unsettled = result_with("email", good, json::array({accepted}));
   unsettled.error = "the run did not settle";
   EXPECT_TRUE(names(check_invariants(scenario, unsettled)).count("settles"));
+}
+
+TEST(Chaos, SmsReceiptsMayOvertakeTheAnswerButNotFollowAFinalStatus) {
+  const json scenario = {{"workload", {{"sms", {{"count", 1}}}}}};
+  json send = {{"service", "mmg"},    {"direction", "in"}, {"outcome", "ok"},
+               {"operation", "Send"}, {"reference", "n1"}, {"at", "2026-01-01T00:00:01.000Z"}};
+  // The receipt set delivered before the answer to the send arrived: allowed.
+  json overtaken = json::array({message(
+      "n1", "delivered", 1,
+      history({{"created", "2026-01-01T00:00:00.000Z"}, {"delivered", "2026-01-01T00:00:01.000Z"}}),
+      "n1", json::array({"n1"}))});
+  EXPECT_TRUE(
+      check_invariants(scenario, result_with("sms", overtaken, json::array({send}))).empty());
+  // A retry sent after that: the stub accepted it later.
+  json again = send;
+  again["at"] = "2026-01-01T00:01:01.000Z";
+  json twice = overtaken;
+  twice[0]["attempts"] = 2;
+  EXPECT_TRUE(
+      names(check_invariants(scenario, result_with("sms", twice, json::array({send, again}))))
+          .count("no_send_after_final"));
+  // A send whose key no stored notification holds was lost from the store.
+  json stray = send;
+  stray["reference"] = "unknown";
+  EXPECT_TRUE(
+      names(check_invariants(scenario, result_with("sms", overtaken, json::array({send, stray}))))
+          .count("never_lost"));
+}
+
+TEST(Chaos, BroadcastProviderMessagesAreJudgedByTheirOwnRules) {
+  const json scenario = {{"workload", {{"broadcast", {{"events", json::array()}}}}}};
+  auto cbc = [](const std::string& reference, const std::string& at) {
+    return json{{"service", "cbc"},     {"direction", "in"},      {"outcome", "ok"},
+                {"operation", "Alert"}, {"reference", reference}, {"at", at}};
+  };
+  json acked = json::array({message("p1", "returned-ack", 2,
+                                    history({{"sending", "2026-01-01T00:00:00.000Z"},
+                                             {"returned-ack", "2026-01-01T00:00:02.000Z"}}),
+                                    "", json::array({"p1"}), 2),
+                            message("p2", "returned-ack", 1,
+                                    history({{"sending", "2026-01-01T00:00:00.000Z"},
+                                             {"returned-ack", "2026-01-01T00:00:01.000Z"}}),
+                                    "", json::array({"p2", "00000007"}), 2)});
+  const json journal =
+      json::array({cbc("p1", "2026-01-01T00:00:01.000Z"), cbc("p1", "2026-01-01T00:00:02.000Z"),
+                   cbc("00000007", "2026-01-01T00:00:01.000Z")});
+  auto check = [&](const json& messages, const json& j) {
+    return names(check_invariants(scenario, result_with("broadcast", messages, j)));
+  };
+  EXPECT_TRUE(check(acked, journal).empty());
+  // A link test's acceptance belongs to no provider message and is not counted.
+  json with_test = journal;
+  with_test.push_back(cbc("link-test-id", "2026-01-01T00:00:03.000Z"));
+  with_test.back()["operation"] = "Test";
+  EXPECT_TRUE(check(acked, with_test).empty());
+
+  json bad = acked;
+  bad[1]["status"] = "sending";
+  bad[1]["history"].erase(1);
+  EXPECT_TRUE(check(bad, journal).count("final_or_documented"));
+  bad[1]["documented"] = "the event expired while its task retried";
+  EXPECT_TRUE(check(bad, journal).empty());
+  bad = acked;
+  bad[0]["attempts"] = 3;
+  EXPECT_TRUE(check(bad, journal).count("attempts_bounded"));
+  json stray = journal;
+  stray.push_back(cbc("p9", "2026-01-01T00:00:01.000Z"));
+  EXPECT_TRUE(check(acked, stray).count("never_lost"));
+  json after = journal;
+  after.push_back(cbc("00000007", "2026-01-01T00:00:09.000Z"));
+  EXPECT_TRUE(check(acked, after).count("no_send_after_final"));
+  // Up to the SDK's five sends per invocation the core counts; a sixth was never asked for.
+  json flood = journal;
+  for (int i = 0; i < 5; ++i) flood.push_back(cbc("00000007", "2026-01-01T00:00:01.000Z"));
+  EXPECT_TRUE(check(acked, flood).count("acceptances_match_attempts"));
+  // Acknowledged, but no CBC accepted it.
+  json claimed = acked;
+  claimed.push_back(message("p3", "returned-ack", 1,
+                            history({{"sending", "2026-01-01T00:00:00.000Z"},
+                                     {"returned-ack", "2026-01-01T00:00:01.000Z"}}),
+                            "", json::array({"p3"}), 2));
+  EXPECT_TRUE(check(claimed, journal).empty());
+  claimed.back()["acknowledged"] = true;
+  EXPECT_TRUE(check(claimed, journal).count("reference_accepted"));
+  bad = acked;
+  bad[0]["history"] = history({{"returned-ack", "2026-01-01T00:00:00.000Z"}});
+  EXPECT_TRUE(check(bad, journal).count("transitions_allowed"));
+}
+
+TEST(Chaos, ShrinkingDropsBroadcastEventsThatTheFailureDoesNotNeed) {
+  // Fails whatever it holds: the horizon ends before the first event.
+  json failing = {
+      {"name", "chaos-1"},
+      {"seed", 1},
+      {"horizon_s", 1},
+      {"workload",
+       {{"broadcast",
+         {{"events", json::array({{{"at_ms", 5000}, {"type", "alert"}, {"message", "m1"}},
+                                  {{"at_ms", 6000}, {"type", "alert"}, {"message", "m2"}},
+                                  {{"at_ms", 7000}, {"type", "cancel"}, {"message", "m1"}}})}}}}},
+      {"faults", json::array()}};
+  ChaosOptions o;
+  const json minimal = shrink_chaos_scenario(failing, o);
+  ASSERT_EQ(minimal["workload"]["broadcast"]["events"].size(), 1U);
+  EXPECT_EQ(minimal["workload"]["broadcast"]["events"][0]["message"], "m1");
+  EXPECT_NO_THROW(parse_scenario(minimal, "minimal.json"));
 }
 
 }  // namespace

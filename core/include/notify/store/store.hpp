@@ -66,6 +66,14 @@ struct BroadcastProviderMessage {
   runtime::TimePoint updated_at;
 };
 
+/// One row of a status history: the status a notification or broadcast provider message was
+/// created in or changed to, and when (its updated_at then).
+struct StatusChange {
+  std::string id;  // the notification's or the provider message's id
+  std::string status;
+  runtime::TimePoint at;
+};
+
 /// Thrown by open_*() when the store cannot be used at all (unreadable file, schema from a
 /// later version). The message names the file and what to do.
 class StoreOpenError : public std::runtime_error {
@@ -119,10 +127,16 @@ class Store {
   /// Every provider message, ordered by created_at, id.
   virtual std::vector<BroadcastProviderMessage> list_broadcast_provider_messages() = 0;
 
+  /// Every status each notification was created in or changed to, in the order written. A write
+  /// that leaves the status as it was adds nothing.
+  virtual std::vector<StatusChange> list_notification_status_history() = 0;
+  /// The same for broadcast provider messages.
+  virtual std::vector<StatusChange> list_broadcast_provider_message_status_history() = 0;
+
   virtual int schema_version() const = 0;
 };
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 /// Opens (creating and migrating as needed) a SQLite store. ":memory:" is in-memory.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);

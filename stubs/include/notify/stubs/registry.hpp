@@ -54,6 +54,10 @@ struct StubSpec {
   /// The variables for a client of a stub reached at `base_url` ("http://127.0.0.1:4566").
   std::function<std::vector<EnvVar>(const std::string& base_url)> env;
   std::vector<ListenerSpec> listeners;
+  /// The (provider, AZ) pairs describe() reports for its requests, when they are not its
+  /// listeners' (the Lambda stub: each proxy function's operator and AZ). Chaos runs narrow some
+  /// fault rules to one of them. Empty: the listeners' pairs.
+  std::vector<ListenerSpec> fault_scopes;
   /// Where, in the stub's config block, the default callback URL goes (dotted, e.g.
   /// "events.callback_url"); empty for stubs that send no callbacks.
   std::string callback_config;

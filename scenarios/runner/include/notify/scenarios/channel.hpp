@@ -15,7 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +62,42 @@ class Channel {
   virtual bool work_remaining() const = 0;
   /// Stops timers of its own (provider checks) so a simulated run can end.
   virtual void stop() {}
+  /// The channel's messages as the store holds them at the end of a run, for the report and the
+  /// chaos invariants; null when the channel has nothing to report. An object:
+  ///   "expected": units the workload submitted (notifications, broadcast events),
+  ///   "stored":   those units the store holds,
+  ///   "messages": [{"id", "status", "history": [{"status", "at"}], "attempts", "attempts_max",
+  ///                 "reference", "keys": [...], "documented": "...", "acknowledged"}]
+  /// where "history" is every status the store recorded (oldest first, "at" as the journal
+  /// writes times), "attempts" the sends the core made for it and "attempts_max" what its retry
+  /// rules allow, "reference" the provider's id the core stored (empty if none), "keys" the
+  /// references under which a stub journals this message's accepted sends, and "documented" why
+  /// a message may stay in a status that is not final (empty when it may not); "acknowledged"
+  /// (optional) is true when its status says a provider accepted a send under one of its keys.
+  virtual nlohmann::json chaos_report() const { return nullptr; }
+};
+
+/// How `notify-sim chaos` judges a channel's messages; see docs/reliability.md. Every invariant
+/// reads a channel through these rules and its Channel::chaos_report(), so a channel joins by
+/// filling both.
+struct ChaosRules {
+  /// Statuses a message may end a run in.
+  std::set<std::string> final_statuses;
+  /// Statuses it may also end in when a stub's callback was lost (the model documents them).
+  std::set<std::string> open_if_callback_lost;
+  /// The status before its delivery task first ran; left in it, a task never ended. Empty: none.
+  std::string unstarted_status;
+  /// The statuses each status may change to; the key "" lists those a message is created in.
+  std::map<std::string, std::set<std::string>> transitions;
+  /// Stub services whose accepted sends (journal entries in, ok, with a reference) carry this
+  /// channel's messages, and their operations (empty: every operation).
+  std::set<std::string> services;
+  std::set<std::string> operations;
+  /// True when every send carries the message's own key (so every accepted send can be matched
+  /// to one message); false when the provider names a send by an id it makes up (SES).
+  bool sends_carry_key = false;
+  /// How many accepted sends one attempt the core records may cause (an SDK's own retries).
+  int sends_per_attempt_max = 1;
 };
 
 struct ChannelSpec {
@@ -79,6 +117,8 @@ struct ChannelSpec {
   std::function<std::pair<nlohmann::json, std::size_t>(runtime::Rng& rng, std::size_t count,
                                                        std::int64_t spread_ms)>
       chaos_workload;
+  /// How chaos runs judge this channel's messages (with chaos_workload).
+  ChaosRules chaos_rules;
 };
 
 /// The built-in channels, in the order their workloads are scheduled.
