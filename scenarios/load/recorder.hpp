@@ -175,6 +175,12 @@ class ObservedStore final : public store::Store {
   std::vector<store::BroadcastProviderMessage> list_broadcast_provider_messages() override {
     return s_.list_broadcast_provider_messages();
   }
+  std::vector<store::StatusChange> list_notification_status_history() override {
+    return s_.list_notification_status_history();
+  }
+  std::vector<store::StatusChange> list_broadcast_provider_message_status_history() override {
+    return s_.list_broadcast_provider_message_status_history();
+  }
   int schema_version() const override { return s_.schema_version(); }
 
  private:
