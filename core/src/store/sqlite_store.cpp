@@ -67,9 +67,8 @@ class SqliteStore final : public Store {
                        "failure_reason = CASE WHEN ?6 <> '' THEN ?6 ELSE failure_reason END, "
                        "sent_at = CASE WHEN ?2 IN ('sending', 'sent') THEN ?3 ELSE sent_at END "
                        "WHERE id = ?1"),
-        increment_attempts_(db_,
-                            "UPDATE notifications SET attempts = attempts + 1 WHERE id = ?1 "
-                            "RETURNING attempts"),
+        increment_attempts_(db_, "UPDATE notifications SET attempts = attempts + 1 WHERE id = ?1"),
+        get_attempts_(db_, "SELECT attempts FROM notifications WHERE id = ?1"),
         list_notifications_(db_, select_notifications("ORDER BY created_at, id").c_str()),
         count_by_status_(db_, "SELECT COUNT(*) FROM notifications WHERE status = ?1"),
         list_sent_since_(db_, select_notifications("WHERE type = ?1 AND created_at >= ?2 AND "
@@ -168,16 +167,20 @@ class SqliteStore final : public Store {
 
   result<int> increment_attempts(const std::string& id) override {
     Access access(*this);
-    Statement& s = increment_attempts_;
+    // An UPDATE and a SELECT under the store's mutex rather than UPDATE ... RETURNING, which
+    // builds an ephemeral table for its one row and cost more than both.
+    {
+      Statement& s = increment_attempts_;
+      ResetGuard guard(s);
+      s.bind(1, id);
+      if (s.step() != SQLITE_DONE) return store_error();
+      if (db_.changes() == 0) return not_found();
+    }
+    Statement& s = get_attempts_;
     ResetGuard guard(s);
     s.bind(1, id);
-    int rc = s.step();
-    if (rc == SQLITE_DONE) return not_found();
-    if (rc != SQLITE_ROW) return store_error();
-    int attempts = static_cast<int>(s.column_int(0));
-    // RETURNING statements apply their change when stepped to completion.
-    if (s.step() != SQLITE_DONE) return store_error();
-    return attempts;
+    if (s.step() != SQLITE_ROW) return store_error();
+    return static_cast<int>(s.column_int(0));
   }
 
   std::vector<Notification> list_notifications() override {
@@ -407,6 +410,7 @@ class SqliteStore final : public Store {
   Statement find_by_reference_;
   Statement update_status_;
   Statement increment_attempts_;
+  Statement get_attempts_;
   Statement list_notifications_;
   Statement count_by_status_;
   Statement list_sent_since_;
