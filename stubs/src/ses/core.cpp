@@ -36,7 +36,7 @@ std::string_view credential_service(std::string_view authorization) {
 bool looks_like_v1(const transport::Request& request) {
   if (request.method == "GET") {
     auto q = QueryParams::parse(request.query());
-    return q && q->get("Action") != nullptr;
+    return q && q->get("Action").has_value();
   }
   if (request.method != "POST") return false;
   std::string_view type = request.headers.get_or("Content-Type", "");
@@ -45,7 +45,7 @@ bool looks_like_v1(const transport::Request& request) {
   // A form body sent with the wrong content type still belongs here, so that it gets an SES
   // error rather than a generic 404.
   auto form = QueryParams::parse(request.body);
-  return form && form->get("Action") != nullptr;
+  return form && form->get("Action").has_value();
 }
 
 }  // namespace
