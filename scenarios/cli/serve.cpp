@@ -151,6 +151,7 @@ int serve(const ServeArgs& args) {
   edge_options.shared.port = args.port;
   edge_options.shared.max_connections = args.max_connections;
   edge_options.shared.idle_timeout = std::chrono::milliseconds(args.idle_timeout_ms);
+  edge_options.shared.one_thread = true;  // io.run() below is the only thread
   edge_options.others = edge_options.shared;
   edge_options.others.port = 0;
   transport::ServerOptions admin_options = edge_options.shared;
