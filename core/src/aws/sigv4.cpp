@@ -38,20 +38,20 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Header values as SigV4 wants them: outer whitespace trimmed, inner runs of spaces collapsed.
-std::string canonical_value(std::string_view v) {
-  std::string out;
+// Appends a header value as SigV4 wants it: outer whitespace trimmed, inner runs of spaces
+// collapsed.
+void append_canonical_value(std::string& out, std::string_view v) {
+  const std::size_t start = out.size();
   bool space = false;
   for (char c : v) {
     if (c == ' ' || c == '\t') {
-      space = !out.empty();
+      space = out.size() != start;
       continue;
     }
     if (space) out += ' ';
     space = false;
     out += c;
   }
-  return out;
 }
 
 std::string_view date_of(std::string_view amz_date) { return amz_date.substr(0, 8); }
@@ -67,10 +67,10 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return out;
 }
 
-std::string trim(std::string_view s) {
+std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
+  return s;
 }
 
 using Digest = std::array<unsigned char, 32>;
@@ -237,28 +237,40 @@ std::string canonical_request(const transport::Request& request, std::string_vie
     }
   }
   std::sort(params.begin(), params.end());
-  std::string canonical_query;
-  for (const auto& [name, value] : params) {
-    if (!canonical_query.empty()) canonical_query += '&';
-    canonical_query += name + "=" + value;
-  }
 
-  std::string canonical_headers;
+  // One buffer for the whole request: it is hashed once and dropped.
+  std::string out;
+  out.reserve(256 + origin_target.size() + signed_headers.size() * 4);
+  out += request.method;
+  out += '\n';
+  out += canonical_uri;
+  out += '\n';
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (i > 0) out += '&';
+    out += params[i].first;
+    out += '=';
+    out += params[i].second;
+  }
+  out += '\n';
   for (auto name : split(signed_headers, ';')) {
+    for (char c : name) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    out += ':';
     // Repeated headers are joined with commas, in the order they arrived.
-    std::string joined;
     bool first = true;
     for (const auto& [field, value] : request.headers) {
       if (!transport::iequals(field, name)) continue;
-      if (!first) joined += ',';
-      joined += canonical_value(value);
+      if (!first) out += ',';
+      append_canonical_value(out, value);
       first = false;
     }
-    canonical_headers += lower(name) + ":" + joined + "\n";
+    out += '\n';
   }
-
-  return std::string(request.method) + "\n" + canonical_uri + "\n" + canonical_query + "\n" +
-         canonical_headers + "\n" + std::string(signed_headers) + "\n" + sha256_hex(request.body);
+  out += '\n';
+  out += signed_headers;
+  out += '\n';
+  const Digest body = Sha256::local().digest(request.body);
+  out += hex(body.data(), body.size());
+  return out;
 }
 
 void sign_request(transport::Request& request, const SigV4Scope& scope, runtime::TimePoint now) {
@@ -293,11 +305,11 @@ std::optional<ParsedAuthorization> parse_authorization(std::string_view header) 
   header.remove_prefix(kAlgorithm.size());
   if (header.empty() || header.front() != ' ') return std::nullopt;
   ParsedAuthorization out;
-  std::string credential;
+  std::string_view credential;
   for (auto part : split(header, ',')) {
     auto item = trim(part);
     auto eq = item.find('=');
-    if (eq == std::string::npos) return std::nullopt;
+    if (eq == std::string_view::npos) return std::nullopt;
     auto key = item.substr(0, eq);
     auto value = item.substr(eq + 1);
     if (key == "Credential") {
