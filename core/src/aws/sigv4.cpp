@@ -6,9 +6,10 @@
 #include "notify/runtime/assert.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -37,20 +38,20 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Header values as SigV4 wants them: outer whitespace trimmed, inner runs of spaces collapsed.
-std::string canonical_value(std::string_view v) {
-  std::string out;
+// Appends a header value as SigV4 wants it: outer whitespace trimmed, inner runs of spaces
+// collapsed.
+void append_canonical_value(std::string& out, std::string_view v) {
+  const std::size_t start = out.size();
   bool space = false;
   for (char c : v) {
     if (c == ' ' || c == '\t') {
-      space = !out.empty();
+      space = out.size() != start;
       continue;
     }
     if (space) out += ' ';
     space = false;
     out += c;
   }
-  return out;
 }
 
 std::string_view date_of(std::string_view amz_date) { return amz_date.substr(0, 8); }
@@ -66,22 +67,123 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return out;
 }
 
-std::string trim(std::string_view s) {
+std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
+  return s;
+}
+
+using Digest = std::array<unsigned char, 32>;
+
+// SHA-256 through one digest context per thread, with the algorithm fetched once: OpenSSL 3's
+// one-shot EVP_Digest and HMAC fetch the algorithm and allocate a context on every call, which
+// cost more than hashing a SendEmail request.
+class Sha256 {
+ public:
+  static Sha256& local() {
+    thread_local Sha256 instance;
+    return instance;
+  }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  ~Sha256() {
+    EVP_MD_CTX_free(ctx_);
+    EVP_MD_free(md_);
+  }
+
+  void begin() { NOTIFY_ASSERT(EVP_DigestInit_ex2(ctx_, md_, nullptr) == 1); }
+  void update(std::string_view data) {
+    NOTIFY_ASSERT(EVP_DigestUpdate(ctx_, data.data(), data.size()) == 1);
+  }
+  void update(const unsigned char* data, std::size_t size) {
+    NOTIFY_ASSERT(EVP_DigestUpdate(ctx_, data, size) == 1);
+  }
+  Digest end() {
+    Digest out{};
+    unsigned int length = 0;
+    NOTIFY_ASSERT(EVP_DigestFinal_ex(ctx_, out.data(), &length) == 1 && length == out.size());
+    return out;
+  }
+  Digest digest(std::string_view data) {
+    begin();
+    update(data);
+    return end();
+  }
+
+  // RFC 2104 over SHA-256 (block size 64).
+  Digest hmac(std::string_view key, std::string_view data) {
+    std::array<unsigned char, 64> block{};
+    if (key.size() > block.size()) {
+      Digest hashed = digest(key);
+      std::memcpy(block.data(), hashed.data(), hashed.size());
+    } else {
+      std::memcpy(block.data(), key.data(), key.size());
+    }
+    std::array<unsigned char, 64> pad;
+    for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x36;
+    begin();
+    update(pad.data(), pad.size());
+    update(data);
+    Digest inner = end();
+    for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x5c;
+    begin();
+    update(pad.data(), pad.size());
+    update(inner.data(), inner.size());
+    return end();
+  }
+
+ private:
+  Sha256() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {
+    NOTIFY_ASSERT(md_ != nullptr && ctx_ != nullptr);
+  }
+  EVP_MD* md_;
+  EVP_MD_CTX* ctx_;
+};
+
+std::string_view as_text(const Digest& d) {
+  return {reinterpret_cast<const char*>(d.data()), d.size()};
+}
+
+// The signing key changes once a day per secret, region and service, but derives with four
+// HMACs; the last one is kept per thread (a process signs for one or two scopes a day).
+const std::string& cached_signing_key(std::string_view secret, std::string_view date,
+                                      std::string_view region, std::string_view service) {
+  struct Cached {
+    std::string secret, date, region, service, key;
+  };
+  thread_local Cached cached;
+  if (cached.key.empty() || cached.secret != secret || cached.date != date ||
+      cached.region != region || cached.service != service) {
+    cached.key = derive_signing_key(secret, date, region, service);
+    cached.secret = secret;
+    cached.date = date;
+    cached.region = region;
+    cached.service = service;
+  }
+  return cached.key;
 }
 
 std::string signature_for(const SigV4Scope& scope, std::string_view amz_date,
                           std::string_view canonical) {
-  auto credential_scope =
-      std::string(date_of(amz_date)) + "/" + scope.region + "/" + scope.service + "/aws4_request";
-  auto string_to_sign = std::string(kAlgorithm) + "\n" + std::string(amz_date) + "\n" +
-                        credential_scope + "\n" + sha256_hex(canonical);
-  auto key =
-      derive_signing_key(scope.secret_access_key, date_of(amz_date), scope.region, scope.service);
-  auto raw = hmac_sha256(key, string_to_sign);
-  return hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  Sha256& sha = Sha256::local();
+  const Digest canonical_hash = sha.digest(canonical);
+  std::string string_to_sign;
+  string_to_sign.reserve(160);
+  string_to_sign += kAlgorithm;
+  string_to_sign += '\n';
+  string_to_sign += amz_date;
+  string_to_sign += '\n';
+  string_to_sign += date_of(amz_date);
+  string_to_sign += '/';
+  string_to_sign += scope.region;
+  string_to_sign += '/';
+  string_to_sign += scope.service;
+  string_to_sign += "/aws4_request\n";
+  string_to_sign += hex(canonical_hash.data(), canonical_hash.size());
+  const std::string& key =
+      cached_signing_key(scope.secret_access_key, date_of(amz_date), scope.region, scope.service);
+  const Digest raw = sha.hmac(key, string_to_sign);
+  return hex(raw.data(), raw.size());
 }
 
 // Constant-time so that a strict stub does not leak how much of a signature matched.
@@ -97,21 +199,12 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  int ok = EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  NOTIFY_ASSERT(ok == 1);
-  return hex(digest, length);
+  const Digest d = Sha256::local().digest(data);
+  return hex(d.data(), d.size());
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  auto* out =
-      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
-  NOTIFY_ASSERT(out != nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), length);
+  return std::string(as_text(Sha256::local().hmac(key, data)));
 }
 
 std::string derive_signing_key(std::string_view secret, std::string_view date,
@@ -144,28 +237,40 @@ std::string canonical_request(const transport::Request& request, std::string_vie
     }
   }
   std::sort(params.begin(), params.end());
-  std::string canonical_query;
-  for (const auto& [name, value] : params) {
-    if (!canonical_query.empty()) canonical_query += '&';
-    canonical_query += name + "=" + value;
-  }
 
-  std::string canonical_headers;
+  // One buffer for the whole request: it is hashed once and dropped.
+  std::string out;
+  out.reserve(256 + origin_target.size() + signed_headers.size() * 4);
+  out += request.method;
+  out += '\n';
+  out += canonical_uri;
+  out += '\n';
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (i > 0) out += '&';
+    out += params[i].first;
+    out += '=';
+    out += params[i].second;
+  }
+  out += '\n';
   for (auto name : split(signed_headers, ';')) {
+    for (char c : name) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    out += ':';
     // Repeated headers are joined with commas, in the order they arrived.
-    std::string joined;
     bool first = true;
     for (const auto& [field, value] : request.headers) {
       if (!transport::iequals(field, name)) continue;
-      if (!first) joined += ',';
-      joined += canonical_value(value);
+      if (!first) out += ',';
+      append_canonical_value(out, value);
       first = false;
     }
-    canonical_headers += lower(name) + ":" + joined + "\n";
+    out += '\n';
   }
-
-  return std::string(request.method) + "\n" + canonical_uri + "\n" + canonical_query + "\n" +
-         canonical_headers + "\n" + std::string(signed_headers) + "\n" + sha256_hex(request.body);
+  out += '\n';
+  out += signed_headers;
+  out += '\n';
+  const Digest body = Sha256::local().digest(request.body);
+  out += hex(body.data(), body.size());
+  return out;
 }
 
 void sign_request(transport::Request& request, const SigV4Scope& scope, runtime::TimePoint now) {
@@ -200,11 +305,11 @@ std::optional<ParsedAuthorization> parse_authorization(std::string_view header) 
   header.remove_prefix(kAlgorithm.size());
   if (header.empty() || header.front() != ' ') return std::nullopt;
   ParsedAuthorization out;
-  std::string credential;
+  std::string_view credential;
   for (auto part : split(header, ',')) {
     auto item = trim(part);
     auto eq = item.find('=');
-    if (eq == std::string::npos) return std::nullopt;
+    if (eq == std::string_view::npos) return std::nullopt;
     auto key = item.substr(0, eq);
     auto value = item.substr(eq + 1);
     if (key == "Credential") {

@@ -7,11 +7,29 @@
 #include <sqlite3.h>
 
 #include <cstdio>
+#include <mutex>
 
 namespace notify::store::sqlite {
 
+namespace {
+
+// SQLite's allocation statistics take a global mutex on every malloc and free; nothing here
+// reads them. The setting must precede SQLite's initialisation, so it is made once, before the
+// first connection; if SQLite was already initialised elsewhere it is refused, harmlessly.
+void configure_library() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
+
 Db::Db(const std::string& path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  configure_library();
+  // The store serialises every use of a connection under its own mutex, so SQLite's
+  // per-connection mutex (the default "serialized" mode) would only be locked a second time.
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);

@@ -51,6 +51,7 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const std::string& path)
       : db_(path),
         schema_version_(prepare_schema(db_, path)),
+        batched_(path == ":memory:"),
         insert_notification_(db_,
                              "INSERT INTO notifications (id, type, recipient, status, provider, "
                              "reference, attempts, failure_reason, created_at, updated_at, "
@@ -66,9 +67,8 @@ class SqliteStore final : public Store {
                        "failure_reason = CASE WHEN ?6 <> '' THEN ?6 ELSE failure_reason END, "
                        "sent_at = CASE WHEN ?2 IN ('sending', 'sent') THEN ?3 ELSE sent_at END "
                        "WHERE id = ?1"),
-        increment_attempts_(db_,
-                            "UPDATE notifications SET attempts = attempts + 1 WHERE id = ?1 "
-                            "RETURNING attempts"),
+        increment_attempts_(db_, "UPDATE notifications SET attempts = attempts + 1 WHERE id = ?1"),
+        get_attempts_(db_, "SELECT attempts FROM notifications WHERE id = ?1"),
         list_notifications_(db_, select_notifications("ORDER BY created_at, id").c_str()),
         count_by_status_(db_, "SELECT COUNT(*) FROM notifications WHERE status = ?1"),
         list_sent_since_(db_, select_notifications("WHERE type = ?1 AND created_at >= ?2 AND "
@@ -110,10 +110,16 @@ class SqliteStore final : public Store {
         list_provider_messages_(db_,
                                 "SELECT id, broadcast_event_id, provider, status, message_number, "
                                 "created_at, updated_at FROM broadcast_provider_messages "
-                                "ORDER BY created_at, id") {}
+                                "ORDER BY created_at, id") {
+    if (batched_) begin_batch();
+  }
+
+  ~SqliteStore() override {
+    if (batched_) db_.exec("COMMIT");
+  }
 
   result<void> insert_notification(const Notification& n) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = insert_notification_;
     ResetGuard guard(s);
     s.bind(1, n.id).bind(2, n.type).bind(3, n.recipient).bind(4, n.status).bind(5, n.provider);
@@ -129,7 +135,7 @@ class SqliteStore final : public Store {
   }
 
   result<Notification> get_notification(const std::string& id) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = get_notification_;
     ResetGuard guard(s);
     s.bind(1, id);
@@ -138,7 +144,7 @@ class SqliteStore final : public Store {
 
   result<Notification> find_by_reference(const std::string& provider,
                                          const std::string& reference) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = find_by_reference_;
     ResetGuard guard(s);
     s.bind(1, provider).bind(2, reference);
@@ -149,7 +155,7 @@ class SqliteStore final : public Store {
                              runtime::TimePoint at, const std::string& provider,
                              const std::string& reference,
                              const std::string& failure_reason) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = update_status_;
     ResetGuard guard(s);
     s.bind(1, id).bind(2, new_status).bind(3, to_ns(at)).bind(4, provider).bind(5, reference);
@@ -160,21 +166,25 @@ class SqliteStore final : public Store {
   }
 
   result<int> increment_attempts(const std::string& id) override {
-    std::lock_guard lock(mutex_);
-    Statement& s = increment_attempts_;
+    Access access(*this);
+    // An UPDATE and a SELECT under the store's mutex rather than UPDATE ... RETURNING, which
+    // builds an ephemeral table for its one row and cost more than both.
+    {
+      Statement& s = increment_attempts_;
+      ResetGuard guard(s);
+      s.bind(1, id);
+      if (s.step() != SQLITE_DONE) return store_error();
+      if (db_.changes() == 0) return not_found();
+    }
+    Statement& s = get_attempts_;
     ResetGuard guard(s);
     s.bind(1, id);
-    int rc = s.step();
-    if (rc == SQLITE_DONE) return not_found();
-    if (rc != SQLITE_ROW) return store_error();
-    int attempts = static_cast<int>(s.column_int(0));
-    // RETURNING statements apply their change when stepped to completion.
-    if (s.step() != SQLITE_DONE) return store_error();
-    return attempts;
+    if (s.step() != SQLITE_ROW) return store_error();
+    return static_cast<int>(s.column_int(0));
   }
 
   std::vector<Notification> list_notifications() override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = list_notifications_;
     ResetGuard guard(s);
     std::vector<Notification> out;
@@ -183,7 +193,7 @@ class SqliteStore final : public Store {
   }
 
   std::size_t count_by_status(const std::string& status) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = count_by_status_;
     ResetGuard guard(s);
     s.bind(1, status);
@@ -193,7 +203,7 @@ class SqliteStore final : public Store {
 
   std::vector<Notification> list_sent_since(const std::string& type,
                                             runtime::TimePoint since) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = list_sent_since_;
     ResetGuard guard(s);
     s.bind(1, type).bind(2, to_ns(since));
@@ -203,7 +213,7 @@ class SqliteStore final : public Store {
   }
 
   result<void> insert_broadcast_message(const BroadcastMessage& m) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = insert_broadcast_message_;
     ResetGuard guard(s);
     s.bind(1, m.id).bind(2, m.status).bind(3, m.content).bind(4, to_ns(m.created_at));
@@ -212,7 +222,7 @@ class SqliteStore final : public Store {
   }
 
   result<void> insert_broadcast_event(const BroadcastEvent& e) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = insert_broadcast_event_;
     ResetGuard guard(s);
     s.bind(1, e.id).bind(2, e.broadcast_message_id).bind(3, e.message_type);
@@ -222,7 +232,7 @@ class SqliteStore final : public Store {
   }
 
   result<void> insert_broadcast_provider_message(const BroadcastProviderMessage& m) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = insert_provider_message_;
     ResetGuard guard(s);
     s.bind(1, m.id).bind(2, m.broadcast_event_id).bind(3, m.provider).bind(4, m.status);
@@ -244,7 +254,7 @@ class SqliteStore final : public Store {
   result<void> update_broadcast_provider_message_status(const std::string& id,
                                                         const std::string& status,
                                                         runtime::TimePoint at) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = update_provider_message_status_;
     ResetGuard guard(s);
     s.bind(1, id).bind(2, status).bind(3, to_ns(at));
@@ -254,7 +264,7 @@ class SqliteStore final : public Store {
   }
 
   result<BroadcastProviderMessage> get_broadcast_provider_message(const std::string& id) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = get_provider_message_;
     ResetGuard guard(s);
     s.bind(1, id);
@@ -265,7 +275,7 @@ class SqliteStore final : public Store {
   }
 
   result<BroadcastEvent> get_broadcast_event(const std::string& id) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = get_broadcast_event_;
     ResetGuard guard(s);
     s.bind(1, id);
@@ -276,7 +286,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<BroadcastEvent> list_broadcast_events(const std::string& message_id) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = list_broadcast_events_;
     ResetGuard guard(s);
     s.bind(1, message_id);
@@ -287,7 +297,7 @@ class SqliteStore final : public Store {
 
   result<BroadcastProviderMessage> find_broadcast_provider_message(
       const std::string& event_id, const std::string& provider) override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = find_provider_message_;
     ResetGuard guard(s);
     s.bind(1, event_id).bind(2, provider);
@@ -298,7 +308,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<BroadcastProviderMessage> list_broadcast_provider_messages() override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = list_provider_messages_;
     ResetGuard guard(s);
     std::vector<BroadcastProviderMessage> out;
@@ -307,7 +317,7 @@ class SqliteStore final : public Store {
   }
 
   result<std::int64_t> next_message_number() override {
-    std::lock_guard lock(mutex_);
+    Access access(*this);
     Statement& s = next_message_number_;
     ResetGuard guard(s);
     if (s.step() != SQLITE_ROW) return store_error();
@@ -381,14 +391,47 @@ class SqliteStore final : public Store {
     return e;
   }
 
+  // Every call holds the mutex for its statements. An in-memory store, which no other connection
+  // can see, runs its statements in one long transaction committed every kCallsPerCommit calls:
+  // a write in its own transaction copies each page it touches into the rollback journal and
+  // back, which cost more than the write itself. A failed statement still rolls back alone
+  // (SQLite's statement journal); should an error end the whole transaction, the next call
+  // opens a new one.
+  static constexpr int kCallsPerCommit = 512;
+  class Access {
+   public:
+    explicit Access(SqliteStore& store) : store_(store), lock_(store.mutex_) {
+      if (store_.batched_ && sqlite3_get_autocommit(store_.db_.handle()) != 0) {
+        store_.begin_batch();
+      }
+    }
+    ~Access() {
+      if (store_.batched_ && ++store_.calls_ >= kCallsPerCommit) {
+        store_.calls_ = 0;
+        store_.db_.exec("COMMIT");
+        store_.begin_batch();
+      }
+    }
+    Access(const Access&) = delete;
+    Access& operator=(const Access&) = delete;
+
+   private:
+    SqliteStore& store_;
+    std::lock_guard<std::mutex> lock_;
+  };
+  void begin_batch() { db_.exec("BEGIN"); }
+
   std::mutex mutex_;
   sqlite::Db db_;
   int schema_version_;
+  const bool batched_;
+  int calls_ = 0;  // since the last commit of a batched store
   Statement insert_notification_;
   Statement get_notification_;
   Statement find_by_reference_;
   Statement update_status_;
   Statement increment_attempts_;
+  Statement get_attempts_;
   Statement list_notifications_;
   Statement count_by_status_;
   Statement list_sent_since_;

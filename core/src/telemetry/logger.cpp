@@ -26,22 +26,31 @@ Logger::Logger(runtime::Clock& clock) : clock_(clock) {}
 
 void Logger::log(LogLevel level, std::string_view logger, std::string_view message) {
   LogRecord record{clock_.now(), level, scrub_pii(logger), scrub_pii(message)};
-  std::vector<Sink> sinks;
+  std::shared_ptr<const std::vector<Sink>> sinks;
   {
     std::lock_guard lock(mutex_);
     while (records_.size() >= capacity_) {
       records_.pop_front();
       ++dropped_;
     }
-    records_.push_back(record);
     sinks = sinks_;
+    // Without sinks the kept copy is the only one.
+    if (sinks == nullptr) {
+      records_.push_back(std::move(record));
+      return;
+    }
+    records_.push_back(record);
   }
-  for (const auto& sink : sinks) sink(record);
+  for (const auto& sink : *sinks) sink(record);
 }
 
 void Logger::add_sink(Sink sink) {
   std::lock_guard lock(mutex_);
-  sinks_.push_back(std::move(sink));
+  // Copy on write: log() takes a snapshot of the list under the lock and calls it outside.
+  auto next =
+      sinks_ ? std::make_shared<std::vector<Sink>>(*sinks_) : std::make_shared<std::vector<Sink>>();
+  next->push_back(std::move(sink));
+  sinks_ = std::move(next);
 }
 
 Logger::Sink Logger::stderr_sink(LogLevel min) {

@@ -224,9 +224,14 @@ std::string percent_decode(std::string_view s) {
 }
 
 std::optional<std::string> url_decode(std::string_view s) {
+  // Most keys and many values carry no escape at all: one copy, no per-character appends.
+  std::size_t i = 0;
+  while (i < s.size() && s[i] != '+' && s[i] != '%') ++i;
+  if (i == s.size()) return std::string(s);
   std::string out;
   out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  out.append(s.substr(0, i));
+  for (; i < s.size(); ++i) {
     char c = s[i];
     if (c == '+') {
       out += ' ';
@@ -246,6 +251,7 @@ std::optional<std::string> url_decode(std::string_view s) {
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view body) {
   std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(static_cast<std::size_t>(std::count(body.begin(), body.end(), '&')) + 1);
   while (!body.empty()) {
     auto amp = body.find('&');
     auto pair = body.substr(0, amp);

@@ -21,6 +21,13 @@ struct Journal::Waiter {
   runtime::TimerId timer = 0;
 };
 
+namespace {
+
+// Entries reserved up front at most; a journal configured larger grows as it fills.
+constexpr std::size_t kReserveMax = 65'536;
+
+}  // namespace
+
 bool JournalQuery::matches(const JournalEntry& e) const {
   if (service && *service != e.service) return false;
   if (operation && *operation != e.operation) return false;
@@ -54,12 +61,20 @@ void Journal::record(JournalEntry entry) {
     for (auto& w : waiters_) {
       if (w->query.matches(entry)) ++w->matched;
     }
-    entries_.push_back(std::move(entry));
-    if (entries_.size() > options_.capacity) {
+    if (entries_.size() < options_.capacity) {
+      // Room for the usual capacity at once, so filling the journal moves no entries.
+      if (entries_.capacity() == 0)
+        entries_.reserve(std::min<std::size_t>(options_.capacity, kReserveMax));
+      entries_.push_back(std::move(entry));
+    } else {
+      // Full: the newest entry takes the oldest one's slot, so a full journal allocates no
+      // slot per request.
+      JournalEntry& oldest = entries_[head_];
       for (auto& w : waiters_) {
-        if (w->query.matches(entries_.front())) --w->matched;
+        if (w->query.matches(oldest)) --w->matched;
       }
-      entries_.pop_front();
+      oldest = std::move(entry);
+      head_ = (head_ + 1) % entries_.size();
       ++counters_.dropped;
     }
     std::erase_if(waiters_, [&](const std::shared_ptr<Waiter>& w) {
@@ -81,8 +96,9 @@ std::vector<JournalEntry> Journal::query(const JournalQuery& q) const {
   std::vector<JournalEntry> out;
   // The newest `limit` matches are the interesting ones in a ring that is dropping old entries;
   // they are returned oldest first.
-  for (auto it = entries_.rbegin(); it != entries_.rend() && out.size() < q.limit; ++it) {
-    if (q.matches(*it)) out.push_back(*it);
+  for (std::size_t i = entries_.size(); i > 0 && out.size() < q.limit; --i) {
+    const JournalEntry& e = kept(i - 1);
+    if (q.matches(e)) out.push_back(e);
   }
   std::reverse(out.begin(), out.end());
   return out;
@@ -90,6 +106,11 @@ std::vector<JournalEntry> Journal::query(const JournalQuery& q) const {
 
 std::size_t Journal::count(const JournalQuery& q) const {
   std::lock_guard lock(mutex_);
+  return count_locked(q);
+}
+
+std::size_t Journal::count_locked(const JournalQuery& q) const {
+  // Order does not matter for a count, so the ring is read as it lies.
   return static_cast<std::size_t>(std::count_if(
       entries_.begin(), entries_.end(), [&](const JournalEntry& e) { return q.matches(e); }));
 }
@@ -133,8 +154,7 @@ void Journal::async_wait(const JournalQuery& q, std::size_t n, runtime::Clock& c
   {
     std::lock_guard lock(mutex_);
     std::erase_if(waiters_, [](const std::shared_ptr<Waiter>& x) { return x->finished.load(); });
-    w->matched = static_cast<std::size_t>(std::count_if(
-        entries_.begin(), entries_.end(), [&](const JournalEntry& e) { return q.matches(e); }));
+    w->matched = count_locked(q);
     if (w->matched >= n) {
       already = !w->finished.exchange(true);
     } else if (!w->finished.load()) {
@@ -151,6 +171,7 @@ void Journal::clear() {
   {
     std::lock_guard lock(mutex_);
     entries_.clear();
+    head_ = 0;
     counters_ = JournalCounters{};
     for (auto& w : waiters_) w->matched = 0;
   }

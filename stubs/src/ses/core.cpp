@@ -39,7 +39,7 @@ bool looks_like_v1(const transport::Request& request) {
     // (404 MalformedQueryString) rather than the edge's generic 404.
     std::string_view query = request.query();
     auto q = QueryParams::parse(query);
-    if (q) return q->get("Action") != nullptr;
+    if (q) return q->get("Action").has_value();
     return starts_with(query, "Action=") || query.find("&Action=") != std::string_view::npos;
   }
   if (request.method != "POST") return false;
@@ -49,7 +49,7 @@ bool looks_like_v1(const transport::Request& request) {
   // A form body sent with the wrong content type still belongs here, so that it gets an SES
   // error rather than a generic 404.
   auto form = QueryParams::parse(request.body);
-  return form && form->get("Action") != nullptr;
+  return form && form->get("Action").has_value();
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ std::optional<QueryParams> read_params(const transport::Request& request,
                        "digits."};
       return std::nullopt;
     }
-    params->append(*body);
+    params->append(std::move(*body));
   }
   return params;
 }
@@ -63,13 +63,13 @@ struct SendRequest {
 
 std::optional<SesError> parse_send_email(const QueryParams& p, const SesLimits& limits,
                                          SendRequest& out) {
-  const std::string* source = p.get("Source");
-  if (source == nullptr || source->empty()) return missing("Source");
+  auto source = p.get("Source");
+  if (!source || source->empty()) return missing("Source");
   if (auto e = check_address(*source)) return invalid(*e);
   if (!p.has_member("Destination")) return missing("Destination");
   if (!p.has_member("Message")) return missing("Message");
-  const std::string* subject = p.get("Message.Subject.Data");
-  if (subject == nullptr) return missing("Message.Subject.Data");
+  auto subject = p.get("Message.Subject.Data");
+  if (!subject) return missing("Message.Subject.Data");
   for (const char* list :
        {"Destination.ToAddresses", "Destination.CcAddresses", "Destination.BccAddresses"}) {
     for (auto& a : p.list(list)) out.recipients.push_back(std::move(a));
@@ -83,7 +83,7 @@ std::optional<SesError> parse_send_email(const QueryParams& p, const SesLimits& 
   if (p.bytes() > limits.v1_message_bytes_max) {
     return too_large(p.bytes(), limits.v1_message_bytes_max);
   }
-  out.source = *source;
+  out.source = std::string(*source);
   return std::nullopt;
 }
 
@@ -179,16 +179,15 @@ StubAnswer handle_v1(Core& core, const transport::Request& request, const std::s
   if (!params) return core.error_answer(Protocol::v1, *error, rid);
   // The SDKs always send Version=2010-12-01; AWS's Query services answer any other version with
   // NoSuchVersion. A request without one (curl, hand-written tests) is still served.
-  if (const std::string* version = params->get("Version");
-      version != nullptr && *version != "2010-12-01") {
+  if (auto version = params->get("Version"); version && *version != "2010-12-01") {
     return core.error_answer(Protocol::v1,
                              {400, "NoSuchVersion",
-                              "The requested version (" + *version +
+                              "The requested version (" + std::string(*version) +
                                   ") of service AmazonSimpleEmailService does not exist"},
                              rid);
   }
-  const std::string* action = params->get("Action");
-  if (action == nullptr || action->empty()) {
+  auto action = params->get("Action");
+  if (!action || action->empty()) {
     return core.error_answer(
         Protocol::v1, {400, "MissingAction", "The request must contain the parameter Action."},
         rid);
@@ -210,7 +209,8 @@ StubAnswer handle_v1(Core& core, const transport::Request& request, const std::s
   if (*action != "SendEmail" && *action != "SendRawEmail") {
     return core.error_answer(
         Protocol::v1,
-        {400, "InvalidAction", "The action " + *action + " is not valid for this web service."},
+        {400, "InvalidAction",
+         "The action " + std::string(*action) + " is not valid for this web service."},
         rid);
   }
 
@@ -220,21 +220,22 @@ StubAnswer handle_v1(Core& core, const transport::Request& request, const std::s
       return core.error_answer(Protocol::v1, *e, rid);
     }
   } else {
-    const std::string* data = params->get("RawMessage.Data");
-    if (data == nullptr || data->empty()) {
+    auto data = params->get("RawMessage.Data");
+    if (!data || data->empty()) {
       return core.error_answer(Protocol::v1, missing("RawMessage.Data"), rid);
     }
-    const std::string* source = params->get("Source");
-    if (auto e = parse_raw_message(*data, limits, limits.v1_message_bytes_max,
-                                   source ? *source : std::string(), params->list("Destinations"),
-                                   false, send.source, send.recipients)) {
+    auto source = params->get("Source");
+    if (auto e =
+            parse_raw_message(*data, limits, limits.v1_message_bytes_max,
+                              source ? std::string(*source) : std::string(),
+                              params->list("Destinations"), false, send.source, send.recipients)) {
       return core.error_answer(Protocol::v1, *e, rid);
     }
   }
   if (auto e = core.admit(send.recipients.size(), Protocol::v1)) {
     return core.error_answer(Protocol::v1, *e, rid);
   }
-  SentMail mail{core.message_id(), send.source, send.recipients, now, *action};
+  SentMail mail{core.message_id(), send.source, send.recipients, now, std::string(*action)};
   std::string xml = "<MessageId>" + xml_escape(mail.message_id) + "</MessageId>";
   StubAnswer answer{v1_success(*action, xml, rid), mail.message_id, "ok"};
   core.schedule_events(mail, send.recipients, event_faults);
@@ -250,10 +251,10 @@ RequestInfo describe_v1(const transport::Request& request) {
   if (request.method == "POST") {
     auto body = QueryParams::parse(request.body);
     if (!body) return info;
-    params->append(*body);
+    params->append(std::move(*body));
   }
-  const std::string* action = params->get("Action");
-  if (action == nullptr) return info;
+  auto action = params->get("Action");
+  if (!action) return info;
   if (*action == "SendEmail" || *action == "SendRawEmail" || *action == "GetSendQuota" ||
       *action == "GetSendStatistics") {
     info.operation = *action;
@@ -267,7 +268,7 @@ RequestInfo describe_v1(const transport::Request& request) {
     }
   }
   if (info.recipient.empty() && *action == "SendRawEmail") {
-    if (const std::string* data = params->get("RawMessage.Data")) {
+    if (auto data = params->get("RawMessage.Data")) {
       if (auto message = base64_decode(*data)) {
         auto headers = parse_mime_headers(*message);
         if (const MimeHeader* to = find_header(headers, "To")) {

@@ -8,6 +8,7 @@
 
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -60,7 +61,7 @@ class Logger {
  private:
   runtime::Clock& clock_;
   mutable std::mutex mutex_;
-  std::vector<Sink> sinks_;
+  std::shared_ptr<const std::vector<Sink>> sinks_;  // null until the first add_sink
   std::deque<LogRecord> records_;
   std::size_t capacity_ = 100'000;
   std::size_t dropped_ = 0;

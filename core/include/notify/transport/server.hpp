@@ -46,7 +46,9 @@ struct ServerOptions {
   /// waited longest for a request (idle keep-alive, or a request arriving a byte at a time); if
   /// every slot is answering a request, the newcomer is closed at once.
   std::size_t max_connections = 1024;
-  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive connections idle this long close
+  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connections idle this long close
+  /// The io_context runs on one thread only, so connections need no strand of their own.
+  bool one_thread = false;
 };
 
 class HttpServer {

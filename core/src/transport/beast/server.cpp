@@ -68,9 +68,10 @@ void ServerState::arm_accept_locked() {
   if (!accepting_ || accept_armed_ || stopped()) return;
   accept_armed_ = true;
   // Each connection gets its own strand, so handlers of one connection never run concurrently
-  // even when several threads run the io_context.
+  // even when several threads run the io_context; on one thread that holds without a strand.
   acceptor_.async_accept(
-      asio::any_io_executor(asio::make_strand(io_)),
+      options_.one_thread ? asio::any_io_executor(io_.get_executor())
+                          : asio::any_io_executor(asio::make_strand(io_)),
       [self = shared_from_this(), generation = generation_](error_code ec, tcp::socket socket) {
         self->on_accept(generation, ec, std::move(socket));
       });

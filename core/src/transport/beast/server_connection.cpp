@@ -6,6 +6,7 @@
 #include "notify/runtime/assert.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -23,6 +24,21 @@ namespace {
 // rest of an oversized request is drained so that the kernel does not answer it with an RST.
 constexpr std::chrono::milliseconds kLingerTime{2'000};
 constexpr std::string_view kServerName = "notify-sim";
+// A connection's write buffer that grew beyond this for a large answer is released after it.
+constexpr std::size_t kWriteBufferKeptMax = 64 * 1024;
+// Likewise the read buffer, which grows to the largest request read (up to the body limit).
+constexpr std::size_t kReadBufferKeptMax = 64 * 1024;
+
+bool plain_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// Printable ASCII without outer spaces: Beast writes such a value as it is (it trims outer
+// whitespace and drops some control characters, which this test leaves to it).
+bool plain_value(std::string_view s) {
+  if (!s.empty() && (s.front() == ' ' || s.back() == ' ')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
 
 // RFC 9112 6.1: a request with a transfer coding that does not end in chunked has a body whose
 // length cannot be known, so the server must answer 400 and close. Answering it instead would
@@ -81,6 +97,7 @@ void Connection::read_request() {
   phase_ = Phase::reading;
   waiting_since_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
                        std::memory_order_relaxed);
+  if (buffer_.size() == 0 && buffer_.capacity() > kReadBufferKeptMax) buffer_.shrink_to_fit();
   parser_.emplace();
   parser_->body_limit(server_->options().body_limit_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(
@@ -138,7 +155,9 @@ void Connection::call_handler() {
   Responder responder = [once](Reply reply) {
     NOTIFY_ASSERT(!once->called.exchange(true));
     auto connection = once->connection;
-    asio::post(connection->executor(), [connection, reply = std::move(reply)]() mutable {
+    // On the connection's own thread (a handler that answers at once) the reply is enacted
+    // inline; from any other thread it is queued to the connection's executor.
+    asio::dispatch(connection->executor(), [connection, reply = std::move(reply)]() mutable {
       connection->on_reply(std::move(reply));
     });
   };
@@ -201,8 +220,76 @@ http::response<http::string_body> Connection::build_response(const Response& res
   return out;
 }
 
+bool Connection::serialize_plain(const Response& response) {
+  // The common answer: HTTP/1.x, a body framed by Content-Length, no Connection header of the
+  // handler's and nothing Beast would rewrite. Anything else goes through Beast's serializer.
+  if (head_ || (version_ != 10 && version_ != 11)) return false;
+  if (response.status < 200 || response.status > 999 || response.status == 204 ||
+      response.status == 304) {
+    return false;
+  }
+  bool has_server = false;
+  for (const auto& [name, value] : response.headers) {
+    if (!plain_name(name) || !plain_value(value) || iequals(name, "Connection")) return false;
+    has_server = has_server || iequals(name, "Server");
+  }
+  const bool keep_alive = keep_alive_ && !stop_requested_ && !server_->stopped();
+  // Byte for byte what Beast writes for build_response(): the handler's fields in order,
+  // Server, Content-Length, then Connection as keep_alive() sets it for the version.
+  std::string& out = write_buffer_;
+  out.clear();
+  out += version_ == 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+  char status[4];
+  status[0] = static_cast<char>('0' + response.status / 100);
+  status[1] = static_cast<char>('0' + response.status / 10 % 10);
+  status[2] = static_cast<char>('0' + response.status % 10);
+  status[3] = ' ';
+  out.append(status, sizeof status);
+  out += reason_phrase(response.status);
+  out += "\r\n";
+  for (const auto& [name, value] : response.headers) {
+    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) continue;
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  if (!has_server) {
+    out += "Server: ";
+    out += kServerName;
+    out += "\r\n";
+  }
+  out += "Content-Length: ";
+  out += std::to_string(response.body.size());
+  out += "\r\n";
+  if (version_ == 11 && !keep_alive) out += "Connection: close\r\n";
+  if (version_ == 10 && keep_alive) out += "Connection: keep-alive\r\n";
+  out += "\r\n";
+  out += response.body;
+  write_keep_alive_ = keep_alive;
+  return true;
+}
+
 void Connection::write_response(const Response& response) {
   phase_ = Phase::writing;
+  if (serialize_plain(response)) {
+    // One buffer, reused by the connection from one answer to the next.
+    asio::async_write(socket_, asio::buffer(write_buffer_),
+                      [self = shared_from_this()](error_code ec, std::size_t) {
+                        if (self->phase_ != Phase::writing) return;
+                        if (self->write_buffer_.capacity() > kWriteBufferKeptMax) {
+                          std::string().swap(self->write_buffer_);
+                        }
+                        const bool again = !ec && self->write_keep_alive_ &&
+                                           !self->stop_requested_ && !self->server_->stopped();
+                        if (again) {
+                          self->read_request();
+                        } else {
+                          self->close();
+                        }
+                      });
+    return;
+  }
   auto message = std::make_shared<http::response<http::string_body>>(build_response(response));
   http::async_write(
       socket_, *message, [self = shared_from_this(), message](error_code ec, std::size_t) {

@@ -118,6 +118,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void arm_timer(std::chrono::nanoseconds after, Fn fn);
   void cancel_timer();
   http::response<http::string_body> build_response(const Response& response) const;
+  /// Writes the common answer into write_buffer_ without Beast's message; false when the
+  /// answer needs Beast's serializer.
+  bool serialize_plain(const Response& response);
 
   std::shared_ptr<ServerState> server_;
   tcp::socket socket_;
@@ -133,6 +136,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool head_ = false;
   std::string remote_;
   std::array<char, 4096> discard_{};
+  std::string write_buffer_;       // the answer being written by the plain path
+  bool write_keep_alive_ = false;  // whether that answer keeps the connection open
   std::atomic<std::int64_t> waiting_since_{0};
 };
 

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -89,7 +88,11 @@ class Journal {
   JournalOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<JournalEntry> entries_;
+  // The kept entries, oldest first from head_: a ring once capacity entries are kept.
+  std::vector<JournalEntry> entries_;
+  std::size_t head_ = 0;
+  const JournalEntry& kept(std::size_t i) const { return entries_[(head_ + i) % entries_.size()]; }
+  std::size_t count_locked(const JournalQuery& q) const;
   JournalCounters counters_;
   std::vector<std::shared_ptr<Waiter>> waiters_;
 };
