@@ -63,7 +63,7 @@ END;
 
 // kMigrations[i] takes the schema from version i to i + 1. Times are integer nanoseconds
 // since the Unix epoch (UTC).
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE notifications (
   id             TEXT PRIMARY KEY,
@@ -123,6 +123,12 @@ CREATE INDEX notifications_by_type_created ON notifications (type, created_at);
     kBroadcastEventsByMessage,
     // Version 4: status history.
     kStatusHistory,
+    // Version 5: no index on status. Every status change rewrote an entry of it, for
+    // count_by_status alone, which runs a few times at the end of a run, where a scan of the
+    // table is quick enough.
+    R"sql(
+DROP INDEX IF EXISTS notifications_by_status;
+)sql",
 };
 
 static_assert(kMigrations.size() == kSchemaVersion);
