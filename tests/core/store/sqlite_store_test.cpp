@@ -409,5 +409,36 @@ TEST(SqliteStore, MigrationToVersion4StartsTheStatusHistory) {
   EXPECT_EQ(history[0].status, "sending");
 }
 
+TEST(SqliteStore, MigrationToVersion6KeepsTheStatusHistoryAndItsOrder) {
+  TempDir dir;
+  std::string path = dir.file("v5.db");
+  {
+    auto store = open_sqlite_store(path);
+    ASSERT_TRUE(store->insert_notification(make_notification("a")));
+    ASSERT_TRUE(store->insert_notification(make_notification("b")));
+    ASSERT_TRUE(store->update_status("a", status::kSending, kT0 + 1s));
+  }
+  {
+    // Version 6 rebuilds the history tables; run it again over what it wrote.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 5", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open_sqlite_store(path);
+  EXPECT_EQ(store->schema_version(), kSchemaVersion);
+  ASSERT_TRUE(store->update_status("b", status::kSending, kT0 + 2s));
+  auto history = store->list_notification_status_history();
+  ASSERT_EQ(history.size(), 4U);
+  EXPECT_EQ(history[0].id, "a");
+  EXPECT_EQ(history[0].status, "created");
+  EXPECT_EQ(history[1].id, "b");
+  EXPECT_EQ(history[2].id, "a");
+  EXPECT_EQ(history[2].status, "sending");
+  EXPECT_EQ(history[3].id, "b");
+  EXPECT_EQ(history[3].status, "sending");
+  EXPECT_EQ(history[3].at, kT0 + 2s);
+}
+
 }  // namespace
 }  // namespace notify::store
