@@ -86,9 +86,15 @@ TEST(SqliteStore, MissingIdIsNotFound) {
 TEST(SqliteStore, DuplicateNotificationIsAnError) {
   auto store = open_sqlite_store(":memory:");
   ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
-  auto again = store->insert_notification(make_notification("n-1"));
+  auto again = store->insert_notification(make_notification("n-1", kT0 + 1s));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error(), errc::store_error);
+  // The failed insert left nothing behind: no second row, no history row, and the store goes on.
+  EXPECT_EQ(store->list_notifications().size(), 1U);
+  EXPECT_EQ(store->get_notification("n-1").value().created_at, kT0);
+  EXPECT_EQ(store->list_notification_status_history().size(), 1U);
+  ASSERT_TRUE(store->insert_notification(make_notification("n-2")));
+  EXPECT_EQ(store->list_notification_status_history().size(), 2U);
 }
 
 TEST(SqliteStore, UpdateStatusSetsFieldsAndSentAt) {
