@@ -61,9 +61,71 @@ BEGIN
 END;
 )sql";
 
+// The status histories again, with seq a plain INTEGER PRIMARY KEY: AUTOINCREMENT read and
+// rewrote the table's row in sqlite_sequence on every history row, two more B-tree writes per
+// status. Rows are never deleted, so the next rowid (the largest plus one) is the same number
+// AUTOINCREMENT gave, and seq keeps the write order. The triggers are dropped first, since
+// ALTER TABLE refuses while a trigger names a missing table, and created again as they were.
+constexpr const char* kStatusHistoryRowid = R"sql(
+DROP TRIGGER IF EXISTS notification_status_created;
+DROP TRIGGER IF EXISTS notification_status_changed;
+DROP TRIGGER IF EXISTS broadcast_provider_message_status_created;
+DROP TRIGGER IF EXISTS broadcast_provider_message_status_changed;
+
+CREATE TABLE notification_status_history_new (
+  seq             INTEGER PRIMARY KEY,
+  notification_id TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  at              INTEGER NOT NULL
+);
+INSERT INTO notification_status_history_new (seq, notification_id, status, at)
+SELECT seq, notification_id, status, at FROM notification_status_history ORDER BY seq;
+DROP TABLE notification_status_history;
+ALTER TABLE notification_status_history_new RENAME TO notification_status_history;
+
+CREATE TABLE broadcast_provider_message_status_history_new (
+  seq                           INTEGER PRIMARY KEY,
+  broadcast_provider_message_id TEXT NOT NULL,
+  status                        TEXT NOT NULL,
+  at                            INTEGER NOT NULL
+);
+INSERT INTO broadcast_provider_message_status_history_new
+  (seq, broadcast_provider_message_id, status, at)
+SELECT seq, broadcast_provider_message_id, status, at
+FROM broadcast_provider_message_status_history ORDER BY seq;
+DROP TABLE broadcast_provider_message_status_history;
+ALTER TABLE broadcast_provider_message_status_history_new
+  RENAME TO broadcast_provider_message_status_history;
+
+CREATE TRIGGER notification_status_created AFTER INSERT ON notifications
+BEGIN
+  INSERT INTO notification_status_history (notification_id, status, at)
+  VALUES (NEW.id, NEW.status, NEW.updated_at);
+END;
+CREATE TRIGGER notification_status_changed AFTER UPDATE OF status ON notifications
+WHEN OLD.status IS NOT NEW.status
+BEGIN
+  INSERT INTO notification_status_history (notification_id, status, at)
+  VALUES (NEW.id, NEW.status, NEW.updated_at);
+END;
+CREATE TRIGGER broadcast_provider_message_status_created
+AFTER INSERT ON broadcast_provider_messages
+BEGIN
+  INSERT INTO broadcast_provider_message_status_history (broadcast_provider_message_id, status, at)
+  VALUES (NEW.id, NEW.status, NEW.updated_at);
+END;
+CREATE TRIGGER broadcast_provider_message_status_changed
+AFTER UPDATE OF status ON broadcast_provider_messages
+WHEN OLD.status IS NOT NEW.status
+BEGIN
+  INSERT INTO broadcast_provider_message_status_history (broadcast_provider_message_id, status, at)
+  VALUES (NEW.id, NEW.status, NEW.updated_at);
+END;
+)sql";
+
 // kMigrations[i] takes the schema from version i to i + 1. Times are integer nanoseconds
 // since the Unix epoch (UTC).
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     R"sql(
 CREATE TABLE notifications (
   id             TEXT PRIMARY KEY,
@@ -123,6 +185,14 @@ CREATE INDEX notifications_by_type_created ON notifications (type, created_at);
     kBroadcastEventsByMessage,
     // Version 4: status history.
     kStatusHistory,
+    // Version 5: no index on status. Every status change rewrote an entry of it, for
+    // count_by_status alone, which runs a few times at the end of a run, where a scan of the
+    // table is quick enough.
+    R"sql(
+DROP INDEX IF EXISTS notifications_by_status;
+)sql",
+    // Version 6: status histories keyed by a plain rowid.
+    kStatusHistoryRowid,
 };
 
 static_assert(kMigrations.size() == kSchemaVersion);

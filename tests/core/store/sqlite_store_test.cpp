@@ -86,9 +86,15 @@ TEST(SqliteStore, MissingIdIsNotFound) {
 TEST(SqliteStore, DuplicateNotificationIsAnError) {
   auto store = open_sqlite_store(":memory:");
   ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
-  auto again = store->insert_notification(make_notification("n-1"));
+  auto again = store->insert_notification(make_notification("n-1", kT0 + 1s));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error(), errc::store_error);
+  // The failed insert left nothing behind: no second row, no history row, and the store goes on.
+  EXPECT_EQ(store->list_notifications().size(), 1U);
+  EXPECT_EQ(store->get_notification("n-1").value().created_at, kT0);
+  EXPECT_EQ(store->list_notification_status_history().size(), 1U);
+  ASSERT_TRUE(store->insert_notification(make_notification("n-2")));
+  EXPECT_EQ(store->list_notification_status_history().size(), 2U);
 }
 
 TEST(SqliteStore, UpdateStatusSetsFieldsAndSentAt) {
@@ -407,6 +413,37 @@ TEST(SqliteStore, MigrationToVersion4StartsTheStatusHistory) {
   ASSERT_EQ(history.size(), 1U);
   EXPECT_EQ(history[0].id, "old");
   EXPECT_EQ(history[0].status, "sending");
+}
+
+TEST(SqliteStore, MigrationToVersion6KeepsTheStatusHistoryAndItsOrder) {
+  TempDir dir;
+  std::string path = dir.file("v5.db");
+  {
+    auto store = open_sqlite_store(path);
+    ASSERT_TRUE(store->insert_notification(make_notification("a")));
+    ASSERT_TRUE(store->insert_notification(make_notification("b")));
+    ASSERT_TRUE(store->update_status("a", status::kSending, kT0 + 1s));
+  }
+  {
+    // Version 6 rebuilds the history tables; run it again over what it wrote.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 5", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open_sqlite_store(path);
+  EXPECT_EQ(store->schema_version(), kSchemaVersion);
+  ASSERT_TRUE(store->update_status("b", status::kSending, kT0 + 2s));
+  auto history = store->list_notification_status_history();
+  ASSERT_EQ(history.size(), 4U);
+  EXPECT_EQ(history[0].id, "a");
+  EXPECT_EQ(history[0].status, "created");
+  EXPECT_EQ(history[1].id, "b");
+  EXPECT_EQ(history[2].id, "a");
+  EXPECT_EQ(history[2].status, "sending");
+  EXPECT_EQ(history[3].id, "b");
+  EXPECT_EQ(history[3].status, "sending");
+  EXPECT_EQ(history[3].at, kT0 + 2s);
 }
 
 }  // namespace
