@@ -361,7 +361,10 @@ void ObservedLambdaClient::invoke(const std::string& name, const nlohmann::json&
     auto it = payload.find("identifier");
     if (it != payload.end() && it->is_string()) id = it->get<std::string>();
   }
-  auto [index, provider] = r_.broadcast_lookup(id);
+  // Copied out of the structured binding: clang 14 (the fuzz build) cannot capture one.
+  auto [found_index, found_provider] = r_.broadcast_lookup(id);
+  auto index = found_index;
+  auto provider = found_provider;
   // The proxies' Lambdas are "<operator>-1-proxy" and "<operator>-2-proxy"; the second is the
   // failover.
   r_.broadcast_attempt(id, name.find("-2-") != std::string::npos);
