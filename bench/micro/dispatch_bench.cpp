@@ -124,4 +124,47 @@ void BM_DeliverEmailEndToEnd(benchmark::State& state) {
 }
 BENCHMARK(BM_DeliverEmailEndToEnd);
 
+// One SES delivery event as the SES stub sends it to the core's receipt endpoint (an SNS
+// envelope whose Message is the SES JSON as a string), reduced to what the core needs.
+void BM_ParseSesEvent(benchmark::State& state) {
+  using nlohmann::json;
+  const json ses = {
+      {"notificationType", "Delivery"},
+      {"mail",
+       {{"timestamp", "2026-11-30T02:50:14.123Z"},
+        {"messageId", "0102018f1a2b3c4d-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9-000000"},
+        {"source", "\"Notify Sim\" <sender@notifications.example.gov.uk>"},
+        {"sourceArn", "arn:aws:ses:eu-west-2:123456789012:identity/notifications.example.gov.uk"},
+        {"sourceIp", "127.0.0.1"},
+        {"sendingAccountId", "123456789012"},
+        {"callerIdentity", "notify-sim"},
+        {"destination", {"load123@example.com"}},
+        {"tags", {{"ses:operation", {"SendEmail"}}}}}},
+      {"delivery",
+       {{"timestamp", "2026-11-30T02:50:15.123Z"},
+        {"processingTimeMillis", 1000},
+        {"recipients", {"load123@example.com"}},
+        {"smtpResponse", "250 2.6.0 Message received"},
+        {"reportingMTA", "a8-70.smtp-out.amazonses.com"},
+        {"remoteMtaIp", "127.0.2.0"}}}};
+  const std::string arn = "arn:aws:sns:eu-west-2:123456789012:notify-sim-ses-events";
+  const std::string body =
+      json{{"Type", "Notification"},
+           {"MessageId", "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324"},
+           {"TopicArn", arn},
+           {"Message", ses.dump()},
+           {"Timestamp", "2026-11-30T02:50:15.123Z"},
+           {"SignatureVersion", "1"},
+           {"Signature", "bm90aWZ5LXNpbQ=="},
+           {"SigningCertURL", "https://sns.eu-west-2.amazonaws.com/SimpleNotificationService.pem"},
+           {"UnsubscribeURL", "https://sns.eu-west-2.amazonaws.com/?Action=Unsubscribe"}}
+          .dump();
+  for (auto _ : state) {
+    auto event = delivery::parse_ses_event(body);
+    benchmark::DoNotOptimize(event);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_ParseSesEvent);
+
 }  // namespace

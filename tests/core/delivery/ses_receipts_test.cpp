@@ -123,6 +123,78 @@ TEST_F(ReceiptErrors, EventTypeIsAcceptedForEventPublishing) {
   EXPECT_EQ(parsed->message_id, kRef);
 }
 
+// The fields are read where SES puts them and nowhere else, and a key given twice counts by its
+// last value, as for a parsed object.
+TEST(ParseSesEvent, ReadsFieldsOnlyWhereSesPutsThem) {
+  auto parsed = [](const json& body) { return parse_ses_event(body.dump()); };
+  json event = ses_event("Bounce", "Permanent");
+
+  json nested = event;
+  nested["mail"].erase("messageId");
+  nested["mail"]["commonHeaders"] = {{"messageId", kRef}};
+  EXPECT_FALSE(parsed(nested));
+
+  json listed = event;
+  listed["mail"] = json::array({{{"messageId", kRef}}});
+  EXPECT_FALSE(parsed(listed));
+
+  json deep_type = event;
+  deep_type.erase("notificationType");
+  deep_type["mail"]["notificationType"] = "Delivery";
+  EXPECT_FALSE(parsed(deep_type));
+
+  json bounce_elsewhere = event;
+  bounce_elsewhere.erase("bounce");
+  bounce_elsewhere["mail"]["bounce"] = {{"bounceType", "Permanent"}};
+  EXPECT_FALSE(parsed(bounce_elsewhere));
+
+  json not_a_string = event;
+  not_a_string["mail"]["messageId"] = 42;
+  EXPECT_FALSE(parsed(not_a_string));
+
+  // An inner "Message" is part of the event, not an envelope.
+  json inner_message = event;
+  inner_message["mail"]["Message"] = "hello";
+  auto with_inner = parsed(inner_message);
+  ASSERT_TRUE(with_inner) << with_inner.error();
+  EXPECT_EQ(with_inner->status, "permanent-failure");
+  EXPECT_EQ(with_inner->message_id, kRef);
+
+  // A non-string notificationType falls back to eventType.
+  json typed = event;
+  typed["notificationType"] = 1;
+  typed["eventType"] = "Delivery";
+  auto fallback = parsed(typed);
+  ASSERT_TRUE(fallback) << fallback.error();
+  EXPECT_EQ(fallback->status, "delivered");
+
+  EXPECT_FALSE(parse_ses_event("[" + event.dump() + "]"));
+  EXPECT_FALSE(parse_ses_event(event.dump() + " {}"));
+}
+
+TEST(ParseSesEvent, LastOfARepeatedKeyCounts) {
+  const std::string mail = R"("mail": {"messageId": "ref-1"})";
+  auto replaced = parse_ses_event(R"({"notificationType": "Delivery", )" + mail +
+                                  R"(, "mail": {"messageId": "ref-2"}})");
+  ASSERT_TRUE(replaced) << replaced.error();
+  EXPECT_EQ(replaced->message_id, "ref-2");
+  EXPECT_FALSE(parse_ses_event(R"({"notificationType": "Delivery", )" + mail + R"(, "mail": 5})"));
+  EXPECT_FALSE(parse_ses_event(R"({"notificationType": "Delivery", "notificationType": null, )" +
+                               mail + "}"));
+  auto type_again = parse_ses_event(R"({"notificationType": "Open", )" + mail +
+                                    R"(, "notificationType": "Complaint"})");
+  ASSERT_TRUE(type_again) << type_again.error();
+  EXPECT_EQ(type_again->status, "delivered");
+
+  // The envelope's Type only counts as a string; its Message must be one.
+  const std::string message = json(ses_event("Delivery").dump()).dump();
+  EXPECT_TRUE(parse_ses_event(R"({"Type": 7, "Message": )" + message + "}"));
+  EXPECT_FALSE(parse_ses_event(R"({"Message": )" + message + R"(, "Message": {}})"));
+  auto sub = parse_ses_event(R"({"Type": "SubscriptionConfirmation", "Message": )" + message + "}");
+  ASSERT_FALSE(sub);
+  EXPECT_NE(sub.error().find("SubscriptionConfirmation"), std::string::npos) << sub.error();
+}
+
 struct HandlerTest : DeliveryFixture {
   ReceiptRouter router = [this] {
     ReceiptRouter r;

@@ -91,6 +91,12 @@ boost::system::result<std::string> apply_ses_event(store::Store& store, runtime:
                                                    telemetry::Metrics& metrics,
                                                    const std::string& body);
 
+/// The same for an event already parsed.
+boost::system::result<std::string> apply_ses_event(store::Store& store, runtime::Clock& clock,
+                                                   telemetry::Logger& logger,
+                                                   telemetry::Metrics& metrics,
+                                                   const SesEvent& event);
+
 /// How long the receipt endpoint waits before applying again an event whose notification it
 /// could not find: an event can arrive before the send's answer was stored. Notify's
 /// process_ses_results retries once in that case (default_retry_delay 300 s, and only while
