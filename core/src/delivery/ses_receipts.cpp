@@ -4,10 +4,10 @@
 #include "notify/delivery/email_delivery.hpp"
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include <string>
-#include <utility>
-#include <vector>
+#include <string_view>
 
 namespace notify::delivery {
 
@@ -17,108 +17,56 @@ constexpr std::string_view kLogger = "delivery.ses_receipts";
 
 using nlohmann::json;
 
-// The fields an SES event is judged by, picked out of the JSON as it is read, without building
-// a tree of the rest (mail headers, recipients, ...). A key seen twice keeps its last value, as
-// a parsed object would.
-class EventFields {
- public:
+// The fields an SES event is judged by. simdjson validates the whole document and leaves the
+// rest (mail headers, recipients, ...) unread; walking every member, rather than looking one
+// up, keeps the last of a repeated key, as nlohmann's parse into an object would.
+struct EventFields {
   struct Field {
     bool present = false;    // the key was seen
     bool is_string = false;  // and its (last) value is a string
-    std::string value;
+    std::string_view value;  // valid while the parser that read it is
   };
-  bool is_object = false;  // the document is an object
   Field type, message, notification_type, event_type, message_id, bounce_type;
 
-  // nlohmann's SAX interface.
-  bool null() { return scalar(); }
-  bool boolean(bool) { return scalar(); }
-  bool number_integer(json::number_integer_t) { return scalar(); }
-  bool number_unsigned(json::number_unsigned_t) { return scalar(); }
-  bool number_float(json::number_float_t, const std::string&) { return scalar(); }
-  bool binary(json::binary_t&) { return scalar(); }
-  bool string(std::string& value) {
-    if (Field* f = begin_value().field) {
-      f->is_string = true;
-      f->value = std::move(value);
-    }
-    return true;
+  static void take(Field& field, simdjson::dom::element value) {
+    field = Field{true, false, {}};
+    field.is_string = value.get(field.value) == simdjson::SUCCESS;
   }
-  bool start_object(std::size_t) {
-    if (stack_.empty()) is_object = true;
-    stack_.push_back({true, begin_value().parent});
-    return true;
+  // The string member `name` of `value`, if `value` is an object.
+  static void take_member(Field& field, simdjson::dom::element value, std::string_view name) {
+    field = Field{};
+    simdjson::dom::object object;
+    if (value.get(object) != simdjson::SUCCESS) return;
+    for (auto member : object)
+      if (member.key == name) take(field, member.value);
   }
-  bool start_array(std::size_t) {
-    (void)begin_value();
-    stack_.push_back({false, Parent::none});
-    return true;
-  }
-  bool end_object() { return end_container(); }
-  bool end_array() { return end_container(); }
-  bool key(std::string& name) {
-    next_ = {};
-    const Level& level = stack_.back();
-    if (stack_.size() == 1) {
-      if (name == "Type") {
-        next_.field = &type;
-      } else if (name == "Message") {
-        next_.field = &message;
-      } else if (name == "notificationType") {
-        next_.field = &notification_type;
-      } else if (name == "eventType") {
-        next_.field = &event_type;
-      } else if (name == "mail") {
-        next_.parent = Parent::mail;
-        message_id = {};
-      } else if (name == "bounce") {
-        next_.parent = Parent::bounce;
-        bounce_type = {};
-      }
-    } else if (stack_.size() == 2 && level.object) {
-      if (level.parent == Parent::mail && name == "messageId") {
-        next_.field = &message_id;
-      } else if (level.parent == Parent::bounce && name == "bounceType") {
-        next_.field = &bounce_type;
+
+  void read(simdjson::dom::object object) {
+    for (auto member : object) {
+      const std::string_view key = member.key;
+      if (key == "Type") {
+        take(type, member.value);
+      } else if (key == "Message") {
+        take(message, member.value);
+      } else if (key == "notificationType") {
+        take(notification_type, member.value);
+      } else if (key == "eventType") {
+        take(event_type, member.value);
+      } else if (key == "mail") {
+        take_member(message_id, member.value, "messageId");
+      } else if (key == "bounce") {
+        take_member(bounce_type, member.value, "bounceType");
       }
     }
-    if (next_.field != nullptr) *next_.field = Field{true, false, {}};
-    return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-    return false;
-  }
-
- private:
-  // The top-level object whose members a level-two key belongs to.
-  enum class Parent { none, mail, bounce };
-  struct Level {
-    bool object;
-    Parent parent;
-  };
-  // What the value after the last key is: a field to fill, or an object to look into.
-  struct Next {
-    Field* field = nullptr;
-    Parent parent = Parent::none;
-  };
-
-  Next begin_value() { return std::exchange(next_, Next{}); }
-  bool scalar() {
-    (void)begin_value();
-    return true;
-  }
-  bool end_container() {
-    stack_.pop_back();
-    return true;
-  }
-
-  std::vector<Level> stack_;
-  Next next_;
 };
 
-// Reads `text` into `fields`; false when it is not JSON.
-bool read_fields(const std::string& text, EventFields& fields) {
-  return json::sax_parse(text, &fields, json::input_format_t::json, true, false);
+// Reads `text` with `parser` into `fields`; false when it is not a JSON object.
+bool read_fields(simdjson::dom::parser& parser, std::string_view text, EventFields& fields) {
+  simdjson::dom::object object;
+  if (parser.parse(text.data(), text.size(), true).get(object) != simdjson::SUCCESS) return false;
+  fields.read(object);
+  return true;
 }
 
 using EventResult = boost::system::result<SesEvent, std::string>;
@@ -141,19 +89,21 @@ transport::Reply reply(int status, const std::string& text) {
 }  // namespace
 
 boost::system::result<SesEvent, std::string> parse_ses_event(const std::string& body) {
+  // One parser per thread for each level: a parser keeps its buffers from one event to the next.
+  thread_local simdjson::dom::parser envelope_parser, message_parser;
   EventFields outer;
-  if (!read_fields(body, outer) || !outer.is_object) return fail("the body is not a JSON object");
+  if (!read_fields(envelope_parser, body, outer)) return fail("the body is not a JSON object");
 
   // The SES JSON is the envelope itself, or its Message read on its own.
   EventFields inner;
   const EventFields* ses = &outer;
   if (outer.message.present) {
     if (outer.type.is_string && outer.type.value != "Notification") {
-      return fail("an SNS " + outer.type.value +
+      return fail("an SNS " + std::string(outer.type.value) +
                   " is not an SES event; only Type \"Notification\" is accepted");
     }
     if (!outer.message.is_string) return fail("the SNS envelope's Message is not a string");
-    if (!read_fields(outer.message.value, inner) || !inner.is_object) {
+    if (!read_fields(message_parser, outer.message.value, inner)) {
       return fail("the SNS envelope's Message is not a JSON object");
     }
     ses = &inner;
@@ -165,18 +115,18 @@ boost::system::result<SesEvent, std::string> parse_ses_event(const std::string& 
   if (!type->is_string) {
     return fail("the SES event has no notificationType (or eventType) string");
   }
-  event.notification_type = type->value;
+  event.notification_type = std::string(type->value);
 
   if (!ses->message_id.is_string || ses->message_id.value.empty()) {
     return fail("the SES event has no mail.messageId string");
   }
-  event.message_id = ses->message_id.value;
+  event.message_id = std::string(ses->message_id.value);
 
   if (event.notification_type == "Delivery" || event.notification_type == "Complaint") {
     event.status = store::status::kDelivered;
   } else if (event.notification_type == "Bounce") {
     if (!ses->bounce_type.is_string) return fail("the Bounce event has no bounce.bounceType");
-    event.bounce_type = ses->bounce_type.value;
+    event.bounce_type = std::string(ses->bounce_type.value);
     // Notify's determine_notification_bounce_type: anything but Permanent is temporary.
     event.status = event.bounce_type == "Permanent" ? store::status::kPermanentFailure
                                                     : store::status::kTemporaryFailure;
