@@ -39,6 +39,9 @@ using error_code = boost::system::error_code;
 constexpr std::string_view kUserAgent = "notify-sim";
 // Large enough for any provider's answer headers; a peer beyond it is misbehaving.
 constexpr std::uint32_t kResponseHeaderLimit = 64 * 1024;
+// The read buffer's room from the start: Beast reads at most the room a buffer has (512 bytes
+// when it has less), so an answer of a kilobyte or two would otherwise take several reads.
+constexpr std::size_t kReadBufferInitial = 8 * 1024;
 
 /// One request on its way: what send() was given, and its wire form.
 struct Exchange {
@@ -53,7 +56,9 @@ struct Pool;
 
 struct Connection {
   explicit Connection(const asio::any_io_executor& ex, Pool& owner)
-      : pool(&owner), socket(ex), resolver(ex), timer(ex) {}
+      : pool(&owner), socket(ex), resolver(ex), timer(ex) {
+    buffer.reserve(kReadBufferInitial);
+  }
 
   Pool* pool;
   tcp::socket socket;

@@ -28,6 +28,10 @@ constexpr std::string_view kServerName = "notify-sim";
 constexpr std::size_t kWriteBufferKeptMax = 64 * 1024;
 // Likewise the read buffer, which grows to the largest request read (up to the body limit).
 constexpr std::size_t kReadBufferKeptMax = 64 * 1024;
+// The read buffer's room from the start. Beast reads at most the room a buffer has (512 bytes
+// when it has less), so a buffer grown only as far as the last request took two or three reads
+// for each SES call or SNS event of a kilobyte or two; with this, one.
+constexpr std::size_t kReadBufferInitial = 8 * 1024;
 
 bool plain_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
@@ -57,6 +61,7 @@ bool bad_host(const http::request<http::string_body>& message) {
 
 Connection::Connection(std::shared_ptr<ServerState> server, tcp::socket socket)
     : server_(std::move(server)), socket_(std::move(socket)), timer_(socket_.get_executor()) {
+  buffer_.reserve(kReadBufferInitial);
   error_code ec;
   auto peer = socket_.remote_endpoint(ec);
   if (!ec) remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
