@@ -119,7 +119,9 @@ int serve(const ServeArgs& args) {
   // wake-ups it needs for several.
   boost::asio::io_context io(1);
   auto clock = runtime::make_system_clock(io);
-  auto client = transport::make_beast_client(io);
+  transport::ClientOptions client_options;
+  client_options.one_thread = true;
+  auto client = transport::make_beast_client(io, client_options);
   stubs::HostOptions host_options;
   host_options.seed = args.seed;
   host_options.journal = config.journal;

@@ -61,7 +61,7 @@ double thread_cpu_s(pthread_t thread) {
 }
 
 struct EmbeddedStubs::Impl {
-  boost::asio::io_context io;
+  boost::asio::io_context io{1};  // run by `thread` alone
   std::unique_ptr<runtime::Clock> clock;
   std::unique_ptr<stubs::StubHost> host;
   std::unique_ptr<transport::HttpTransport> client;
@@ -92,9 +92,15 @@ EmbeddedStubs::EmbeddedStubs(std::uint64_t seed, const std::string& receipt_base
   for (const auto& rule : faults)
     if (auto r = m.host->faults().add(rule); !r)
       throw std::invalid_argument("--faults: " + r.error().to_string());
-  m.client = transport::make_beast_client(m.io);
+  // m.thread is the only thread that runs m.io.
+  transport::ClientOptions client_options;
+  client_options.one_thread = true;
+  m.client = transport::make_beast_client(m.io, client_options);
   m.host->set_outbound_transport(m.client.get());
-  m.backend = stubs::make_socket_edge(m.io, {});
+  stubs::SocketEdgeOptions edge_options;
+  edge_options.shared.one_thread = true;
+  edge_options.others.one_thread = true;
+  m.backend = stubs::make_socket_edge(m.io, edge_options);
   m.edge =
       std::make_unique<stubs::Edge>(*m.host, *m.clock, *m.backend, std::chrono::milliseconds(100));
   m.edge->open(stubs::registry());

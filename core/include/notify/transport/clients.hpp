@@ -21,6 +21,9 @@ struct ClientOptions {
   std::size_t max_queued_per_host = 100'000;  // beyond that: errc::pool_exhausted
   std::size_t response_body_limit_bytes = 64 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout{30'000};  // pooled connections idle this long close
+  /// The io_context runs on one thread only, and send() is called on it: the client then needs
+  /// no strand, and a request starts inside send() instead of after a hop through the queue.
+  bool one_thread = false;
 };
 
 /// Keep-alive HTTP/1.1 client with a bounded pool per host:port. Completions run on `io`.

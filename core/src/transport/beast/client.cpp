@@ -1,6 +1,7 @@
 // make_beast_client: HttpTransport over Beast. A pool of keep-alive connections per host:port,
 // bounded, with a bounded FIFO of requests waiting for a connection. Every handler runs on one
-// strand; completions are posted to the io_context.
+// strand (or straight on the io_context when it has one thread); completions are posted to the
+// io_context.
 #include "client_errors.hpp"
 
 #include "notify/runtime/assert.hpp"
@@ -86,7 +87,8 @@ class ClientState : public std::enable_shared_from_this<ClientState> {
  public:
   ClientState(asio::io_context& io, ClientOptions options)
       : io_(io),
-        strand_(asio::make_strand(io)),
+        strand_(options.one_thread ? asio::any_io_executor(io.get_executor())
+                                   : asio::any_io_executor(asio::make_strand(io))),
         options_(options),
         clock_(runtime::make_system_clock(io)) {
     NOTIFY_ASSERT(options_.max_connections_per_host > 0);
@@ -94,6 +96,8 @@ class ClientState : public std::enable_shared_from_this<ClientState> {
 
   void send(Request request, SendOptions options, SendHandler done) {
     NOTIFY_ASSERT(done);
+    // The handler is never called from inside send(): submit() posts every completion.
+    if (options_.one_thread) return submit(std::move(request), options, std::move(done));
     asio::post(strand_, [self = shared_from_this(), request = std::move(request), options,
                          done = std::move(done)]() mutable {
       self->submit(std::move(request), options, std::move(done));
