@@ -15,7 +15,8 @@
 namespace notify::load {
 
 /// "" for a 2xx answer, "http 503" for any other status, the error's message for no answer
-/// ("connection refused", "timed out"): a failed request's kind in the series' errors.
+/// ("connection refused", "timed out waiting for the peer"): a failed request's kind in the
+/// series' errors.
 std::string stub_error_kind(const transport::SendResult& result);
 
 class StubRecorder {
