@@ -41,12 +41,16 @@ struct RunArgs {
 };
 
 struct LoadArgs {
+  // The defaults of the options only --target core takes; unset there, they apply.
+  static constexpr const char* kDefaultMix = "email=70,sms=29,broadcast=1";
+  static constexpr std::int64_t kDefaultRetryDelayMs = 100;
+  static constexpr std::int64_t kDefaultDrainMs = 10'000;
+
   std::string target = "core";       // "core": through the sending core; "stub": requests to a stub
   double rate = 1000;                // arrivals (or requests) per second, open loop
   std::optional<double> duration_s;  // default 10 s, unless count is given
   std::optional<std::size_t> count;
   std::string arrivals = "constant";  // or "poisson"
-  std::string mix = "email=70,sms=29,broadcast=1";
   std::optional<std::string> faults;  // a JSON file of fault rules
   std::size_t connections = 16;       // keep-alive connections (per provider host for core)
   std::string operation;  // --target stub: a stub's load operation; empty: the first registered
@@ -55,9 +59,11 @@ struct LoadArgs {
   std::optional<std::string> baseline;
   double max_regression_pct = 10;
   std::uint64_t seed = 1;
-  std::int64_t retry_delay_ms = 100;
-  std::int64_t drain_ms = 10'000;
-  std::uint16_t receipt_port = 0;
+  // --target core only; set for --target stub, each is a one-line error naming it.
+  std::optional<std::string> mix;
+  std::optional<std::int64_t> retry_delay_ms;
+  std::optional<std::int64_t> drain_ms;
+  std::optional<std::uint16_t> receipt_port;
   std::string version;
   /// For embedding and tests: where the progress line and the summary go, and whether that is
   /// a terminal (unset: isatty). The progress line is written only to a terminal.

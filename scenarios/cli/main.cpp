@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"constant", "poisson"}))
       ->capture_default_str();
   l->add_option("--mix", load.mix, "Share of each channel in percent (--target core)")
-      ->capture_default_str();
+      ->default_str(notify::cli::LoadArgs::kDefaultMix);
   l->add_option("--faults", load.faults,
                 "JSON file of fault rules applied to the stubs for the run");
   l->add_option("--connections", load.connections,
@@ -152,16 +152,17 @@ int main(int argc, char** argv) {
   l->add_option("--seed", load.seed, "Seed for Poisson arrivals, stubs and providers")
       ->capture_default_str();
   l->add_option("--retry-delay-ms", load.retry_delay_ms,
-                "The core's retry delay for the run (Notify: 300 s)")
+                "The core's retry delay for the run (Notify: 300 s; --target core)")
       ->check(CLI::Range(0, 600'000))
-      ->capture_default_str();
+      ->default_str(std::to_string(notify::cli::LoadArgs::kDefaultRetryDelayMs));
   l->add_option("--drain-ms", load.drain_ms,
-                "How long to wait after the last arrival for notifications still on their way")
+                "How long to wait after the last arrival for notifications still on their way "
+                "(--target core)")
       ->check(CLI::Range(0, 600'000))
-      ->capture_default_str();
+      ->default_str(std::to_string(notify::cli::LoadArgs::kDefaultDrainMs));
   l->add_option("--receipt-port", load.receipt_port,
-                "Port of the core's receipt endpoint (0: any free port)")
-      ->capture_default_str();
+                "Port of the core's receipt endpoint (0: any free port; --target core)")
+      ->default_str("0");
   load.version = NOTIFY_SIM_VERSION;
 
   notify::cli::ChaosArgs chaos;

@@ -16,6 +16,7 @@
 #include "notify/transport/clients.hpp"
 #include "notify/transport/server.hpp"
 #include "recorder.hpp"
+#include "run_info.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -37,24 +38,6 @@ using std::chrono::steady_clock;
 constexpr const char* kFiretextKey = "notify-sim-firetext-key";
 constexpr const char* kFiretextInternationalKey = "notify-sim-firetext-intl-key";
 constexpr const char* kMmgKey = "bm90aWZ5LXNpbTptbWc=";
-// The timeline keeps at most about this many intervals: each holds a 188 KB histogram.
-constexpr double kMaxIntervals = 300;
-
-std::string iso_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string host_name() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 json default_areas() {
   return json::array(
       {{{"polygon", {{51.12, -1.2}, {51.12, 1.2}, {51.74, 1.2}, {51.74, -1.2}, {51.12, -1.2}}}}});
@@ -90,7 +73,7 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   auto client = transport::make_beast_client(io, copt);
 
   const double expected_s = static_cast<double>(o.count) / o.rate;
-  const double interval_s = std::max(1.0, std::ceil(expected_s / kMaxIntervals));
+  const double interval_s = timeline_interval_s(expected_s);
   auto store_impl = store::open_sqlite_store(":memory:");
   // The recorder's clock starts when the first arrival is due.
   const auto start = steady_clock::now() + std::chrono::milliseconds(100);

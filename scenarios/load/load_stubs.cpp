@@ -84,7 +84,7 @@ EmbeddedStubs::EmbeddedStubs(std::uint64_t seed, const std::string& receipt_base
   for (const auto& spec : stubs::registry().all()) {
     auto& stub = m.host->add(spec.make());
     nlohmann::json config = spec.load_config;
-    if (!spec.callback_config.empty())
+    if (!spec.callback_config.empty() && !receipt_base.empty())
       stubs::set_dotted(config, spec.callback_config, receipt_base + spec.receipt_path);
     if (auto error = stub.configure(config))
       throw std::runtime_error("embedded stub: " + error->under(spec.service).to_string());

@@ -1,6 +1,6 @@
-// Where a core load run's provider stubs are: embedded ones on a thread of their own, or the
-// running stubs the environment names (the variables serve prints), and their control API for
-// fault rules.
+// Where a load run's provider stubs are: embedded ones on a thread of their own, or the running
+// stubs the environment names (the variables serve prints), and their control API for fault
+// rules.
 #pragma once
 
 #include "notify/load/core_load.hpp"
@@ -40,8 +40,9 @@ ProviderUrls external_urls(const CoreLoadOptions& options);
 double thread_cpu_s(pthread_t thread);
 
 /// Every registered stub on free loopback ports, on a thread of its own so that it does not share
-/// the core's event loop, each configured with its load_config (limits off: the run measures the
-/// core, not SES's quota) and its callbacks sent to the core's receipt endpoint.
+/// the driver's event loop, each configured with its load_config (limits off: the run measures
+/// the core or the stub, not SES's quota) and its callbacks sent to the core's receipt endpoint
+/// at `receipt_base`; with an empty `receipt_base` (a run of the stubs alone) no callbacks.
 class EmbeddedStubs {
  public:
   /// Throws std::invalid_argument for a rule the fault engine refuses.

@@ -1,5 +1,6 @@
 #include "notify/load/progress.hpp"
 
+#include <algorithm>
 #include <cstdarg>
 
 namespace notify::load {
@@ -46,9 +47,15 @@ std::string summary_text(const report::LoadReport& r) {
   out += format("rate: asked %.1f/s, achieved %.1f/s over %.1f s (%s arrivals, target %s)\n",
                 r.run.asked_rate, r.run.achieved_rate, r.run.duration_s, r.run.arrivals.c_str(),
                 r.run.target.c_str());
-  out += format("%-10s %-9s %9s %9s %7s %7s %8s %7s %9s %9s %9s %9s %9s %9s\n", "channel",
-                "provider", "arrivals", "accepted", "failed", "unfin.", "retries", "failov.",
-                "p50 ms", "p99 ms", "p99.9 ms", "max ms", "e2e p50", "e2e p99");
+  // The name columns widen for long names (a stub run's "lambda-invoke") so the figures align.
+  int channel_w = 10, provider_w = 9;
+  for (const auto& s : r.series) {
+    channel_w = std::max(channel_w, static_cast<int>(s.channel.size()));
+    provider_w = std::max(provider_w, static_cast<int>(s.provider.size()));
+  }
+  out += format("%-*s %-*s %9s %9s %7s %7s %8s %7s %9s %9s %9s %9s %9s %9s\n", channel_w, "channel",
+                provider_w, "provider", "arrivals", "accepted", "failed", "unfin.", "retries",
+                "failov.", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "e2e p50", "e2e p99");
   telemetry::LatencyHistogram all;
   std::int64_t errors = 0;
   for (const auto& s : r.series) {
@@ -60,15 +67,16 @@ std::string summary_text(const report::LoadReport& r) {
     const std::string e2e = e.count() == 0 ? format("%9s %9s", "-", "-")
                                            : format("%9.1f %9.1f", ms(e.percentile(50)),
                                                     ms(e.percentile(99)));
-    out += format("%-10s %-9s %9lld %9lld %7lld %7lld %8lld %7lld %9.3f %9.3f %9.3f %9.3f %s\n",
-                  s.channel.c_str(), s.provider.c_str(), static_cast<long long>(s.arrivals),
-                  static_cast<long long>(s.accepted), static_cast<long long>(s.failed),
-                  static_cast<long long>(s.unfinished), static_cast<long long>(s.retries),
-                  static_cast<long long>(s.failovers), ms(d.percentile(50)),
-                  ms(d.percentile(99)), ms(d.percentile(99.9)), ms(d.max()), e2e.c_str());
+    out += format("%-*s %-*s %9lld %9lld %7lld %7lld %8lld %7lld %9.3f %9.3f %9.3f %9.3f %s\n",
+                  channel_w, s.channel.c_str(), provider_w, s.provider.c_str(),
+                  static_cast<long long>(s.arrivals), static_cast<long long>(s.accepted),
+                  static_cast<long long>(s.failed), static_cast<long long>(s.unfinished),
+                  static_cast<long long>(s.retries), static_cast<long long>(s.failovers),
+                  ms(d.percentile(50)), ms(d.percentile(99)), ms(d.percentile(99.9)), ms(d.max()),
+                  e2e.c_str());
   }
-  out += format("%-20s %9s %9lld %39s %9.3f %9.3f %9.3f %9.3f\n", "all", "",
-                static_cast<long long>(all.count()), "", ms(all.percentile(50)),
+  out += format("%-*s %9s %9lld %39s %9.3f %9.3f %9.3f %9.3f\n", channel_w + 1 + provider_w, "all",
+                "", static_cast<long long>(all.count()), "", ms(all.percentile(50)),
                 ms(all.percentile(99)), ms(all.percentile(99.9)), ms(all.max()));
   if (errors > 0) {
     out += format("failed attempts: %lld\n", static_cast<long long>(errors));

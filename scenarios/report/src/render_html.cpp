@@ -126,6 +126,9 @@ Totals totals_of(const LoadReport& report) {
   return t;
 }
 
+// What one arrival is: a notification through the core, a request in a run of the stubs alone.
+bool stub_run(const LoadReport& report) { return report.run.target == "stub"; }
+
 std::string tiles(const LoadReport& report, const Totals& t) {
   const auto& run = report.run;
   const double achieved_pct = run.asked_rate > 0 ? run.achieved_rate / run.asked_rate * 100 : 0;
@@ -162,7 +165,8 @@ std::string run_table(const LoadReport& report) {
                        escape(rate(run.asked_rate)) + " asked");
   s += row("Target", escape(run.target));
   s += row("Arrivals", escape(run.arrivals) + " process, " +
-                           escape(count(totals_of(report).arrivals)) + " notifications over " +
+                           escape(count(totals_of(report).arrivals)) +
+                           (stub_run(report) ? " requests over " : " notifications over ") +
                            escape(fixed(run.duration_s, 1)) + " s");
   s += row("Mix", mix.empty() ? "–" : mix);
   s += row("Connections", escape(count(run.connections)));
@@ -246,7 +250,7 @@ svg::Chart percentile_curve(const LoadReport& report, const Totals& t) {
 svg::Chart throughput_over_time(const LoadReport& report) {
   svg::Chart c{.title = "Throughput over time",
                .x_label = "time since start (s)",
-               .y_label = "notifications per second",
+               .y_label = stub_run(report) ? "requests per second" : "notifications per second",
                .x_scale = svg::XScale::kSeconds,
                .y_unit = svg::YUnit::kPerSecond,
                .lines = {}};
@@ -307,15 +311,22 @@ std::string series_row(const std::string& css, const std::string& channel,
 }
 
 std::string series_table(const LoadReport& report, const Totals& t) {
+  // A run of the stubs alone has one series: the stub's service and the operation it was sent.
   std::string s =
-      "<section>\n<h2>By channel and provider</h2>\n<p class=\"explain\">Dispatch: scheduled "
-      "arrival to the provider accepting it. End to end: scheduled arrival to the delivery "
-      "receipt.</p>\n<div class=\"wide\"><table>\n<tr><th>Channel</th><th>Provider</th><th "
-      "class=\"n\">Arrivals</th>"
-      "<th class=\"n\">Accepted</th><th class=\"n\">Failed</th><th class=\"n\">Unfinished</th>"
-      "<th class=\"n\">Retries</th><th class=\"n\">Failovers</th><th class=\"n\">Receipts</th>"
-      "<th class=\"n\">p50</th><th class=\"n\">p99</th><th class=\"n\">p99.9</th>"
-      "<th class=\"n\">max</th><th class=\"n\">e2e p99</th><th>Errors by kind</th></tr>\n";
+      stub_run(report)
+          ? "<section>\n<h2>By stub and operation</h2>\n<p class=\"explain\">Dispatch: a "
+            "request's scheduled arrival to the stub's 2xx answer. Failed: any other answer, or "
+            "none; errors by kind name the HTTP status or the transport error.</p>\n<div "
+            "class=\"wide\"><table>\n<tr><th>Stub</th><th>Operation</th>"
+          : "<section>\n<h2>By channel and provider</h2>\n<p class=\"explain\">Dispatch: "
+            "scheduled arrival to the provider accepting it. End to end: scheduled arrival to the "
+            "delivery receipt.</p>\n<div class=\"wide\"><table>\n<tr><th>Channel</th><th>Provider"
+            "</th>";
+  s += "<th class=\"n\">Arrivals</th>"
+       "<th class=\"n\">Accepted</th><th class=\"n\">Failed</th><th class=\"n\">Unfinished</th>"
+       "<th class=\"n\">Retries</th><th class=\"n\">Failovers</th><th class=\"n\">Receipts</th>"
+       "<th class=\"n\">p50</th><th class=\"n\">p99</th><th class=\"n\">p99.9</th>"
+       "<th class=\"n\">max</th><th class=\"n\">e2e p99</th><th>Errors by kind</th></tr>\n";
   for (const auto& x : report.series)
     s += series_row("", x.channel, x.provider, x.arrivals, x.accepted, x.failed, x.unfinished,
                     x.retries, x.failovers, x.receipts, x.dispatch, x.end_to_end, x.errors);
@@ -371,8 +382,11 @@ std::string render_html(const LoadReport& report) {
                      "The whole run's distribution; each step right is ten times rarer.",
                      percentile_curve(report, t));
   s += chart_section("Throughput over time",
-                     "Notifications arriving and accepted by a provider, per second, in each " +
-                         interval + " interval; the dashed line is the rate asked for.",
+                     std::string(stub_run(report) ? "Requests arriving and answered 2xx by the stub"
+                                                  : "Notifications arriving and accepted by a "
+                                                    "provider") +
+                         ", per second, in each " + interval +
+                         " interval; the dashed line is the rate asked for.",
                      throughput_over_time(report));
   s += chart_section(
       "Errors over time",

@@ -105,6 +105,18 @@ expect_one_line "--baseline missing.json: cannot be read" load --count 1 --basel
 expect_one_line "notify-sim load: --duration excludes --count" load --count 5 --duration 1
 expect_one_line "notify-sim load: --rate: Value 0 not in range" load --rate 0
 expect_one_line "notify-sim load: --connections: Value 0 not in range" load --connections 0
+# --target stub: the core's options by name, a run past --duration's limit, bad files. Embedded
+# stubs, whatever the shell exports, so the fault file is judged here.
+unset AWS_ENDPOINT_URL NOTIFY_SIM_ADMIN_URL
+for option in "--mix email=100" "--retry-delay-ms 5" "--drain-ms 5" "--receipt-port 0"; do
+  # shellcheck disable=SC2086
+  expect_one_line "${option%% *}: only for --target core" load --target stub --count 1 $option
+done
+expect_one_line "--count 40000 at --rate 10 lasts 4000 s; at most 3600 s" \
+  load --target stub --count 40000 --rate 10
+expect_one_line "--faults conf.json: faults[0]" load --target stub --count 1 --faults conf.json
+expect_one_line "--baseline broken.json: not valid JSON" \
+  load --target stub --count 1 --baseline broken.json
 
 # no subcommand, or an unknown one
 expect_one_line "A subcommand is required" nosuch

@@ -1,5 +1,6 @@
 // notify-sim load as the CLI runs it: the progress line reaches a terminal only, the summary
-// always; and the baseline gate's exit code.
+// always; the baseline gate's exit code; and --target stub's output, exit code and the options
+// it refuses.
 #include "commands.hpp"
 
 #include <gtest/gtest.h>
@@ -81,5 +82,62 @@ TEST(CliLoad, BaselineGateExitsOneOnRegressionAndZeroWithin) {
   EXPECT_NE(out.find("REGRESSED"), std::string::npos) << out;
   std::filesystem::remove_all(dir);
 }
+LoadArgs stub_args() {
+  LoadArgs a;
+  a.target = "stub";
+  a.rate = 400;
+  a.count = 40;
+  a.connections = 4;
+  a.getenv = [](const std::string&) { return std::optional<std::string>(); };
+  return a;
+}
+
+TEST(CliLoad, StubTargetPrintsTheSummaryAndExitsOneWhenARequestFailed) {
+  int code = -1;
+  const std::string ok = run_to_string(stub_args(), false, &code);
+  EXPECT_EQ(code, 0) << ok;
+  EXPECT_NE(ok.find("target stub"), std::string::npos) << ok;
+  EXPECT_NE(ok.find("ses        ses-v1"), std::string::npos) << ok;
+  EXPECT_EQ(ok.find('\r'), std::string::npos) << ok;
+
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      ("notify-stub-load-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  std::filesystem::create_directories(dir);
+  const auto faults = (dir / "refuse.json").string();
+  std::ofstream(faults) << R"([{"id": "down", "match": {"service": "ses"},
+                                "action": {"type": "refuse"}}])";
+  LoadArgs refused = stub_args();
+  refused.faults = faults;
+  const std::string out = run_to_string(refused, false, &code);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("connection refused"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliLoad, StubTargetRefusesTheCoreOnlyOptionsByName) {
+  auto expect_refused = [](LoadArgs a, const std::string& option) {
+    try {
+      run_to_string(a, false);
+      ADD_FAILURE() << option << " accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(option + ": only for --target core", 0), 0u)
+          << e.what();
+    }
+  };
+  LoadArgs mix = stub_args();
+  mix.mix = "email=100";
+  expect_refused(mix, "--mix");
+  LoadArgs retry = stub_args();
+  retry.retry_delay_ms = 5;
+  expect_refused(retry, "--retry-delay-ms");
+  LoadArgs drain = stub_args();
+  drain.drain_ms = 5;
+  expect_refused(drain, "--drain-ms");
+  LoadArgs receipts = stub_args();
+  receipts.receipt_port = 0;
+  expect_refused(receipts, "--receipt-port");
+}
+
 }  // namespace
 }  // namespace notify::cli

@@ -73,6 +73,30 @@ TEST(ReportHtml, ShowsRunInfoAndTheTable) {
   EXPECT_THAT(html, HasSubstr(">throttling<"));
 }
 
+TEST(ReportHtml, AStubRunCountsRequestsByStubAndOperation) {
+  LoadReport r;
+  r.run.target = "stub";
+  r.run.asked_rate = 400;
+  r.run.achieved_rate = 400;
+  Series s;
+  s.channel = "lambda";
+  s.provider = "lambda-invoke";
+  s.arrivals = 10;
+  s.accepted = 9;
+  s.failed = 1;
+  s.errors["http 503"] = 1;
+  s.dispatch.record(120);
+  r.series.push_back(s);
+  const std::string html = render_html(r);
+  EXPECT_THAT(html, HasSubstr("By stub and operation"));
+  EXPECT_THAT(html, HasSubstr("<th>Stub</th><th>Operation</th>"));
+  EXPECT_THAT(html, HasSubstr("<td>lambda-invoke</td>"));
+  EXPECT_THAT(html, HasSubstr("http 503"));
+  EXPECT_THAT(html, HasSubstr("10 requests over"));
+  EXPECT_THAT(html, Not(HasSubstr("notifications")));
+  EXPECT_THAT(html, Not(HasSubstr("Notifications")));
+}
+
 TEST(ReportHtml, EscapesEveryStringFromTheReport) {
   LoadReport r = sample();
   r.series[1].provider = "<script>alert(1)</script>";
