@@ -85,9 +85,10 @@ report::LoadReport run_stub_load(const StubLoadOptions& o, ThreadTimes* times) {
   }
 
   // Declared first, destroyed last: the client and the timers below hold work on it.
-  boost::asio::io_context io;
+  boost::asio::io_context io(1);  // run by this thread alone
   transport::ClientOptions copt;
   copt.max_connections_per_host = o.connections;
+  copt.one_thread = true;
   auto client = transport::make_beast_client(io, copt);
 
   std::unique_ptr<EmbeddedStubs> embedded;
