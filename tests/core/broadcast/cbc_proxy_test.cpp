@@ -186,5 +186,64 @@ TEST(LambdaClient, SignsWithTheCbcProxyCredentialsAndRetriesConnectionErrorsAsBo
   EXPECT_EQ(metrics.counter("clients.cbc-proxy.error"), 6);
 }
 
+// Which error answers botocore's legacy mode sends again (its _retry.json rule), and how many
+// requests each costs: 5 when retried, 1 when not.
+struct LambdaAnswer {
+  int status;
+  const char* error_type;  // x-amzn-ErrorType, "" for none
+  std::size_t requests;
+  const char* code;  // what the caller sees
+};
+
+class LambdaClientRetries : public ::testing::TestWithParam<LambdaAnswer> {};
+
+TEST_P(LambdaClientRetries, AsBotocoreLegacyMode) {
+  const auto& row = GetParam();
+  runtime::VirtualClock clock;
+  transport::InProcessTransport net(clock);
+  telemetry::Metrics metrics;
+  telemetry::Logger logger(clock);
+  runtime::Rng rng(1);
+  std::size_t requests = 0;
+  net.route("lambda.test:4566", [&](transport::Request, transport::Responder done) {
+    ++requests;
+    transport::Reply reply;
+    reply.response.status = row.status;
+    if (*row.error_type != '\0') reply.response.headers.set("x-amzn-ErrorType", row.error_type);
+    reply.response.body = R"({"message": "no"})";
+    done(std::move(reply));
+  });
+  LambdaClientOptions o;
+  o.endpoint_url = "http://lambda.test:4566";
+  auto client = make_lambda_client(net, clock, rng, metrics, logger, o);
+  std::optional<InvokeResult> out;
+  client->invoke("ee-1-proxy", {}, [&](InvokeResult r) { out = r; });
+  while (clock.step()) {
+  }
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->kind, Kind::failed);
+  EXPECT_EQ(out->error, row.code);
+  EXPECT_EQ(requests, row.requests);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, LambdaClientRetries,
+    ::testing::Values(LambdaAnswer{429, "TooManyRequestsException", 5, "TooManyRequestsException"},
+                      LambdaAnswer{500, "ServiceException", 5, "ServiceException"},
+                      LambdaAnswer{502, "", 5, "502"}, LambdaAnswer{503, "", 5, "503"},
+                      LambdaAnswer{504, "", 5, "504"}, LambdaAnswer{509, "", 5, "509"},
+                      // botocore's rule names these statuses only.
+                      LambdaAnswer{501, "", 1, "501"}, LambdaAnswer{507, "", 1, "507"},
+                      // A 400 is retried for a throttling code, matched exactly.
+                      LambdaAnswer{400, "ThrottlingException", 5, "ThrottlingException"},
+                      LambdaAnswer{400, "ThrottlingException:http://internal.amazon.com/coral/", 5,
+                                   "ThrottlingException"},
+                      LambdaAnswer{400, "Throttling", 5, "Throttling"},
+                      LambdaAnswer{400, "InvalidParameterValueException", 1,
+                                   "InvalidParameterValueException"},
+                      LambdaAnswer{404, "ResourceNotFoundException", 1,
+                                   "ResourceNotFoundException"},
+                      LambdaAnswer{403, "", 1, "403"}));
+
 }  // namespace
 }  // namespace notify::broadcast

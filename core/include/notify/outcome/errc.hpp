@@ -75,6 +75,7 @@ struct Failure {
   LogLevel level = LogLevel::error;
   std::string code;     // the provider's error code ("Throttling") or the errc name
   std::string message;  // the provider's message or the transport error's text
+  int status = 0;       // the HTTP status of the answer it came from; 0 when there was none
   bool retryable() const noexcept { return retry != Retry::never; }
 };
 

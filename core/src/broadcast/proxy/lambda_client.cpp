@@ -3,6 +3,7 @@
 // the way _invoke_lambda sorts it.
 #include "notify/broadcast/cbc_proxy.hpp"
 
+#include "notify/client/botocore_retry.hpp"
 #include "notify/client/client.hpp"
 
 #include <cmath>
@@ -15,10 +16,20 @@ std::string shorten(std::string_view s, std::size_t max = 1000) {
   return std::string(s.substr(0, max));
 }
 
-// A failed attempt the SDK retries by itself (botocore legacy mode): no response, 429, 5xx.
+// A failed attempt the SDK retries by itself (botocore legacy mode): no response (one of its
+// general socket errors), or an error answer its rule retries by status and code: 429, 500,
+// 502, 503, 504, 509, and a 400 throttling code. A FunctionError is a 200: never retried.
 bool sdk_retries(const Failure& f) {
-  return f.kind == FailureKind::transport || f.kind == FailureKind::timeout ||
-         f.kind == FailureKind::throttled || f.kind == FailureKind::provider_5xx;
+  if (f.kind == FailureKind::transport || f.kind == FailureKind::timeout) return true;
+  return f.status > 299 && client::botocore_legacy_retries(f.status, f.code);
+}
+
+// botocore's error code from a REST-JSON answer: the x-amzn-ErrorType header up to its first
+// ':' ("ThrottlingException:http://internal.amazon.com/..."), or the status for a bare error.
+std::string error_code(const transport::Response& r) {
+  std::string_view type = r.headers.get_or("x-amzn-ErrorType", "");
+  type = type.substr(0, type.find(':'));
+  return type.empty() ? std::to_string(r.status) : std::string(type);
 }
 
 void interpret(const client::ClientTelemetry& telemetry, runtime::TimePoint started,
@@ -30,8 +41,8 @@ void interpret(const client::ClientTelemetry& telemetry, runtime::TimePoint star
              : r.status >= 500 ? FailureKind::provider_5xx
                                : FailureKind::rejected_4xx;
     f.retry = Retry::failover;
-    f.code = std::string(r.headers.get_or("x-amzn-ErrorType", ""));
-    if (f.code.empty()) f.code = std::to_string(r.status);  // botocore's Code for a bare 4xx
+    f.status = r.status;
+    f.code = error_code(r);
     f.message = "StatusCode " + std::to_string(r.status) + ": " + shorten(r.body, 300);
     done(std::move(f));
     return;
