@@ -65,6 +65,8 @@ std::string Db::last_error() const { return sqlite3_errmsg(db_); }
 
 int Db::changes() const { return sqlite3_changes(db_); }
 
+std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
 Statement::Statement(Db& db, const char* sql) {
   int rc = sqlite3_prepare_v2(db.handle(), sql, -1, &stmt_, nullptr);
   // Every statement is a literal in this module; one that does not prepare is a bug here.

@@ -27,6 +27,8 @@ class Db {
   std::optional<std::int64_t> query_int(const char* sql);
   std::string last_error() const;
   int changes() const;
+  /// The rowid of the last row an INSERT on this connection wrote (not a trigger's).
+  std::int64_t last_insert_rowid() const;
 
  private:
   sqlite3* db_ = nullptr;

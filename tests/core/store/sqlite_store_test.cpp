@@ -143,6 +143,65 @@ TEST(SqliteStore, IncrementAttempts) {
   EXPECT_EQ(store->get_notification("n-1")->attempts, 3);
 }
 
+// The store remembers where it wrote each notification (its rowid) and looks there first; a row
+// that has since moved, or whose rowid another row now has, must still be the one found.
+TEST(SqliteStore, NotificationsAreFoundByIdAfterTheirRowidChanged) {
+  TempDir dir;
+  std::string path = dir.file("moved.db");
+  auto store = open_sqlite_store(path);
+  ASSERT_TRUE(store->insert_notification(make_notification("a")));
+  ASSERT_TRUE(store->insert_notification(make_notification("b")));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "UPDATE notifications SET rowid = rowid + 100 WHERE id = 'a'; "
+                           "UPDATE notifications SET rowid = rowid + 100 WHERE id = 'b'; "
+                           "INSERT INTO notifications (rowid, id, type, recipient, status, "
+                           "created_at, updated_at) SELECT rowid - 100, 'c', 'email', "
+                           "'other@example.com', 'created', 0, 0 FROM notifications "
+                           "WHERE id = 'a'",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(store->get_notification("a")->id, "a");
+  EXPECT_EQ(store->increment_attempts("b").value(), 1);
+  ASSERT_TRUE(store->update_status("a", status::kSending, kT0 + 1s, "ses", "ref-a"));
+
+  EXPECT_EQ(store->get_notification("a")->status, status::kSending);
+  EXPECT_EQ(store->get_notification("a")->reference, "ref-a");
+  EXPECT_EQ(store->get_notification("b")->attempts, 1);
+  auto c = store->get_notification("c");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, status::kCreated);
+  EXPECT_EQ(c->attempts, 0);
+  EXPECT_EQ(c->reference, "");
+  auto history = store->list_notification_status_history();
+  ASSERT_EQ(history.size(), 4U);
+  EXPECT_EQ(history[3].id, "a");
+  EXPECT_EQ(history[3].status, status::kSending);
+}
+
+TEST(SqliteStore, NotificationsDeletedBehindTheStoreAreNotFound) {
+  TempDir dir;
+  std::string path = dir.file("deleted.db");
+  auto store = open_sqlite_store(path);
+  ASSERT_TRUE(store->insert_notification(make_notification("a")));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "DELETE FROM notifications WHERE id = 'a'", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(store->get_notification("a").error(), errc::not_found);
+  EXPECT_EQ(store->increment_attempts("a").error(), errc::not_found);
+  EXPECT_EQ(store->update_status("a", status::kSending, kT0 + 1s).error(), errc::not_found);
+  EXPECT_EQ(store->list_notification_status_history().size(), 1U);
+}
+
 TEST(SqliteStore, ListIsOrderedByCreatedAtThenId) {
   auto store = open_sqlite_store(":memory:");
   ASSERT_TRUE(store->insert_notification(make_notification("c", kT0 + 1s)));
