@@ -78,8 +78,10 @@ Statement::Statement(Db& db, const char* sql) {
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
+// Every statement is stepped and reset (ResetGuard) while the caller's strings are alive, so
+// SQLite may read the text where it is instead of copying each value into a buffer of its own.
 Statement& Statement::bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
   return *this;
 }
 

@@ -35,7 +35,8 @@ class Db {
 };
 
 /// A prepared statement. step() and the column readers follow SQLite's 0-based columns;
-/// bind() takes SQLite's 1-based parameters. reset() clears bindings too.
+/// bind() takes SQLite's 1-based parameters. reset() clears bindings too. Bound text is not
+/// copied: it must stay alive and unchanged until the next reset().
 class Statement {
  public:
   Statement(Db& db, const char* sql);
