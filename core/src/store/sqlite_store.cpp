@@ -89,9 +89,15 @@ class SqliteStore final : public Store {
         // a lookup by rowid is one descent of the table's B-tree, where one by id first
         // descends the index on the random-UUID id, whose pages are rarely in the CPU's caches.
         get_notification_at_(db_, select_notifications("WHERE rowid = ?2 AND id = ?1").c_str()),
+        // The index on (provider, reference) leaves out empty references (schema version 7),
+        // so a lookup by one says so to use it, and a lookup by an empty one scans the table.
         find_by_reference_(db_, select_notifications("WHERE provider = ?1 AND reference = ?2 "
+                                                     "AND reference <> '' "
                                                      "ORDER BY created_at, id LIMIT 1")
                                     .c_str()),
+        find_by_empty_reference_(db_, select_notifications("WHERE provider = ?1 AND reference = '' "
+                                                           "ORDER BY created_at, id LIMIT 1")
+                                          .c_str()),
         update_status_(db_, update_status_where("WHERE id = ?1").c_str()),
         update_status_at_(db_, update_status_where("WHERE rowid = ?7 AND id = ?1").c_str()),
         increment_attempts_(db_, "UPDATE notifications SET attempts = attempts + 1 WHERE id = ?1"),
@@ -189,6 +195,12 @@ class SqliteStore final : public Store {
   result<Notification> find_by_reference(const std::string& provider,
                                          const std::string& reference) override {
     Access access(*this);
+    if (reference.empty()) {
+      Statement& s = find_by_empty_reference_;
+      ResetGuard guard(s);
+      s.bind(1, provider);
+      return read_one(s);
+    }
     Statement& s = find_by_reference_;
     ResetGuard guard(s);
     s.bind(1, provider).bind(2, reference);
@@ -506,6 +518,7 @@ class SqliteStore final : public Store {
   Statement get_notification_;
   Statement get_notification_at_;
   Statement find_by_reference_;
+  Statement find_by_empty_reference_;
   Statement update_status_;
   Statement update_status_at_;
   Statement increment_attempts_;
