@@ -29,14 +29,13 @@ Failure classify_no_response(boost::system::error_code ec) {
 void ClientTelemetry::success(runtime::TimePoint started, runtime::Duration transport_time) const {
   auto elapsed = clock.now() - started;
   logger.info(metrics_name, log_text + python_seconds(elapsed));
-  metrics.timing(metrics_name + ".request-time", elapsed);
-  if (transport_time.count() != 0)
-    metrics.timing(metrics_name + ".raw-request-time", transport_time);
-  metrics.incr(metrics_name + ".success");
+  metrics.timing(request_time_name, elapsed);
+  if (transport_time.count() != 0) metrics.timing(raw_request_time_name, transport_time);
+  metrics.incr(success_name);
 }
 
 void ClientTelemetry::error(int count) const {
-  for (int i = 0; i < count; ++i) metrics.incr(metrics_name + ".error");
+  for (int i = 0; i < count; ++i) metrics.incr(error_name);
 }
 
 void send_and_interpret(transport::HttpTransport& transport, transport::Request request,

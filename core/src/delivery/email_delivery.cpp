@@ -33,6 +33,7 @@ EmailDelivery::EmailDelivery(store::Store& store, runtime::Clock& clock, email::
       metrics_(metrics),
       logger_(logger),
       options_(std::move(options)),
+      total_time_name_("email." + options_.key_type + ".total-time"),
       retries_(clock) {
   NOTIFY_ASSERT(options_.max_retries >= 0);
   NOTIFY_ASSERT(options_.retry_delay.count() >= 0);
@@ -72,7 +73,7 @@ void EmailDelivery::on_result(const std::shared_ptr<Task>& task, email::EmailRes
     return;
   }
   set_status(task->id, store::status::kSending, *result);
-  metrics_.timing("email." + options_.key_type + ".total-time", clock_.now() - task->created_at);
+  metrics_.timing(total_time_name_, clock_.now() - task->created_at);
   finish(task, store::status::kSending);
 }
 

@@ -97,7 +97,7 @@ void send_sms_request(const SendContext& context, transport::Request request,
     telemetry->logger.log(
         failure.level, telemetry->metrics_name,
         "API POST request failed on " + url + " response status_code " + status_text);
-    telemetry->metrics.timing(telemetry->metrics_name + ".request-time", elapsed);
+    telemetry->metrics.timing(telemetry->request_time_name, elapsed);
     telemetry->logger.info(telemetry->metrics_name,
                            telemetry->log_text + client::python_seconds(elapsed));
     done(std::move(failure));

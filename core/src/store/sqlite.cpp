@@ -65,6 +65,8 @@ std::string Db::last_error() const { return sqlite3_errmsg(db_); }
 
 int Db::changes() const { return sqlite3_changes(db_); }
 
+std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
 Statement::Statement(Db& db, const char* sql) {
   int rc = sqlite3_prepare_v2(db.handle(), sql, -1, &stmt_, nullptr);
   // Every statement is a literal in this module; one that does not prepare is a bug here.
@@ -76,8 +78,10 @@ Statement::Statement(Db& db, const char* sql) {
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
+// Every statement is stepped and reset (ResetGuard) while the caller's strings are alive, so
+// SQLite may read the text where it is instead of copying each value into a buffer of its own.
 Statement& Statement::bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
   return *this;
 }
 

@@ -27,13 +27,16 @@ class Db {
   std::optional<std::int64_t> query_int(const char* sql);
   std::string last_error() const;
   int changes() const;
+  /// The rowid of the last row an INSERT on this connection wrote (not a trigger's).
+  std::int64_t last_insert_rowid() const;
 
  private:
   sqlite3* db_ = nullptr;
 };
 
 /// A prepared statement. step() and the column readers follow SQLite's 0-based columns;
-/// bind() takes SQLite's 1-based parameters. reset() clears bindings too.
+/// bind() takes SQLite's 1-based parameters. reset() clears bindings too. Bound text is not
+/// copied: it must stay alive and unchanged until the next reset().
 class Statement {
  public:
   Statement(Db& db, const char* sql);

@@ -296,9 +296,27 @@ std::string scrub_phones(std::string_view text) {
   return out;
 }
 
+// Whether either scrubber could change `text`. scrub_emails acts only at an '@' or a "%40";
+// scrub_phones only on a span of at least kPhoneDigitsMin digits inside a run of phone
+// characters. Most log lines (ids, statuses, short numbers) have neither, and are kept as they
+// are without the scrubbers' copies and masks.
+bool may_hold_pii(std::string_view text) {
+  int run_digits = 0;
+  for (char c : text) {
+    if (c == '@' || c == '%') return true;
+    if (!is_phone_char(c)) {
+      run_digits = 0;
+    } else if (is_digit(static_cast<unsigned char>(c)) && ++run_digits >= kPhoneDigitsMin) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string scrub_pii(std::string_view text) {
+  if (!may_hold_pii(text)) return std::string(text);
   // Addresses first: a local part made of digits must become <email>, not <phone>@domain.
   return scrub_phones(scrub_emails(text));
 }

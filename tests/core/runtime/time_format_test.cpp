@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+
 namespace notify::runtime {
 namespace {
 
@@ -24,6 +27,34 @@ TEST(TimeFormat, AmzDate) {
   TimePoint t = VirtualClock::default_start();
   EXPECT_EQ(format_amz_date(t), "20260101T000000Z");
   EXPECT_EQ(format_amz_date(t + 23h + 59min + 59s + 999ms), "20260101T235959Z");
+}
+
+// The formats are written digit by digit; across the years a TimePoint holds, they must read
+// as snprintf with the documented formats prints them.
+TEST(TimeFormat, MatchesPrintfAcrossTheRange) {
+  auto printf_iso8601 = [](TimePoint t) {
+    using namespace std::chrono;
+    auto day = floor<days>(t);
+    year_month_day ymd{day};
+    auto ms = duration_cast<milliseconds>(t - day).count();
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", int(ymd.year()),
+                  unsigned(ymd.month()), unsigned(ymd.day()), unsigned(ms / 3'600'000),
+                  unsigned(ms / 60'000 % 60), unsigned(ms / 1000 % 60), unsigned(ms % 1000));
+    return std::string(buf);
+  };
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<std::int64_t> ns(-9'000'000'000'000'000'000,
+                                                 9'000'000'000'000'000'000);
+  for (int i = 0; i < 20000; ++i) {
+    TimePoint t{Duration(ns(rng))};
+    auto iso = printf_iso8601(t);
+    ASSERT_EQ(format_iso8601(t), iso);
+    // yyyymmddThhmmssZ: the same fields without separators or milliseconds.
+    std::string amz = iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) + "T" +
+                      iso.substr(11, 2) + iso.substr(14, 2) + iso.substr(17, 2) + "Z";
+    ASSERT_EQ(format_amz_date(t), amz);
+  }
 }
 
 }  // namespace

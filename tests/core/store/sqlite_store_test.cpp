@@ -134,6 +134,21 @@ TEST(SqliteStore, FindByReference) {
   EXPECT_EQ(store->find_by_reference("ses", "abc").error(), errc::not_found);
 }
 
+// The index on references leaves out empty ones (schema version 7); a lookup by an empty
+// reference still answers as it did with them.
+TEST(SqliteStore, FindByEmptyReferenceFindsTheOldestNotificationWithoutOne) {
+  auto store = open_sqlite_store(":memory:");
+  ASSERT_TRUE(store->insert_notification(make_notification("n-2", kT0 + 1s)));
+  ASSERT_TRUE(store->insert_notification(make_notification("n-1", kT0)));
+  EXPECT_EQ(store->find_by_reference("", "")->id, "n-1");
+  ASSERT_TRUE(store->update_status("n-1", status::kSending, kT0 + 2s, "ses", "ref-1"));
+  EXPECT_EQ(store->find_by_reference("", "")->id, "n-2");
+  EXPECT_EQ(store->find_by_reference("ses", "ref-1")->id, "n-1");
+  EXPECT_EQ(store->find_by_reference("ses", "").error(), errc::not_found);
+  ASSERT_TRUE(store->update_status("n-2", status::kTechnicalFailure, kT0 + 3s, "", "", "broken"));
+  EXPECT_EQ(store->find_by_reference("", "")->id, "n-2");
+}
+
 TEST(SqliteStore, IncrementAttempts) {
   auto store = open_sqlite_store(":memory:");
   ASSERT_TRUE(store->insert_notification(make_notification("n-1")));
@@ -141,6 +156,65 @@ TEST(SqliteStore, IncrementAttempts) {
   EXPECT_EQ(store->increment_attempts("n-1").value(), 2);
   EXPECT_EQ(store->increment_attempts("n-1").value(), 3);
   EXPECT_EQ(store->get_notification("n-1")->attempts, 3);
+}
+
+// The store remembers where it wrote each notification (its rowid) and looks there first; a row
+// that has since moved, or whose rowid another row now has, must still be the one found.
+TEST(SqliteStore, NotificationsAreFoundByIdAfterTheirRowidChanged) {
+  TempDir dir;
+  std::string path = dir.file("moved.db");
+  auto store = open_sqlite_store(path);
+  ASSERT_TRUE(store->insert_notification(make_notification("a")));
+  ASSERT_TRUE(store->insert_notification(make_notification("b")));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "UPDATE notifications SET rowid = rowid + 100 WHERE id = 'a'; "
+                           "UPDATE notifications SET rowid = rowid + 100 WHERE id = 'b'; "
+                           "INSERT INTO notifications (rowid, id, type, recipient, status, "
+                           "created_at, updated_at) SELECT rowid - 100, 'c', 'email', "
+                           "'other@example.com', 'created', 0, 0 FROM notifications "
+                           "WHERE id = 'a'",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(store->get_notification("a")->id, "a");
+  EXPECT_EQ(store->increment_attempts("b").value(), 1);
+  ASSERT_TRUE(store->update_status("a", status::kSending, kT0 + 1s, "ses", "ref-a"));
+
+  EXPECT_EQ(store->get_notification("a")->status, status::kSending);
+  EXPECT_EQ(store->get_notification("a")->reference, "ref-a");
+  EXPECT_EQ(store->get_notification("b")->attempts, 1);
+  auto c = store->get_notification("c");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, status::kCreated);
+  EXPECT_EQ(c->attempts, 0);
+  EXPECT_EQ(c->reference, "");
+  auto history = store->list_notification_status_history();
+  ASSERT_EQ(history.size(), 4U);
+  EXPECT_EQ(history[3].id, "a");
+  EXPECT_EQ(history[3].status, status::kSending);
+}
+
+TEST(SqliteStore, NotificationsDeletedBehindTheStoreAreNotFound) {
+  TempDir dir;
+  std::string path = dir.file("deleted.db");
+  auto store = open_sqlite_store(path);
+  ASSERT_TRUE(store->insert_notification(make_notification("a")));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "DELETE FROM notifications WHERE id = 'a'", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(store->get_notification("a").error(), errc::not_found);
+  EXPECT_EQ(store->increment_attempts("a").error(), errc::not_found);
+  EXPECT_EQ(store->update_status("a", status::kSending, kT0 + 1s).error(), errc::not_found);
+  EXPECT_EQ(store->list_notification_status_history().size(), 1U);
 }
 
 TEST(SqliteStore, ListIsOrderedByCreatedAtThenId) {
@@ -444,6 +518,57 @@ TEST(SqliteStore, MigrationToVersion6KeepsTheStatusHistoryAndItsOrder) {
   EXPECT_EQ(history[3].id, "b");
   EXPECT_EQ(history[3].status, "sending");
   EXPECT_EQ(history[3].at, kT0 + 2s);
+}
+
+TEST(SqliteStore, MigrationToVersion7LeavesEmptyReferencesOutOfTheReferenceIndex) {
+  TempDir dir;
+  std::string path = dir.file("v6.db");
+  {
+    auto store = open_sqlite_store(path);
+    ASSERT_TRUE(store->insert_notification(make_notification("a")));
+    ASSERT_TRUE(store->insert_notification(make_notification("b", kT0 + 1s)));
+    ASSERT_TRUE(store->update_status("a", status::kSending, kT0 + 2s, "ses", "ref-a"));
+  }
+  auto index_sql = [&] {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT sql FROM sqlite_master "
+                                 "WHERE name = 'notifications_by_reference'",
+                                 -1, &stmt, nullptr),
+              SQLITE_OK);
+    std::string sql;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      sql = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return sql;
+  };
+  {
+    // Take the file back to what version 6 wrote: the index with every row in it.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP INDEX notifications_by_reference; "
+                           "CREATE INDEX notifications_by_reference "
+                           "ON notifications (provider, reference); "
+                           "PRAGMA user_version = 6",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(index_sql().find("WHERE"), std::string::npos);
+  auto store = open_sqlite_store(path);
+  EXPECT_EQ(store->schema_version(), kSchemaVersion);
+  EXPECT_NE(index_sql().find("WHERE reference <> ''"), std::string::npos);
+  EXPECT_EQ(store->find_by_reference("ses", "ref-a")->id, "a");
+  EXPECT_EQ(store->find_by_reference("", "")->id, "b");
+  ASSERT_TRUE(store->update_status("b", status::kSending, kT0 + 3s, "ses", "ref-b"));
+  EXPECT_EQ(store->find_by_reference("ses", "ref-b")->id, "b");
+  EXPECT_EQ(store->find_by_reference("", "").error(), errc::not_found);
+  EXPECT_EQ(store->list_notification_status_history().size(), 4U);
 }
 
 }  // namespace

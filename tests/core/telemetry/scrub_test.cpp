@@ -47,7 +47,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"+44 (0)20 7946 0000.", "<phone>."},
                       Case{"mobile: 07700-900-123, thanks", "mobile: <phone>, thanks"},
                       Case{"(call 07700900123)", "(call <phone>)"},
-                      Case{"to=07700900123&x=1", "to=<phone>&x=1"}, Case{"1234567", "<phone>"}));
+                      Case{"to=07700900123&x=1", "to=<phone>&x=1"}, Case{"1234567", "<phone>"},
+                      // Seven digits in one run of phone characters, however spaced.
+                      Case{"12 34 56 7", "<phone>"}, Case{"x(12)-34 5-67x", "x<phone>x"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Kept, ScrubTest,
@@ -74,7 +76,9 @@ INSTANTIATE_TEST_SUITE_P(
              "sha e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
         Case{"Header too long: 'Subject'", "Header too long: 'Subject'"},
         Case{"HTTP 503 after 300 s, attempt 48 of 49", "HTTP 503 after 300 s, attempt 48 of 49"},
-        Case{"127.0.0.1:18765", "127.0.0.1:18765"}, Case{"123456", "123456"}, Case{"", ""}));
+        Case{"127.0.0.1:18765", "127.0.0.1:18765"}, Case{"123456", "123456"}, Case{"", ""},
+        // Seven digits or more, but no run of phone characters holds seven.
+        Case{"12345.67890 and 12 34/56 78", "12345.67890 and 12 34/56 78"}));
 
 TEST(Scrub, TimestampNextToAPhoneStillScrubsThePhone) {
   EXPECT_EQ(scrub_pii("07700900123 2026-01-01T00:00:00Z"), "<phone> 2026-01-01T00:00:00Z");

@@ -36,6 +36,11 @@ struct ClientTelemetry {
   telemetry::Logger& logger;
   std::string metrics_name;  // "clients.ses"
   std::string log_text;      // "AWS SES request finished in "
+  // The metric names under metrics_name, built once rather than on every request.
+  std::string request_time_name = metrics_name + ".request-time";
+  std::string raw_request_time_name = metrics_name + ".raw-request-time";
+  std::string success_name = metrics_name + ".success";
+  std::string error_name = metrics_name + ".error";
 
   /// request-time, raw-request-time (when the transport measured it), success, and the log line.
   void success(runtime::TimePoint started, runtime::Duration transport_time) const;

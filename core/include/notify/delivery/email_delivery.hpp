@@ -63,6 +63,7 @@ class EmailDelivery {
   telemetry::Metrics& metrics_;
   telemetry::Logger& logger_;
   EmailDeliveryOptions options_;
+  const std::string total_time_name_;  // email.<key_type>.total-time, built once
   std::size_t in_flight_ = 0;
   RetryTimers retries_;
   // Callbacks hold a weak reference to this token and do nothing once it has gone.

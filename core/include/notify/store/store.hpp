@@ -136,7 +136,7 @@ class Store {
   virtual int schema_version() const = 0;
 };
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 /// Opens (creating and migrating as needed) a SQLite store. ":memory:" is in-memory.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);
