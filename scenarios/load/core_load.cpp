@@ -21,11 +21,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <pthread.h>
-#include <unistd.h>
-
 #include <cmath>
-#include <ctime>
 #include <stdexcept>
 
 namespace notify::load {
@@ -291,15 +287,7 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   };
 
   report::LoadReport report;
-  report.run.target = "core";
-  report.run.arrivals = std::string(to_string(o.arrivals));
-  report.run.asked_rate = o.rate;
-  report.run.connections = static_cast<std::int64_t>(o.connections);
-  report.run.faults = o.faults_file;
-  report.run.started_at = iso_now();
-  report.run.host = host_name();
-  report.run.version = o.version;
-  report.run.seed = o.seed;
+  report.run = describe_run(o, "core");
   for (const auto& s : o.mix) report.run.mix[s.channel] = s.percent;
 
   arrivals_timer.expires_at(next_due);
@@ -310,30 +298,10 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   progress_timer.async_wait([&](boost::system::error_code ec) {
     if (!ec) tick();
   });
-  const double core_cpu_before = thread_cpu_s(pthread_self());
-  const double stubs_cpu_before = embedded ? embedded->cpu_s() : 0;
-  io.run();
-  io.restart();
-  if (times != nullptr) {
-    times->wall_s = std::chrono::duration<double>(steady_clock::now() - start).count();
-    times->core_cpu_s = thread_cpu_s(pthread_self()) - core_cpu_before;
-    times->stubs_cpu_s = embedded ? embedded->cpu_s() - stubs_cpu_before : 0;
-  }
-
-  // The achieved rate: arrivals over the time it took to submit them. On schedule it is the
-  // asked rate; a core that could not keep up submits late and the rate falls.
-  const double span_s = std::chrono::duration<double>(last_submit - start).count();
-  report.run.achieved_rate =
-      o.count > 1 && span_s > 0 ? static_cast<double>(o.count - 1) / span_s : o.rate;
-  report.run.duration_s = std::chrono::duration<double>(last_due - start).count();
+  run_measured(io, start, embedded.get(), times);
+  record_schedule(report.run, o.count, start, last_submit, last_due);
   rec.fill(report);
-
-  for (const auto& id : posted_faults) {
-    transport::Request q;
-    q.method = "DELETE";
-    q.target = urls.admin + "/faults/" + id;
-    (void)send_now(io, *client, q);
-  }
+  delete_faults(io, *client, urls.admin, posted_faults);
   return report;
 }
 

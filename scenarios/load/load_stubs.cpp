@@ -136,6 +136,29 @@ transport::SendResult send_now(boost::asio::io_context& io, transport::HttpTrans
   return std::move(*out);
 }
 
+void run_measured(boost::asio::io_context& io, std::chrono::steady_clock::time_point start,
+                  EmbeddedStubs* embedded, ThreadTimes* times) {
+  const double driver_cpu_before = thread_cpu_s(pthread_self());
+  const double stubs_cpu_before = embedded ? embedded->cpu_s() : 0;
+  io.run();
+  io.restart();
+  if (times == nullptr) return;
+  times->wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  times->core_cpu_s = thread_cpu_s(pthread_self()) - driver_cpu_before;
+  times->stubs_cpu_s = embedded ? embedded->cpu_s() - stubs_cpu_before : 0;
+}
+
+void delete_faults(boost::asio::io_context& io, transport::HttpTransport& client,
+                   const std::string& admin, const std::vector<std::string>& ids) {
+  for (const auto& id : ids) {
+    transport::Request q;
+    q.method = "DELETE";
+    q.target = admin + "/faults/" + id;
+    (void)send_now(io, client, q);
+  }
+}
+
 // Adds the rules to running stubs through their control API; returns the ids to delete after.
 std::vector<std::string> post_faults(boost::asio::io_context& io, transport::HttpTransport& client,
                                      const std::string& admin, const nlohmann::json& rules,

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,6 +66,15 @@ class EmbeddedStubs {
 /// Sends one request and runs `io` until its answer arrives (before and after the run).
 transport::SendResult send_now(boost::asio::io_context& io, transport::HttpTransport& client,
                                transport::Request request);
+
+/// Runs `io` until the run stops it, and puts in `times` (when given) the wall time from `start`
+/// and the CPU time this thread and the embedded stubs' thread (when any) used meanwhile.
+void run_measured(boost::asio::io_context& io, std::chrono::steady_clock::time_point start,
+                  EmbeddedStubs* embedded, ThreadTimes* times);
+
+/// Deletes, through the control API at `admin`, the rules post_faults added.
+void delete_faults(boost::asio::io_context& io, transport::HttpTransport& client,
+                   const std::string& admin, const std::vector<std::string>& ids);
 
 /// Adds fault rules to running stubs through their control API at `admin`; returns the ids to
 /// delete after the run. Throws std::invalid_argument, naming `file`, when there is no control

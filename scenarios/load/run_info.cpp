@@ -27,4 +27,14 @@ double timeline_interval_s(double expected_s) {
   return std::max(1.0, std::ceil(expected_s / kMaxTimelineIntervals));
 }
 
+void record_schedule(report::RunInfo& run, std::size_t count,
+                     std::chrono::steady_clock::time_point start,
+                     std::chrono::steady_clock::time_point last_submit,
+                     std::chrono::steady_clock::time_point last_due) {
+  const double span_s = std::chrono::duration<double>(last_submit - start).count();
+  run.achieved_rate =
+      count > 1 && span_s > 0 ? static_cast<double>(count - 1) / span_s : run.asked_rate;
+  run.duration_s = std::chrono::duration<double>(last_due - start).count();
+}
+
 }  // namespace notify::load

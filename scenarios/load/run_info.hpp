@@ -2,6 +2,10 @@
 // measurements: when and where it ran, and how long its timeline's intervals are.
 #pragma once
 
+#include "notify/report/load_report.hpp"
+
+#include <chrono>
+#include <cstddef>
 #include <string>
 
 namespace notify::load {
@@ -16,5 +20,31 @@ std::string host_name();
 /// The length of a timeline interval for a run expected to last `expected_s`: 1 s, or longer
 /// so that the timeline stays within kMaxTimelineIntervals.
 double timeline_interval_s(double expected_s);
+
+/// What a run's options say about it in report.run: the target, schedule, connections, fault
+/// file, version and seed, with the time and host it starts on. `Options` is CoreLoadOptions or
+/// StubLoadOptions, which name these fields alike.
+template <class Options>
+report::RunInfo describe_run(const Options& o, std::string target) {
+  report::RunInfo run;
+  run.target = std::move(target);
+  run.arrivals = std::string(to_string(o.arrivals));
+  run.asked_rate = o.rate;
+  run.connections = static_cast<std::int64_t>(o.connections);
+  run.faults = o.faults_file;
+  run.started_at = iso_now();
+  run.host = host_name();
+  run.version = o.version;
+  run.seed = o.seed;
+  return run;
+}
+
+/// How the schedule went, from the run's first due time: the achieved rate is `count` arrivals
+/// over the time it took to send them (the asked rate when on schedule; a driver that could not
+/// keep up sends late and it falls), the duration the time to the last one due.
+void record_schedule(report::RunInfo& run, std::size_t count,
+                     std::chrono::steady_clock::time_point start,
+                     std::chrono::steady_clock::time_point last_submit,
+                     std::chrono::steady_clock::time_point last_due);
 
 }  // namespace notify::load

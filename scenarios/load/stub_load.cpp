@@ -10,8 +10,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <pthread.h>
-
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -155,15 +153,7 @@ report::LoadReport run_stub_load(const StubLoadOptions& o, ThreadTimes* times) {
   };
 
   report::LoadReport report;
-  report.run.target = "stub";
-  report.run.arrivals = std::string(to_string(o.arrivals));
-  report.run.asked_rate = o.rate;
-  report.run.connections = static_cast<std::int64_t>(o.connections);
-  report.run.faults = o.faults_file;
-  report.run.started_at = iso_now();
-  report.run.host = host_name();
-  report.run.version = o.version;
-  report.run.seed = o.seed;
+  report.run = describe_run(o, "stub");
 
   arrivals_timer.expires_at(next_due);
   arrivals_timer.async_wait([&](boost::system::error_code ec) {
@@ -173,30 +163,10 @@ report::LoadReport run_stub_load(const StubLoadOptions& o, ThreadTimes* times) {
   progress_timer.async_wait([&](boost::system::error_code ec) {
     if (!ec) tick();
   });
-  const double driver_cpu_before = thread_cpu_s(pthread_self());
-  const double stubs_cpu_before = embedded ? embedded->cpu_s() : 0;
-  io.run();
-  io.restart();
-  if (times != nullptr) {
-    times->wall_s = std::chrono::duration<double>(steady_clock::now() - start).count();
-    times->core_cpu_s = thread_cpu_s(pthread_self()) - driver_cpu_before;
-    times->stubs_cpu_s = embedded ? embedded->cpu_s() - stubs_cpu_before : 0;
-  }
-
-  // The achieved rate: requests over the time it took to send them. On schedule it is the asked
-  // rate; a driver that could not keep up sends late and the rate falls.
-  const double span_s = std::chrono::duration<double>(last_submit - start).count();
-  report.run.achieved_rate =
-      o.count > 1 && span_s > 0 ? static_cast<double>(o.count - 1) / span_s : o.rate;
-  report.run.duration_s = std::chrono::duration<double>(last_due - start).count();
+  run_measured(io, start, embedded.get(), times);
+  record_schedule(report.run, o.count, start, last_submit, last_due);
   rec.fill(report);
-
-  for (const auto& id : posted_faults) {
-    transport::Request q;
-    q.method = "DELETE";
-    q.target = admin + "/faults/" + id;
-    (void)send_now(io, *client, q);
-  }
+  delete_faults(io, *client, admin, posted_faults);
   return report;
 }
 
