@@ -119,6 +119,33 @@ bool write_and_gate(const LoadArgs& args, const report::LoadReport& r,
   return regressed;
 }
 
+// The options both targets take alike from the command line. The fault file is read before the
+// baseline, so a bad one is named first.
+template <class Options>
+void common_options(const LoadArgs& args, Options& o) {
+  o.version = args.version;
+  o.getenv = args.getenv ? args.getenv : process_env;
+  if (args.faults) {
+    o.faults = read_json_file(*args.faults, "--faults");
+    o.faults_file = *args.faults;
+  }
+}
+
+// Either target's run, with the progress line on a terminal only and the summary once it is done.
+template <class Options>
+report::LoadReport run_with_progress(const LoadArgs& args, Options& o,
+                                     report::LoadReport (*run)(const Options&,
+                                                               load::ThreadTimes*)) {
+  const bool tty = args.tty ? *args.tty : isatty(fileno(args.out)) != 0;
+  load::ProgressLine line(args.out, tty);
+  o.on_progress = [&line](const load::Progress& p) { line.update(p); };
+  load::ThreadTimes times;
+  report::LoadReport r = run(o, &times);
+  line.finish();
+  print_summary(args, r, times);
+  return r;
+}
+
 int load_core(const LoadArgs& args) {
   if (!args.operation.empty())
     throw std::invalid_argument("--operation " + args.operation +
@@ -139,22 +166,9 @@ int load_core(const LoadArgs& args) {
   const std::int64_t drain_ms = args.drain_ms.value_or(LoadArgs::kDefaultDrainMs);
   o.drain = std::chrono::milliseconds(drain_ms);
   o.receipt_port = args.receipt_port.value_or(0);
-  o.version = args.version;
-  o.getenv = args.getenv ? args.getenv : process_env;
-  if (args.faults) {
-    o.faults = read_json_file(*args.faults, "--faults");
-    o.faults_file = *args.faults;
-  }
+  common_options(args, o);
   const auto baseline = read_baseline(args);
-
-  const bool tty = args.tty ? *args.tty : isatty(fileno(args.out)) != 0;
-  load::ProgressLine line(args.out, tty);
-  o.on_progress = [&line](const load::Progress& p) { line.update(p); };
-  load::ThreadTimes times;
-  report::LoadReport r = load::run_core_load(o, &times);
-  line.finish();
-
-  print_summary(args, r, times);
+  report::LoadReport r = run_with_progress(args, o, &load::run_core_load);
   std::int64_t arrivals = 0, unfinished = 0;
   for (const auto& series : r.series) {
     // A broadcast arrival counts in each of its four operators' series.
@@ -190,22 +204,9 @@ int load_stub(const LoadArgs& args) {
   o.operation = args.operation;
   o.seed = args.seed;
   o.connections = args.connections;
-  o.version = args.version;
-  o.getenv = args.getenv ? args.getenv : process_env;
-  if (args.faults) {
-    o.faults = read_json_file(*args.faults, "--faults");
-    o.faults_file = *args.faults;
-  }
+  common_options(args, o);
   const auto baseline = read_baseline(args);
-
-  const bool tty = args.tty ? *args.tty : isatty(fileno(args.out)) != 0;
-  load::ProgressLine line(args.out, tty);
-  o.on_progress = [&line](const load::Progress& p) { line.update(p); };
-  load::ThreadTimes times;
-  report::LoadReport r = load::run_stub_load(o, &times);
-  line.finish();
-
-  print_summary(args, r, times);
+  report::LoadReport r = run_with_progress(args, o, &load::run_stub_load);
   std::int64_t requests = 0, failed = 0;
   for (const auto& series : r.series) {
     requests += series.arrivals;
