@@ -276,15 +276,6 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
       if (!ec) pump();
     });
   };
-  std::function<void()> tick = [&] {
-    if (finished) return;
-    if (o.on_progress)
-      o.on_progress(rec.progress(steady_clock::now(), static_cast<std::int64_t>(o.count)));
-    progress_timer.expires_after(std::chrono::seconds(1));
-    progress_timer.async_wait([&](boost::system::error_code ec) {
-      if (!ec) tick();
-    });
-  };
 
   report::LoadReport report;
   report.run = describe_run(o, "core");
@@ -294,9 +285,11 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   arrivals_timer.async_wait([&](boost::system::error_code ec) {
     if (!ec) pump();
   });
-  progress_timer.expires_at(start + std::chrono::seconds(1));
-  progress_timer.async_wait([&](boost::system::error_code ec) {
-    if (!ec) tick();
+  tick_every_second(progress_timer, start + std::chrono::seconds(1), [&] {
+    if (finished) return false;
+    if (o.on_progress)
+      o.on_progress(rec.progress(steady_clock::now(), static_cast<std::int64_t>(o.count)));
+    return true;
   });
   run_measured(io, start, embedded.get(), times);
   record_schedule(report.run, o.count, start, last_submit, last_due);

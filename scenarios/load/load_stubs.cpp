@@ -149,6 +149,16 @@ void run_measured(boost::asio::io_context& io, std::chrono::steady_clock::time_p
   times->stubs_cpu_s = embedded ? embedded->cpu_s() - stubs_cpu_before : 0;
 }
 
+void tick_every_second(boost::asio::steady_timer& timer,
+                       std::chrono::steady_clock::time_point first, std::function<bool()> on_tick) {
+  timer.expires_at(first);
+  timer.async_wait([&timer, on_tick = std::move(on_tick)](boost::system::error_code ec) mutable {
+    if (ec || !on_tick()) return;
+    tick_every_second(timer, std::chrono::steady_clock::now() + std::chrono::seconds(1),
+                      std::move(on_tick));
+  });
+}
+
 void delete_faults(boost::asio::io_context& io, transport::HttpTransport& client,
                    const std::string& admin, const std::vector<std::string>& ids) {
   for (const auto& id : ids) {

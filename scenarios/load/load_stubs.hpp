@@ -9,14 +9,13 @@
 
 #include <pthread.h>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace notify::load {
 
@@ -71,6 +70,11 @@ transport::SendResult send_now(boost::asio::io_context& io, transport::HttpTrans
 /// and the CPU time this thread and the embedded stubs' thread (when any) used meanwhile.
 void run_measured(boost::asio::io_context& io, std::chrono::steady_clock::time_point start,
                   EmbeddedStubs* embedded, ThreadTimes* times);
+
+/// Calls `on_tick` at `first` and then a second after each call returns, until it returns false
+/// or `timer` is cancelled: a run's progress line.
+void tick_every_second(boost::asio::steady_timer& timer,
+                       std::chrono::steady_clock::time_point first, std::function<bool()> on_tick);
 
 /// Deletes, through the control API at `admin`, the rules post_faults added.
 void delete_faults(boost::asio::io_context& io, transport::HttpTransport& client,

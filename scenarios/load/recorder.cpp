@@ -2,6 +2,7 @@
 
 #include "notify/delivery/broadcast_tasks.hpp"
 #include "notify/runtime/assert.hpp"
+#include "run_info.hpp"
 
 #include <cinttypes>
 #include <cstdio>
@@ -122,13 +123,7 @@ int Recorder::series_of(Channel channel, std::string_view provider) {
 }
 
 report::Interval& Recorder::interval_at(SteadyTime t) {
-  const double s = t < start_ ? 0 : std::chrono::duration<double>(t - start_).count();
-  const auto i = static_cast<std::size_t>(s / interval_s_);
-  while (timeline_.size() <= i) {
-    timeline_.emplace_back();
-    timeline_.back().start_s = static_cast<double>(timeline_.size() - 1) * interval_s_;
-  }
-  return timeline_[i];
+  return load::interval_at(timeline_, start_, interval_s_, t);
 }
 
 std::uint8_t Recorder::fault_index(std::string_view name) {

@@ -27,6 +27,18 @@ double timeline_interval_s(double expected_s) {
   return std::max(1.0, std::ceil(expected_s / kMaxTimelineIntervals));
 }
 
+report::Interval& interval_at(std::vector<report::Interval>& timeline,
+                              std::chrono::steady_clock::time_point start, double interval_s,
+                              std::chrono::steady_clock::time_point t) {
+  const double s = t < start ? 0 : std::chrono::duration<double>(t - start).count();
+  const auto i = static_cast<std::size_t>(s / interval_s);
+  while (timeline.size() <= i) {
+    timeline.emplace_back();
+    timeline.back().start_s = static_cast<double>(timeline.size() - 1) * interval_s;
+  }
+  return timeline[i];
+}
+
 void record_schedule(report::RunInfo& run, std::size_t count,
                      std::chrono::steady_clock::time_point start,
                      std::chrono::steady_clock::time_point last_submit,

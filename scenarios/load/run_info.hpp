@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace notify::load {
 
@@ -20,6 +21,12 @@ std::string host_name();
 /// The length of a timeline interval for a run expected to last `expected_s`: 1 s, or longer
 /// so that the timeline stays within kMaxTimelineIntervals.
 double timeline_interval_s(double expected_s);
+
+/// The timeline interval a time falls in, from the run's start; the intervals up to it are added
+/// (empty) when missing, and a time before the start counts in the first.
+report::Interval& interval_at(std::vector<report::Interval>& timeline,
+                              std::chrono::steady_clock::time_point start, double interval_s,
+                              std::chrono::steady_clock::time_point t);
 
 /// What a run's options say about it in report.run: the target, schedule, connections, fault
 /// file, version and seed, with the time and host it starts on. `Options` is CoreLoadOptions or

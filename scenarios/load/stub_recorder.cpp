@@ -1,5 +1,7 @@
 #include "stub_recorder.hpp"
 
+#include "run_info.hpp"
+
 namespace notify::load {
 
 std::string stub_error_kind(const transport::SendResult& result) {
@@ -15,13 +17,7 @@ StubRecorder::StubRecorder(std::string channel, std::string provider, Time start
 }
 
 report::Interval& StubRecorder::interval_at(Time t) {
-  const double s = t < start_ ? 0 : std::chrono::duration<double>(t - start_).count();
-  const auto i = static_cast<std::size_t>(s / interval_s_);
-  while (timeline_.size() <= i) {
-    timeline_.emplace_back();
-    timeline_.back().start_s = static_cast<double>(timeline_.size() - 1) * interval_s_;
-  }
-  return timeline_[i];
+  return load::interval_at(timeline_, start_, interval_s_, t);
 }
 
 void StubRecorder::arrived(Time due) {
