@@ -49,7 +49,7 @@ std::chrono::minutes parse_time_of_day(Fields& f, const std::string& key, const 
   std::istringstream in(v);
   in >> h >> colon >> m;
   if (v.size() != 5 || !in || !in.eof() || colon != ':' || h < 0 || h > 23 || m < 0 || m > 59)
-    f.fail_value(key, "a time of day \"HH:MM\" in UTC, e.g. \"00:05\"");
+    f.fail_value(key, "a time of day \"HH:MM\" in the beat's timezone, e.g. \"00:05\"");
   return std::chrono::minutes(h * 60 + m);
 }
 
