@@ -71,14 +71,20 @@ Backstops::~Backstops() {
   if (timer_) clock_.cancel(*timer_);
 }
 
+void Backstops::start_day_at(runtime::TimePoint t) {
+  NOTIFY_ASSERT(!timer_);
+  shift_ = t.time_since_epoch() % kDay;
+}
+
 void Backstops::set_replay(const std::string& type, Replay replay) {
   replays_[type] = std::move(replay);
 }
 
 runtime::TimePoint Backstops::replay_due(runtime::TimePoint created_at) const {
   // age_limited: created_at < now - grace; unbounded: created_at <= now - grace.
-  return grid_after(created_at + options_.replay_grace, runtime::Duration::zero(),
-                    options_.replay_every, options_.replay_rule == ReplayRule::unbounded);
+  return grid_after(created_at + options_.replay_grace - shift_, runtime::Duration::zero(),
+                    options_.replay_every, options_.replay_rule == ReplayRule::unbounded) +
+         shift_;
 }
 
 runtime::TimePoint Backstops::timeout_due(runtime::TimePoint created_at) const {
@@ -88,6 +94,10 @@ runtime::TimePoint Backstops::timeout_due(runtime::TimePoint created_at) const {
 
 // The first timeout tick strictly after `t`: the time of day in the beat's timezone.
 runtime::TimePoint Backstops::timeout_tick_after(runtime::TimePoint t) const {
+  return beat_timeout_tick_after(t - shift_) + shift_;
+}
+
+runtime::TimePoint Backstops::beat_timeout_tick_after(runtime::TimePoint t) const {
   const auto tod = options_.timeout_time_of_day;
   if (options_.timezone == BeatTimezone::utc) return grid_after(t, tod, kDay, false);
   // The local day's tick read as UTC, an hour earlier in summer; the local date of `t` is its
@@ -108,7 +118,7 @@ std::optional<runtime::TimePoint> Backstops::next_tick() const {
 }
 
 bool Backstops::is_replay_tick(runtime::TimePoint t) const {
-  return t.time_since_epoch() % options_.replay_every == runtime::Duration::zero();
+  return (t.time_since_epoch() - shift_) % options_.replay_every == runtime::Duration::zero();
 }
 
 bool Backstops::is_timeout_tick(runtime::TimePoint t) const {
@@ -145,7 +155,8 @@ void Backstops::tick(runtime::TimePoint at) {
 // The earliest tick at which some open notification is due, from what the store holds now.
 void Backstops::arm_next() {
   const auto now = clock_.now();
-  const auto next_replay = grid_after(now, runtime::Duration::zero(), options_.replay_every, false);
+  const auto next_replay =
+      grid_after(now - shift_, runtime::Duration::zero(), options_.replay_every, false) + shift_;
   const auto next_timeout = timeout_tick_after(now);
   std::optional<runtime::TimePoint> next;
   for (const auto& n : store_.list_notifications()) {

@@ -202,6 +202,17 @@ TEST_F(BackstopsTest, LondonBeatRunsTheTimeoutAtFivePastMidnightLocalTime) {
   EXPECT_EQ(due(utc(2026y / July / 1, 10h)), utc(2026y / July / 5, 5min));
 }
 
+TEST_F(BackstopsTest, ADayStartingElsewhereMovesEveryTick) {
+  backstops->start_day_at(day0() + 7h + 3min);
+  // The beat's 00:05 is 07:08 UTC, its quarter hours fall at 3, 18, 33 and 48 minutes past.
+  EXPECT_EQ(backstops->timeout_due(day0()), day0() + 72h + 7h + 8min);
+  EXPECT_EQ(backstops->replay_due(day0()), day0() + 1h + 3min);
+  create("stuck", day0() + 10min, store::status::kCreated);
+  clock.run_until(day0() + 1h + 18min);
+  ASSERT_EQ(replayed.size(), 1u);
+  EXPECT_EQ(replayed[0].second, day0() + 1h + 18min);
+}
+
 TEST_F(BackstopsTest, OptionsThatCannotRunAreRefused) {
   auto refused = [this](BackstopOptions o) {
     EXPECT_THROW(Backstops(*store, clock, logger, metrics, o), std::invalid_argument);

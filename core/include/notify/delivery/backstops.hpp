@@ -74,6 +74,10 @@ class Backstops {
   /// How notifications of `type` ("email", "sms") are put back on the queue. Without one, a
   /// notification of that type is never replayed.
   void set_replay(const std::string& type, Replay replay);
+  /// The schedule's days start at `t`'s time of day instead of midnight UTC (call before the
+  /// first watch()). A wire run's clock runs faster than real time from whenever it starts;
+  /// starting its day there keeps its ticks where a simulated run, starting at midnight, has them.
+  void start_day_at(runtime::TimePoint t);
   /// No tick is armed after `t` (a simulated run's horizon). Unset: no bound.
   void set_until(runtime::TimePoint t) { until_ = t; }
   /// Tells the backstops a notification was created at `created_at`: arms the tick at which it
@@ -104,6 +108,7 @@ class Backstops {
   bool is_replay_tick(runtime::TimePoint t) const;
   bool is_timeout_tick(runtime::TimePoint t) const;
   runtime::TimePoint timeout_tick_after(runtime::TimePoint t) const;
+  runtime::TimePoint beat_timeout_tick_after(runtime::TimePoint t) const;  // in the beat's days
 
   store::Store& store_;
   runtime::Clock& clock_;
@@ -113,6 +118,7 @@ class Backstops {
   std::map<std::string, Replay> replays_;
   std::map<std::string, std::size_t> replay_counts_;  // only notifications replayed at least once
   std::optional<runtime::TimePoint> until_;
+  runtime::Duration shift_{};  // where the schedule's day starts, from midnight UTC
   std::optional<runtime::TimerId> timer_;
   runtime::TimePoint timer_at_{};
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
