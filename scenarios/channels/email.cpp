@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 namespace notify::scenarios::channels {
 
@@ -43,6 +44,9 @@ struct EmailWorkload {
   std::string html_body;
   std::chrono::milliseconds start{0};
   std::chrono::milliseconds interval{0};
+  /// The first N notifications are stored but their delivery task is never queued (a worker
+  /// that crashed, a queue message lost): only replay-created-notifications sends them.
+  std::size_t lost_dispatches = 0;
 };
 
 EmailWorkload parse_email(const json& j, const std::string& path, const std::string& file) {
@@ -63,6 +67,8 @@ EmailWorkload parse_email(const json& j, const std::string& path, const std::str
   }
   w.start = std::chrono::milliseconds(f.integer("start_ms").value_or(0));
   w.interval = std::chrono::milliseconds(f.integer("interval_ms").value_or(0));
+  w.lost_dispatches = static_cast<std::size_t>(f.integer("lost_dispatches", 0).value_or(0));
+  if (w.lost_dispatches > w.count) f.fail_value("lost_dispatches", "at most count");
   f.no_others();
   return w;
 }
@@ -104,6 +110,12 @@ class EmailChannel final : public Channel {
     d.retry_delay = s.retry_delay;
     delivery_ = std::make_unique<delivery::EmailDelivery>(env_.store, env_.clock, *client_,
                                                           env_.metrics, env_.logger, d);
+    // Back on the queue: the same message, through deliver_email again.
+    if (env_.backstops != nullptr)
+      env_.backstops->set_replay("email", [this](const store::Notification& note) {
+        auto it = index_.find(note.id);
+        if (it != index_.end()) delivery_->deliver(note.id, message(it->second));
+      });
   }
 
   void schedule(std::vector<std::string>& recipients) override {
@@ -112,19 +124,14 @@ class EmailChannel final : public Channel {
     for (std::size_t n = 1; n <= w_.count; ++n) {
       std::string to = expand(w_.to[(n - 1) % w_.to.size()], n);
       if (seen.insert(to).second) recipients.push_back(to);
-      email::EmailMessage m;
-      m.source = w_.from;
-      m.to = {to};
-      m.subject = expand(w_.subject, n);
-      m.body = expand(w_.body, n);
-      m.html_body = expand(w_.html_body, n);
       std::string id = env_.rng.uuid4();
-      env_.clock.schedule_after(w_.start + w_.interval * static_cast<long>(n - 1),
-                                [this, id, m = std::move(m)] {
-                                  create_notification(env_, id, "email", m.to.front());
-                                  ++submitted_;
-                                  delivery_->deliver(id, m);
-                                });
+      index_[id] = n;
+      env_.clock.schedule_after(w_.start + w_.interval * static_cast<long>(n - 1), [this, id, n] {
+        email::EmailMessage m = message(n);
+        create_notification(env_, id, "email", m.to.front());
+        ++submitted_;
+        if (n > w_.lost_dispatches) delivery_->deliver(id, m);
+      });
     }
   }
 
@@ -138,6 +145,17 @@ class EmailChannel final : public Channel {
   }
 
  private:
+  // The workload's message number n (1-based).
+  email::EmailMessage message(std::size_t n) const {
+    email::EmailMessage m;
+    m.source = w_.from;
+    m.to = {expand(w_.to[(n - 1) % w_.to.size()], n)};
+    m.subject = expand(w_.subject, n);
+    m.body = expand(w_.body, n);
+    m.html_body = expand(w_.html_body, n);
+    return m;
+  }
+
   ChannelEnv& env_;
   EmailWorkload w_;
   // botocore's backoff draws, apart from the workload's stream so they do not shift its ids.
@@ -145,6 +163,7 @@ class EmailChannel final : public Channel {
   std::unique_ptr<email::EmailClient> client_;
   std::unique_ptr<delivery::EmailDelivery> delivery_;
   std::size_t submitted_ = 0;
+  std::unordered_map<std::string, std::size_t> index_;  // notification id -> message number
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "workload_text.hpp"
 
 #include <set>
+#include <unordered_map>
 
 namespace notify::scenarios::channels {
 
@@ -37,6 +38,9 @@ struct SmsWorkload {
   bool international = false;
   std::chrono::milliseconds start{0};
   std::chrono::milliseconds interval{0};
+  /// The first N notifications are stored but their delivery task is never queued (a worker
+  /// that crashed, a queue message lost): only replay-created-notifications sends them.
+  std::size_t lost_dispatches = 0;
   delivery::SmsProviderOptions providers;
   /// How long the provider checks keep running once no work remains while messages still wait
   /// for receipts (a lost receipt would otherwise keep a simulated run going for ever).
@@ -74,6 +78,8 @@ SmsWorkload parse_sms(const json& j, const std::string& path, const std::string&
   if (auto v = f.boolean("international")) w.international = *v;
   w.start = std::chrono::milliseconds(f.integer("start_ms").value_or(0));
   w.interval = std::chrono::milliseconds(f.integer("interval_ms").value_or(0));
+  w.lost_dispatches = static_cast<std::size_t>(f.integer("lost_dispatches", 0).value_or(0));
+  if (w.lost_dispatches > w.count) f.fail_value("lost_dispatches", "at most count");
   if (auto v = f.integer("checks_after_s", 0)) w.checks_after = std::chrono::seconds(*v);
   if (const json* p = f.object("providers")) {
     stubs::Fields pf(*p, f.at("providers"), file);
@@ -155,6 +161,19 @@ class SmsChannel final : public Channel {
     delivery_ = std::make_unique<delivery::SmsDelivery>(
         env_.store, env_.clock, *providers_,
         std::vector<sms::SmsClient*>{firetext_.get(), mmg_.get()}, env_.metrics, env_.logger, d);
+    // Back on the queue: the same message, through deliver_sms again.
+    if (env_.backstops != nullptr)
+      env_.backstops->set_replay("sms", [this](const store::Notification& note) {
+        auto it = index_.find(note.id);
+        if (it == index_.end()) return;
+        delivery_->deliver(note.id, message(it->second));
+        // The provider checks may have stopped while only this notification was open.
+        if (!watch_timer_) {
+          providers_->start();
+          last_work_ = env_.clock.now();
+          watch();
+        }
+      });
   }
 
   void schedule(std::vector<std::string>& recipients) override {
@@ -163,20 +182,17 @@ class SmsChannel final : public Channel {
     std::set<std::string> seen;
     for (std::size_t n = 1; n <= w_.count; ++n) {
       const std::string raw = expand(w_.to[(n - 1) % w_.to.size()], n);
-      sms::SmsMessage m;
-      m.to = normalise(raw);
-      m.content = expand(w_.content, n);
-      m.sender = w_.sender;
-      m.international = w_.international;
-      if (seen.insert(m.to).second) recipients.push_back(m.to);
-      if (raw != m.to && seen.insert(raw).second) recipients.push_back(raw);
+      const std::string to = normalise(raw);
+      if (seen.insert(to).second) recipients.push_back(to);
+      if (raw != to && seen.insert(raw).second) recipients.push_back(raw);
       std::string id = rng_.uuid4();
-      env_.clock.schedule_after(w_.start + w_.interval * static_cast<long>(n - 1),
-                                [this, id, m = std::move(m)] {
-                                  create_notification(env_, id, "sms", m.to);
-                                  ++submitted_;
-                                  delivery_->deliver(id, m);
-                                });
+      index_[id] = n;
+      env_.clock.schedule_after(w_.start + w_.interval * static_cast<long>(n - 1), [this, id, n] {
+        sms::SmsMessage m = message(n);
+        create_notification(env_, id, "sms", m.to);
+        ++submitted_;
+        if (n > w_.lost_dispatches) delivery_->deliver(id, m);
+      });
     }
     // Notify's provider checks run for as long as there is SMS work (see watch()).
     providers_->start();
@@ -200,6 +216,16 @@ class SmsChannel final : public Channel {
   }
 
  private:
+  // The workload's message number n (1-based).
+  sms::SmsMessage message(std::size_t n) const {
+    sms::SmsMessage m;
+    m.to = normalise(expand(w_.to[(n - 1) % w_.to.size()], n));
+    m.content = expand(w_.content, n);
+    m.sender = w_.sender;
+    m.international = w_.international;
+    return m;
+  }
+
   // Stops the provider checks once no work remains and every SMS is final, or `checks_after`
   // after the last work when some never will be (a lost receipt), so a simulated run can end.
   void watch() {
@@ -231,6 +257,7 @@ class SmsChannel final : public Channel {
   std::size_t submitted_ = 0;
   runtime::TimePoint last_work_{};
   std::optional<runtime::TimerId> watch_timer_;
+  std::unordered_map<std::string, std::size_t> index_;  // notification id -> message number
 };
 
 }  // namespace

@@ -87,6 +87,15 @@ inline void create_notification(ChannelEnv& env, const std::string& id, const st
   note.updated_at = note.created_at;
   auto r = env.store.insert_notification(note);
   NOTIFY_ASSERT(r.has_value());
+  if (env.backstops != nullptr) env.backstops->watch(note.created_at);
+}
+
+/// The attempts a notification's retry rules allow: max_retries + 1 for its first delivery task,
+/// and as many again for each time replay-created-notifications put it back on the queue (a
+/// task still retrying after an hour is "created" too, so Notify starts a second one beside it).
+inline int attempts_max(const ChannelEnv& env, const std::string& id) {
+  const std::size_t runs = 1 + (env.backstops != nullptr ? env.backstops->replays_of(id) : 0);
+  return (env.scenario.max_retries + 1) * static_cast<int>(runs);
 }
 
 /// Channel::chaos_report() for a channel whose messages are the notifications of `type`: each
@@ -108,7 +117,7 @@ inline nlohmann::json notification_report(ChannelEnv& env, const std::string& ty
                         {"status", n.status},
                         {"history", h == history.end() ? nlohmann::json::array() : h->second},
                         {"attempts", n.attempts},
-                        {"attempts_max", env.scenario.max_retries + 1},
+                        {"attempts_max", attempts_max(env, n.id)},
                         {"reference", n.reference},
                         {"keys", keys},
                         {"documented", ""}});

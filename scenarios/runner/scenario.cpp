@@ -18,6 +18,59 @@ using nlohmann::json;
 using stubs::Fields;
 using stubs::quote_json;
 
+// Core options that belong to no one channel, with their values, the first being the default:
+// which notifications replay-created-notifications picks (notifications-api 1a442c36b added
+// the seven-day age limit), and whether timeout-sending-notifications counts
+// timeout-sending.<provider> (c8cf057eb added it, 8a2f1d481 removed it), and the timezone of
+// the beat's crontabs (UTC since 2bb09279b, Europe/London before).
+const std::vector<std::pair<std::string, std::vector<std::string>>> kCoreWideOptions = {
+    {"replay_created_rule", {"age-limited", "unbounded"}},
+    {"timeout_metric", {"off", "statsd"}},
+    {"beat_timezone", {"UTC", "Europe/London"}},
+};
+
+// A core option with named values: one of `values`, kept in `out`.
+void read_core_choice(Fields& cf, const std::string& key, const std::vector<std::string>& values,
+                      std::map<std::string, std::string>& out) {
+  auto v = cf.string(key);
+  if (!v) return;
+  if (std::find(values.begin(), values.end(), *v) == values.end()) {
+    std::string known;
+    for (const auto& n : values) known += (known.empty() ? "" : " or ") + ("\"" + n + "\"");
+    cf.fail_value(key, known);
+  }
+  out[key] = *v;
+}
+
+// "HH:MM", a time of day.
+std::chrono::minutes parse_time_of_day(Fields& f, const std::string& key, const std::string& v) {
+  int h = -1, m = -1;
+  char colon = 0;
+  std::istringstream in(v);
+  in >> h >> colon >> m;
+  if (v.size() != 5 || !in || !in.eof() || colon != ':' || h < 0 || h > 23 || m < 0 || m > 59)
+    f.fail_value(key, "a time of day \"HH:MM\" in the beat's timezone, e.g. \"00:05\"");
+  return std::chrono::minutes(h * 60 + m);
+}
+
+BackstopSettings parse_backstops(const json& j, const std::string& path, const std::string& file) {
+  BackstopSettings b;
+  Fields f(j, path, file);
+  if (auto v = f.boolean("enabled")) b.enabled = *v;
+  if (auto v = f.integer("sending_timeout_s", 1)) b.sending_timeout = std::chrono::seconds(*v);
+  if (auto v = f.string("timeout_at")) b.timeout_at = parse_time_of_day(f, "timeout_at", *v);
+  if (auto v = f.integer("replay_after_s", 1)) b.replay_after = std::chrono::seconds(*v);
+  if (auto v = f.integer("replay_every_min", 1)) {
+    if (1440 % *v != 0) f.fail_value("replay_every_min", "a number of minutes that divides a day");
+    b.replay_every = std::chrono::minutes(*v);
+  }
+  if (auto v = f.integer("replay_age_limit_s", 1)) b.replay_age_limit = std::chrono::seconds(*v);
+  if (b.replay_age_limit <= b.replay_after)
+    f.fail_value("replay_age_limit_s", "more seconds than replay_after_s");
+  f.no_others();
+  return b;
+}
+
 CountCheck parse_count(const json& j, const std::string& path, const std::string& file) {
   CountCheck c;
   if (j.is_number_integer()) {
@@ -51,8 +104,7 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
                   Expectations& e) {
   Fields f(j, path, file);
   static const std::set<std::string> kStatuses = {
-      "created",           "sending",          "sent",
-      "pending",           "delivered",        "permanent-failure",
+      "created",           "sending",          "sent", "pending", "delivered", "permanent-failure",
       "temporary-failure", "technical-failure"};
   if (const json* s = f.object("statuses")) {
     for (auto it = s->begin(); it != s->end(); ++it) {
@@ -71,8 +123,9 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
       NotificationExpectation ne;
       ne.status = nf.string("status");
       if (ne.status && !kStatuses.count(*ne.status))
-        nf.fail_value("status", "a status (one of created, sending, sent, pending, delivered, "
-                                "permanent-failure, temporary-failure, technical-failure)");
+        nf.fail_value("status",
+                      "a status (one of created, sending, sent, pending, delivered, "
+                      "permanent-failure, temporary-failure, technical-failure)");
       ne.channel = nf.string("channel");
       if (ne.channel && find_channel(*ne.channel) == nullptr) {
         std::string known;
@@ -158,17 +211,13 @@ static Scenario parse_fields(const json& j, const std::string& file) {
   if (const json* core = f.object("core")) {
     Fields cf(*core, "core", file);
     for (const auto& channel : channel_registry()) {
-      for (const auto& [key, values] : channel.core_options) {
-        auto v = cf.string(key);
-        if (!v) continue;
-        if (std::find(values.begin(), values.end(), *v) == values.end()) {
-          std::string known;
-          for (const auto& n : values) known += (known.empty() ? "" : " or ") + ("\"" + n + "\"");
-          cf.fail_value(key, known);
-        }
-        s.core_options[key] = *v;
-      }
+      for (const auto& [key, values] : channel.core_options)
+        read_core_choice(cf, key, values, s.core_options);
     }
+    for (const auto& [key, values] : kCoreWideOptions)
+      read_core_choice(cf, key, values, s.core_options);
+    if (const json* b = cf.object("backstops"))
+      s.backstops = parse_backstops(*b, cf.at("backstops"), file);
     if (auto v = cf.integer("max_retries")) s.max_retries = static_cast<int>(*v);
     if (auto v = cf.integer("retry_delay_s")) s.retry_delay = std::chrono::seconds(*v);
     cf.no_others();

@@ -35,6 +35,9 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   edge.open(stubs::registry());
   auto receipts = transport::HttpServer::start(io, {}, world.receipts.handler());
   world.connect(edge, "http://" + receipts->address(), *client, *client);
+  // The scenario's day starts now, as a simulated run's starts at its virtual midnight, so the
+  // backstops tick at the same scenario times in both modes.
+  world.backstops->start_day_at(clock.now());
   world.schedule();
 
   // Poll for the end on a short real-time tick; the run is bounded by wire.timeout.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 namespace notify::scenarios {
 namespace {
@@ -13,6 +14,27 @@ stubs::HostOptions host_options(std::uint64_t seed) {
   stubs::HostOptions o;
   o.seed = seed;
   o.journal.capacity = 200'000;  // a scenario's whole history, so counts are exact
+  return o;
+}
+
+delivery::BackstopOptions backstop_options(const Scenario& s) {
+  delivery::BackstopOptions o;
+  const BackstopSettings& b = s.backstops;
+  o.enabled = b.enabled;
+  o.sending_timeout = b.sending_timeout;
+  o.timeout_time_of_day = b.timeout_at;
+  o.replay_grace = b.replay_after;
+  o.replay_every = b.replay_every;
+  o.replay_age_limit = b.replay_age_limit;
+  auto option = [&s](const std::string& key, const std::string& fallback) {
+    auto it = s.core_options.find(key);
+    return it == s.core_options.end() ? fallback : it->second;
+  };
+  if (option("replay_created_rule", "age-limited") == "unbounded")
+    o.replay_rule = delivery::ReplayRule::unbounded;
+  o.timeout_metric = option("timeout_metric", "off") == "statsd";
+  if (option("beat_timezone", "UTC") == "Europe/London")
+    o.timezone = delivery::BeatTimezone::europe_london;
   return o;
 }
 
@@ -31,8 +53,14 @@ World::World(const Scenario& s, std::uint64_t seed, runtime::Clock& c)
       logger(c),
       host(c, host_options(seed)) {
   for (const auto& spec : stubs::registry().all()) host.add(spec.make());
+  try {
+    backstops = std::make_unique<delivery::Backstops>(*store, clock, logger, metrics,
+                                                      backstop_options(scenario));
+  } catch (const std::invalid_argument& e) {
+    throw ScenarioError(scenario.file + ": core.backstops." + e.what());
+  }
   channel_env = std::make_unique<ChannelEnv>(
-      ChannelEnv{scenario, clock, rng, *store, metrics, logger, receipts});
+      ChannelEnv{scenario, clock, rng, *store, metrics, logger, receipts, backstops.get()});
   // Every channel's receipts are routed, so a stray callback gets a clear answer; a channel with
   // no workload still has its endpoint.
   for (const auto& spec : channel_registry()) {

@@ -51,6 +51,8 @@ struct World {
   telemetry::Metrics metrics;
   telemetry::Logger logger;
   stubs::StubHost host;
+  /// Notify's replay-created-notifications and timeout-sending-notifications for every channel.
+  std::unique_ptr<delivery::Backstops> backstops;
   std::unique_ptr<ChannelEnv> channel_env;
   std::vector<std::unique_ptr<Channel>> channels;  // those the scenario has a workload for
   std::vector<std::string> recipients;  // every address the workload used, for the PII check

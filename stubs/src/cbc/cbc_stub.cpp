@@ -3,6 +3,7 @@
 
 #include "notify/broadcast/validate.hpp"
 #include "notify/runtime/clock.hpp"
+#include "notify/stubs/fields.hpp"
 
 #include <pugixml.hpp>
 
@@ -49,12 +50,13 @@ bool known_az(std::string_view az) {
 
 // What the sequence rules need from a document.
 struct Facts {
-  std::string message_type;         // Alert, Cancel, Update (CAP msgType / IBAG_message_type)
-  bool test = false;                // a link test (CAP status Test / IBAG_status Test)
-  std::string key;                  // CAP identifier, or IBAG message number
-  std::string identifier;           // CAP identifier (IBAG_cap_identifier for IBAG)
+  std::string message_type;  // Alert, Cancel, Update (CAP msgType / IBAG_message_type)
+  bool test = false;         // a link test (CAP status Test / IBAG Link Test)
+  std::string status;        // CAP status / IBAG_status, as received
+  std::string key;           // CAP identifier, or IBAG message number
+  std::string identifier;    // CAP identifier (IBAG_cap_identifier for IBAG)
   std::string sent;
-  std::vector<std::string> refs;    // CAP identifiers, or IBAG message numbers, referenced
+  std::vector<std::string> refs;  // CAP identifiers, or IBAG message numbers, referenced
 };
 
 Facts read_facts(const pugi::xml_document& doc, bool ibag) {
@@ -62,7 +64,8 @@ Facts read_facts(const pugi::xml_document& doc, bool ibag) {
   pugi::xml_node root = doc.document_element();
   if (!ibag) {
     f.message_type = root.child_value("msgType");
-    f.test = std::string_view(root.child_value("status")) == "Test";
+    f.status = root.child_value("status");
+    f.test = f.status == "Test";
     f.key = f.identifier = root.child_value("identifier");
     f.sent = root.child_value("sent");
     std::istringstream refs(root.child_value("references"));
@@ -75,8 +78,8 @@ Facts read_facts(const pugi::xml_document& doc, bool ibag) {
   } else {
     f.message_type = root.child_value("IBAG_message_type");
     // The proxy's IBAG link test is IBAG_status System with IBAG_message_type "Link Test".
-    f.test = f.message_type == "Link Test" ||
-             std::string_view(root.child_value("IBAG_status")) == "Test";
+    f.status = root.child_value("IBAG_status");
+    f.test = f.message_type == "Link Test";
     f.key = root.child_value("IBAG_message_number");
     f.identifier = root.child_value("IBAG_cap_identifier");
     f.sent = root.child_value("IBAG_sent_date_time");
@@ -99,6 +102,8 @@ std::string cbc_path(std::string_view op, std::string_view az) {
 
 struct CbcStub::Impl {
   mutable std::mutex mutex;
+  // "responses": the HTTP status an endpoint answers, by "operator/az" or "operator".
+  std::map<std::string, int> responses;
   std::map<std::string, OperatorState> ops;
   std::vector<std::pair<std::string, std::string>> documents;
   std::uint64_t next_ack = 1;
@@ -134,9 +139,25 @@ RequestInfo CbcStub::describe(const transport::Request& request) const {
 
 namespace {
 
+// CAP 1.2 forbids "Z" and fractions of a second: UTC is written "-00:00", as the proxy writes
+// its own <sent>. IBAG_sent_date_time takes the same form.
+std::string cap_time(runtime::TimePoint t) {
+  return runtime::format_iso8601(t).substr(0, 19) + "-00:00";
+}
+
+// The answer's status: the document's own when the schema allows it, so a link test is answered
+// as a test (CAP Test; IBAG System, the proxy's link-test status) and anything else as Actual.
+std::string answer_status(const Facts& f, bool ibag) {
+  static const std::set<std::string> kCap = {"Actual", "Exercise", "System", "Test", "Draft"};
+  static const std::set<std::string> kIbag = {"Actual", "System", "Network Test"};
+  const auto& allowed = ibag ? kIbag : kCap;
+  return allowed.count(f.status) != 0 ? f.status : "Actual";
+}
+
 // The answer: a CAP 1.2 Ack/Error message for CAP operators (a shape CAP itself defines), an
 // IBAG_Alert_Attributes with IBAG_message_type Ack/Error and IBAG_response_code/IBAG_note for
-// Vodafone (elements the IBAG schema has). HTTP 200 for Ack, 400 for Error, 500 for a CBC fault.
+// Vodafone (elements the IBAG schema has). HTTP 200 for Ack, 400 for Error, 403 for an endpoint
+// that refuses, 500 for a CBC fault.
 StubAnswer reply(const std::string& op, bool ibag, bool ok, int status, const std::string& code,
                  const std::string& note, const Facts& f, std::uint64_t ack_number,
                  const std::string& now) {
@@ -148,7 +169,7 @@ StubAnswer reply(const std::string& op, bool ibag, bool ok, int status, const st
     root.append_child("identifier").text() = (op + "-ack-" + std::to_string(ack_number)).c_str();
     root.append_child("sender").text() = sender.c_str();
     root.append_child("sent").text() = now.c_str();
-    root.append_child("status").text() = f.test ? "Test" : "Actual";
+    root.append_child("status").text() = answer_status(f, false).c_str();
     root.append_child("msgType").text() = ok ? "Ack" : "Error";
     root.append_child("scope").text() = "Public";
     root.append_child("code").text() = code.c_str();
@@ -167,7 +188,7 @@ StubAnswer reply(const std::string& op, bool ibag, bool ok, int status, const st
     if (!f.key.empty()) root.append_child("IBAG_referenced_message_number").text() = f.key.c_str();
     root.append_child("IBAG_sender").text() = sender.c_str();
     root.append_child("IBAG_sent_date_time").text() = now.c_str();
-    root.append_child("IBAG_status").text() = f.test ? "Test" : "Actual";
+    root.append_child("IBAG_status").text() = answer_status(f, true).c_str();
     root.append_child("IBAG_message_type").text() = ok ? "Ack" : "Error";
     root.append_child("IBAG_response_code").text() = code.c_str();
     root.append_child("IBAG_note").text() = note.c_str();
@@ -204,8 +225,7 @@ StubAnswer CbcStub::handle(const Call& call) {
   const std::string& op = route->op;
   const bool ibag = cbc_takes_ibag(op);
   const std::string now =
-      runtime::format_iso8601(services_ != nullptr ? services_->clock().now()
-                                                   : runtime::TimePoint{});
+      cap_time(services_ != nullptr ? services_->clock().now() : runtime::TimePoint{});
   std::lock_guard lock(impl_->mutex);
   OperatorState& st = impl_->ops[op];
   st.counters.received += 1;
@@ -215,13 +235,21 @@ StubAnswer CbcStub::handle(const Call& call) {
   impl_->documents.emplace_back(op, call.request.body);
   const std::uint64_t ack = impl_->next_ack++;
   Facts none;
-  auto error = [&](int status, const std::string& code, const std::string& note,
-                   const Facts& f) {
+  auto error = [&](int status, const std::string& code, const std::string& note, const Facts& f) {
     st.counters.rejected += 1;
     return reply(op, ibag, false, status, code, note, f, ack, now);
   };
 
-  if (call.error == kCbcInternalError)
+  // An endpoint set to answer 403 or 500 does so whatever it is sent, as Emergency Alerts'
+  // loopback CBCs do (their LoopbackResponses table).
+  int configured = 200;
+  if (auto it = impl_->responses.find(op + "/" + route->az); it != impl_->responses.end())
+    configured = it->second;
+  else if (auto it = impl_->responses.find(op); it != impl_->responses.end())
+    configured = it->second;
+  if (call.error == kCbcForbidden || configured == 403)
+    return error(403, "Forbidden", "the " + op + " CBC refused the request", none);
+  if (call.error == kCbcInternalError || configured == 500)
     return error(500, "InternalError", "the CBC could not process the message", none);
 
   broadcast::ValidateOptions vo;
@@ -262,7 +290,8 @@ StubAnswer CbcStub::handle(const Call& call) {
     if (f.message_type == "Cancel") {
       bool any_live = false;
       for (const auto& r : f.refs) any_live = any_live || !st.cancelled.contains(r);
-      if (!any_live) return error(400, "AlreadyCancelled", "every referenced alert is cancelled", f);
+      if (!any_live)
+        return error(400, "AlreadyCancelled", "every referenced alert is cancelled", f);
       for (const auto& r : f.refs) st.cancelled.insert(r);
     }
   }
@@ -272,7 +301,41 @@ StubAnswer CbcStub::handle(const Call& call) {
                f.test ? "link test acknowledged" : f.message_type + " acknowledged", f, ack, now);
 }
 
-std::vector<std::string> CbcStub::error_names() const { return {kCbcReject, kCbcInternalError}; }
+std::vector<std::string> CbcStub::error_names() const {
+  return {kCbcReject, kCbcForbidden, kCbcInternalError};
+}
+
+std::optional<FieldError> CbcStub::configure(const nlohmann::json& config) {
+  std::map<std::string, int> responses;
+  bool given = false;
+  try {
+    Fields f(config, "");
+    if (const auto* r = f.object("responses")) {
+      given = true;
+      for (const auto& [key, value] : r->items()) {
+        const std::string field = f.at("responses") + "." + key;
+        auto slash = key.find('/');
+        const std::string op = key.substr(0, slash);
+        if (!known_operator(op) ||
+            (slash != std::string::npos && !known_az(std::string_view(key).substr(slash + 1))))
+          f.fail(field,
+                 "an operator (ee, o2, three, vodafone), or operator/az with az "
+                 "eu-west-2a or eu-west-2b",
+                 "\"" + key + "\"");
+        if (!value.is_number_integer() ||
+            (value.get<int>() != 200 && value.get<int>() != 403 && value.get<int>() != 500))
+          f.fail(field, "an HTTP status: 200, 403 or 500", quote_json(value));
+        responses[key] = value.get<int>();
+      }
+    }
+    f.no_others();
+  } catch (const ConfigError& e) {
+    return e.error();
+  }
+  std::lock_guard lock(impl_->mutex);
+  if (given) impl_->responses = std::move(responses);
+  return std::nullopt;
+}
 
 StubAnswer CbcStub::not_found(const transport::Request& request) const {
   StubAnswer a;

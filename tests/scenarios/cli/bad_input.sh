@@ -37,6 +37,9 @@ echo '{"faults": [{"action": {"type": "explode"}}]}' >conf.json
 echo '{"stubs": {"smtp": {}}}' >unknown-stub.json
 echo '{"stubs": {"ses": {"max_send_rate": "fast"}}}' >bad-stub-field.json
 echo '{"message_type": "alert"}' >payload.json
+echo '{"name": "x", "core": {"backstops": {"replay_every_min": 7}}}' >bad-backstops.json
+echo '{"name": "x", "core": {"beat_timezone": "London"}}' >bad-timezone.json
+echo '{"name": "x", "stubs": {"cbc": {"responses": {"ee": 404}}}}' >bad-cbc-status.json
 mkdir -p no-scenarios
 
 # run
@@ -117,6 +120,12 @@ expect_one_line "--count 40000 at --rate 10 lasts 4000 s; at most 3600 s" \
 expect_one_line "--faults conf.json: faults[0]" load --target stub --count 1 --faults conf.json
 expect_one_line "--baseline broken.json: not valid JSON" \
   load --target stub --count 1 --baseline broken.json
+
+# the lifecycle backstops' settings, and a CBC endpoint's status
+expect_one_line "bad-backstops.json: core.backstops.replay_every_min" run bad-backstops.json
+expect_one_line 'core.beat_timezone: expected "UTC" or "Europe/London"' run bad-timezone.json
+expect_one_line "stubs.cbc.responses.ee: expected an HTTP status: 200, 403 or 500" \
+  run bad-cbc-status.json
 
 # no subcommand, or an unknown one
 expect_one_line "A subcommand is required" nosuch

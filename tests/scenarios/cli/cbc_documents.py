@@ -1,6 +1,7 @@
-"""Every CAP and IBAG document a CBC stub received in the catalogue's broadcast scenarios
-validates with the library (`notify-sim validate --profile uk`) and with xmllint against the
-official schemas (CAP-v1.2.xsd, ibag10.xsd).
+"""Every CAP and IBAG document in the catalogue's broadcast scenarios, in both directions (what
+a proxy sent to a CBC stub, and the Ack or Error the CBC answered), validates with the library
+(`notify-sim validate --profile uk`) and with xmllint against the official schemas
+(CAP-v1.2.xsd, ibag10.xsd).
 
 Usage: cbc_documents.py NOTIFY_SIM CATALOGUE_DIR SCHEMAS_DIR
 """
@@ -26,11 +27,15 @@ with tempfile.TemporaryDirectory() as tmp:
     for result in json.loads(report.read_text())["results"]:
         for entry in result["report"]["journal"]:
             if entry.get("service") == "cbc" and entry.get("direction", "in") == "in":
-                documents.append(entry["request_body"])
-    if not documents:
-        sys.exit("no CBC received a document")
+                documents.append(("sent", entry["request_body"]))
+                if entry.get("response_body"):
+                    documents.append(("answered", entry["response_body"]))
+    sent = sum(1 for d, _ in documents if d == "sent")
+    answered = len(documents) - sent
+    if not sent or not answered:
+        sys.exit(f"expected documents both ways; got {sent} sent and {answered} answered")
     failures = 0
-    for n, doc in enumerate(documents):
+    for n, (direction, doc) in enumerate(documents):
         path = pathlib.Path(tmp) / f"doc-{n}.xml"
         path.write_text(doc)
         schema = schemas / ("ibag10.xsd" if "IBAG_Alert_Attributes" in doc else "CAP-v1.2.xsd")
@@ -40,6 +45,7 @@ with tempfile.TemporaryDirectory() as tmp:
                               capture_output=True, text=True, timeout=60)
         if lint.returncode != 0 or ours.returncode != 0:
             failures += 1
-            print(f"document {n} rejected:\n{doc}\n{lint.stderr}{ours.stdout}{ours.stderr}")
-    print(f"{len(documents)} documents received by the CBC stubs, {failures} invalid")
+            print(f"document {n} ({direction}) rejected:\n{doc}\n{lint.stderr}{ours.stdout}"
+                  f"{ours.stderr}")
+    print(f"{sent} documents sent to the CBC stubs, {answered} answered by them, {failures} invalid")
     sys.exit(1 if failures else 0)

@@ -48,6 +48,9 @@ class CbcStub final : public Stub {
   std::vector<std::string> error_names() const override;
   StubAnswer not_found(const transport::Request& request) const override;
   void reset() override;
+  /// "responses": {"<operator>[/<az>]": 200 | 403 | 500}, the HTTP status an endpoint answers
+  /// whatever it is sent (200: as usual). "operator/az" wins over "operator".
+  std::optional<FieldError> configure(const nlohmann::json& config) override;
 
   std::map<std::string, CbcCounters> counters() const;
   /// The documents received (the latest 5,000 to 10,000), in order, with the operator each went to.
@@ -62,6 +65,7 @@ void register_cbc(StubRegistry& registry);
 
 /// The fault names CbcStub renders.
 inline constexpr const char* kCbcReject = "cbc.reject";                 // an Error answer, HTTP 400
+inline constexpr const char* kCbcForbidden = "cbc.forbidden";           // HTTP 403
 inline constexpr const char* kCbcInternalError = "cbc.internal_error";  // HTTP 500
 
 }  // namespace notify::stubs

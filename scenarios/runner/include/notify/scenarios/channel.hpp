@@ -4,6 +4,7 @@
 // everything from the registry below and name no channel or provider themselves.
 #pragma once
 
+#include "notify/delivery/backstops.hpp"
 #include "notify/delivery/receipts.hpp"
 #include "notify/runtime/clock.hpp"
 #include "notify/runtime/rng.hpp"
@@ -35,6 +36,9 @@ struct ChannelEnv {
   telemetry::Metrics& metrics;
   telemetry::Logger& logger;
   delivery::ReceiptRouter& receipts;
+  /// Replays notifications left "created" and times out those left "sending": a channel whose
+  /// notifications they cover gives it its delivery task (set_replay) when it connects.
+  delivery::Backstops* backstops = nullptr;
 };
 
 /// Where the channel's clients send, known once the stubs listen.

@@ -86,6 +86,18 @@ struct WireSettings {
   std::chrono::milliseconds timeout{60'000};  // real time
 };
 
+/// The lifecycle backstops' settings, under "core.backstops" (see docs/core.md), with Notify's
+/// defaults. Which notifications a replay picks and whether a time-out counts a metric are the
+/// core options "replay_created_rule" and "timeout_metric".
+struct BackstopSettings {
+  bool enabled = true;
+  std::chrono::seconds sending_timeout{259200};   // SENDING_NOTIFICATIONS_TIMEOUT_PERIOD
+  std::chrono::minutes timeout_at{5};             // daily, after midnight UTC
+  std::chrono::seconds replay_after{3600};        // still "created" this long: re-sent
+  std::chrono::minutes replay_every{15};          // minutes 0, 15, 30, 45
+  std::chrono::seconds replay_age_limit{604800};  // age-limited rule only
+};
+
 struct Scenario {
   std::string file;
   std::string name;
@@ -95,6 +107,7 @@ struct Scenario {
   std::map<std::string, std::string> core_options;
   int max_retries = 48;
   std::chrono::seconds retry_delay{300};
+  BackstopSettings backstops;
   nlohmann::json stub_config = nlohmann::json::object();  // {"<service>": {...}} per stub
   /// Each channel's workload block ("email", "sms", ...), checked against its channel.
   std::map<std::string, nlohmann::json> workload;
