@@ -91,8 +91,9 @@ void BM_SigV4Sign(benchmark::State& state) {
 BENCHMARK(BM_SigV4Sign);
 
 // One notification from "created" to "sending": store insert, SES client (form, SigV4),
-// in-process transport, stub host, SES stub, response parsing and classification, store update.
-void BM_DeliverEmailEndToEnd(benchmark::State& state) {
+// in-process transport, stub host, SES stub, response parsing and classification, store update,
+// and the metrics of `format`.
+void deliver_email_end_to_end(benchmark::State& state, telemetry::MetricsFormat format) {
   runtime::VirtualClock clock;
   transport::InProcessTransport net(clock);
   stubs::StubHost host(clock, {});
@@ -102,6 +103,7 @@ void BM_DeliverEmailEndToEnd(benchmark::State& state) {
   });
   auto store = store::open_sqlite_store(":memory:");
   telemetry::Metrics metrics;
+  metrics.set_format(format);
   telemetry::Logger logger(clock);
   logger.set_capacity(1024);
   email::SesClientOptions o;
@@ -122,7 +124,18 @@ void BM_DeliverEmailEndToEnd(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_DeliverEmailEndToEnd(benchmark::State& state) {
+  deliver_email_end_to_end(state, telemetry::MetricsFormat::statsd);
+}
 BENCHMARK(BM_DeliverEmailEndToEnd);
+
+// The same under today's Notify's OpenTelemetry instruments (provider.request.duration and
+// notification.send.duration instead of the StatsD timings and counters).
+void BM_DeliverEmailEndToEndOtel(benchmark::State& state) {
+  deliver_email_end_to_end(state, telemetry::MetricsFormat::otel);
+}
+BENCHMARK(BM_DeliverEmailEndToEndOtel);
 
 // One SES delivery event as the SES stub sends it to the core's receipt endpoint (an SNS
 // envelope whose Message is the SES JSON as a string), reduced to what the core needs.

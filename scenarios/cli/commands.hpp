@@ -36,6 +36,7 @@ struct RunArgs {
   std::optional<std::string> junit;
   std::optional<std::string> json;
   std::optional<std::string> statsd;
+  std::optional<std::string> otlp_endpoint;
   bool verbose = false;
   bool quiet = false;
 };

@@ -89,6 +89,9 @@ int main(int argc, char** argv) {
   r->add_option("--junit", run.junit, "Write a JUnit XML report here");
   r->add_option("--json", run.json, "Write the JSON report (with journals) here");
   r->add_option("--statsd", run.statsd, "Also send the core's metrics as StatsD to HOST:PORT");
+  r->add_option("--otlp-endpoint", run.otlp_endpoint,
+                "Export the core's OpenTelemetry metrics as OTLP/HTTP JSON to this URL "
+                "(default: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT)");
   r->add_flag("-v,--verbose", run.verbose, "Print the core's log lines");
   r->add_flag("-q,--quiet", run.quiet, "Print only failures and the summary line");
 

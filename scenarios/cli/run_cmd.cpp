@@ -1,12 +1,17 @@
 #include "commands.hpp"
+#include "notify/client/otlp_exporter.hpp"
 #include "notify/scenarios/runner.hpp"
+#include "notify/transport/http.hpp"
 #include "serve_config.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 
 namespace notify::cli {
 namespace {
@@ -55,6 +60,26 @@ int run(const RunArgs& args) {
   options.mode = args.mode == "wire" ? scenarios::Mode::wire : scenarios::Mode::sim;
   options.verbose = args.verbose;
   options.statsd = args.statsd.value_or("");
+  // The endpoint, interval and service name as the OTel SDK reads them from the environment.
+  if (auto endpoint = client::resolve_otlp_endpoint(args.otlp_endpoint.value_or(""), std::getenv)) {
+    client::OtlpExporterOptions otlp;
+    try {
+      client::read_otlp_environment(otlp, std::getenv);
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "notify-sim run: %s\n", e.what());
+      return 2;
+    }
+    if (!transport::parse_url(*endpoint)) {
+      std::fprintf(stderr,
+                   "notify-sim run: OTLP metrics endpoint '%s' is not an absolute http:// URL "
+                   "such as http://127.0.0.1:4318/v1/metrics\n",
+                   endpoint->c_str());
+      return 2;
+    }
+    options.otlp_endpoint = *endpoint;
+    options.otlp_interval = std::chrono::duration_cast<std::chrono::milliseconds>(otlp.interval);
+    options.otlp_service_name = otlp.service_name;
+  }
 
   std::vector<scenarios::RunResult> results;
   for (const auto& s : all) {
@@ -66,6 +91,10 @@ int run(const RunArgs& args) {
         std::printf("%-4s %-32s seed %-6llu %-4s %8.1f ms\n", r.passed ? "PASS" : "FAIL",
                     r.scenario.c_str(), static_cast<unsigned long long>(r.seed),
                     std::string(to_string(r.mode)).c_str(), r.elapsed_real_ms);
+      }
+      if (auto it = r.report.find("otlp_export"); it != r.report.end() && *it != "sent") {
+        std::fprintf(stderr, "notify-sim run: OTLP export to %s failed: %s\n",
+                     options.otlp_endpoint.c_str(), it->get<std::string>().c_str());
       }
       if (!r.passed) {
         if (!r.error.empty()) std::printf("     error: %s\n", r.error.c_str());

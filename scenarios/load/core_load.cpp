@@ -77,6 +77,21 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   ObservedStore store(*store_impl, rec);
   telemetry::Metrics metrics;
   telemetry::Logger logger(*clock);
+  // Today's Notify's receipt durations, as the core records them, go into the report's series.
+  metrics.set_format(telemetry::MetricsFormat::otel);
+  metrics.observe_otel(
+      [&rec](std::string_view instrument, double value, const telemetry::Attributes& attributes) {
+        const bool deliver = instrument == "notification.deliver.duration";
+        if (!deliver && instrument != "notification.callback.duration") return;
+        std::string_view type, provider;
+        for (const auto& [key, v] : attributes) {
+          if (const auto* text = std::get_if<std::string>(&v)) {
+            if (key == "notification.type") type = *text;
+            if (key == "provider.name") provider = *text;
+          }
+        }
+        rec.receipt_duration(type, provider, deliver, value);
+      });
 
   delivery::ReceiptRouter router;
   delivery::add_ses_receipts(router, store, *clock, logger, metrics);

@@ -55,6 +55,10 @@ class Recorder {
   /// The notification left its task in a final failure status, or a receipt arrived.
   void final_failure(std::size_t index);
   void receipt(std::size_t index, bool failure_status);
+  /// One of the core's notification.deliver.duration (`deliver`) or .callback.duration
+  /// recordings for `notification_type` ("email", "sms") through `provider`, in seconds.
+  void receipt_duration(std::string_view notification_type, std::string_view provider, bool deliver,
+                        double seconds);
   /// A broadcast provider message was stored for the arrival; acks and Lambda calls find it by id.
   void broadcast_message(const std::string& provider_message_id, std::size_t index,
                          const std::string& provider);

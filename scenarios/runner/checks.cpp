@@ -8,6 +8,52 @@
 namespace notify::scenarios {
 namespace {
 
+// An OTel expectation's count: recordings of a histogram, the sum of a counter, a gauge's value,
+// over the attribute sets that carry every wanted attribute and lack every unwanted one.
+std::int64_t otel_count(const telemetry::OtelSnapshot& otel, const MetricExpectation& me) {
+  auto it = otel.find(me.name);
+  if (it == otel.end()) return 0;
+  double total = 0;
+  for (const auto& [attributes, point] : it->second.points) {
+    bool matches = std::all_of(me.attributes.begin(), me.attributes.end(), [&](const auto& want) {
+      auto found = std::find_if(attributes.begin(), attributes.end(),
+                                [&](const auto& a) { return a.first == want.first; });
+      if (!want.second) return found == attributes.end();
+      return found != attributes.end() && found->second == *want.second;
+    });
+    if (!matches) continue;
+    switch (it->second.spec->kind) {
+      case telemetry::InstrumentKind::histogram:
+        total += static_cast<double>(point.count);
+        break;
+      case telemetry::InstrumentKind::counter:
+        total += point.value;
+        break;
+      case telemetry::InstrumentKind::gauge:
+        return static_cast<std::int64_t>(point.value);
+    }
+  }
+  return static_cast<std::int64_t>(total);
+}
+
+std::string otel_what(const MetricExpectation& me) {
+  std::string what = "metrics." + me.name;
+  for (const auto& [key, value] : me.attributes) {
+    what += " " + key + "=";
+    if (!value) {
+      what += "(absent)";
+    } else if (const auto* s = std::get_if<std::string>(&*value)) {
+      what += *s;
+    } else if (const auto* b = std::get_if<bool>(&*value)) {
+      what += *b ? "true" : "false";
+    } else {
+      what += std::to_string(std::get<std::int64_t>(*value));
+    }
+  }
+  return what;
+}
+
+
 CheckResult count_check(std::string what, const CountCheck& c, std::int64_t actual) {
   return {std::move(what), c.holds(actual), c.describe(), std::to_string(actual)};
 }
@@ -87,7 +133,12 @@ std::vector<CheckResult> check_expectations(const World& world) {
     out.push_back(count_check(what, le.count, n));
   }
 
+  const auto otel = world.metrics.otel_snapshot();
   for (const auto& me : e.metrics) {
+    if (me.kind == "otel") {
+      out.push_back(count_check(otel_what(me), me.count, otel_count(otel, me)));
+      continue;
+    }
     std::int64_t v = me.kind == "timing"
                          ? static_cast<std::int64_t>(world.metrics.timing_stats(me.name).count)
                      : me.kind == "gauge"
@@ -160,6 +211,13 @@ nlohmann::json build_report(const World& world) {
   json counters = json::object();
   for (const auto& [k, v] : world.metrics.counters()) counters[k] = v;
   report["metrics"] = counters;
+  // The OTel instruments as a collector would receive them at the run's end.
+  if (auto otel = world.metrics.otel_snapshot(); !otel.empty()) {
+    auto start = static_cast<std::uint64_t>(origin.time_since_epoch().count());
+    auto end = static_cast<std::uint64_t>(world.clock.now().time_since_epoch().count());
+    report["otel_metrics"] =
+        json::parse(telemetry::encode_otlp_json(otel, start, end, "notify-sim"));
+  }
 
   json logs = json::array();
   for (const auto& r : world.logger.records())

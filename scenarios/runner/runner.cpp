@@ -3,6 +3,7 @@
 #include "checks.hpp"
 #include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
+#include "otlp.hpp"
 #include "world.hpp"
 
 #include <pugixml.hpp>
@@ -54,6 +55,11 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
                          clock.now() - runtime::VirtualClock::default_start())
                          .count();
   finish_run(r, world);
+  if (!options.otlp_endpoint.empty()) {
+    auto problem = export_otlp_now(world.metrics, options, runtime::VirtualClock::default_start(),
+                                   clock.now());
+    r.report["otlp_export"] = problem.empty() ? "sent" : problem;
+  }
   return r;
 }
 

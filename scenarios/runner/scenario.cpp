@@ -180,9 +180,33 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
       Fields mf((*arr)[i], f.at("metrics") + "[" + std::to_string(i) + "]", file);
       MetricExpectation me;
       me.name = mf.required_string("name");
-      me.kind = mf.string("kind").value_or("counter");
-      if (me.kind != "counter" && me.kind != "timing" && me.kind != "gauge")
-        mf.fail_value("kind", "\"counter\", \"timing\" or \"gauge\"");
+      // A declared OTel instrument's name picks the kind; the rest are StatsD names.
+      const bool otel = telemetry::find_instrument(me.name) != nullptr;
+      me.kind = mf.string("kind").value_or(otel ? "otel" : "counter");
+      if (otel && me.kind != "otel")
+        mf.fail_value("kind", "\"otel\" (or none): " + me.name + " is an OpenTelemetry instrument");
+      if (!otel && me.kind != "counter" && me.kind != "timing" && me.kind != "gauge")
+        mf.fail_value("kind", "\"counter\", \"timing\" or \"gauge\" for a StatsD name (or the "
+                              "name of an OpenTelemetry instrument listed in docs/core.md)");
+      if (const json* attrs = mf.object("attributes")) {
+        if (!otel)
+          mf.fail_value("attributes", "no attributes: " + me.name + " is a StatsD name");
+        for (auto it = attrs->begin(); it != attrs->end(); ++it) {
+          const json& v = it.value();
+          if (v.is_null()) {
+            me.attributes.emplace_back(it.key(), std::nullopt);
+          } else if (v.is_string()) {
+            me.attributes.emplace_back(it.key(), v.get<std::string>());
+          } else if (v.is_boolean()) {
+            me.attributes.emplace_back(it.key(), v.get<bool>());
+          } else if (v.is_number_integer()) {
+            me.attributes.emplace_back(it.key(), v.get<std::int64_t>());
+          } else {
+            mf.fail(mf.at("attributes") + "." + it.key(),
+                    "a string, boolean, integer, or null (the attribute is absent)", v.dump());
+          }
+        }
+      }
       me.count = read_count(mf, file);
       mf.no_others();
       e.metrics.push_back(std::move(me));
@@ -218,6 +242,12 @@ static Scenario parse_fields(const json& j, const std::string& file) {
       read_core_choice(cf, key, values, s.core_options);
     if (const json* b = cf.object("backstops"))
       s.backstops = parse_backstops(*b, cf.at("backstops"), file);
+    if (auto v = cf.string("metrics")) {
+      telemetry::MetricsFormat format;
+      if (!telemetry::parse_metrics_format(*v, format))
+        cf.fail_value("metrics", "\"otel\" (today's Notify) or \"statsd\" (Notify before 2026-05)");
+      s.core_options["metrics"] = *v;
+    }
     if (auto v = cf.integer("max_retries")) s.max_retries = static_cast<int>(*v);
     if (auto v = cf.integer("retry_delay_s")) s.retry_delay = std::chrono::seconds(*v);
     cf.no_others();

@@ -6,6 +6,7 @@
 #include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
 #include "notify/transport/server.hpp"
+#include "otlp.hpp"
 #include "scaled_clock.hpp"
 #include "world.hpp"
 
@@ -39,6 +40,13 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   // backstops tick at the same scenario times in both modes.
   world.backstops->start_day_at(clock.now());
   world.schedule();
+  const auto run_start = clock.now();
+  std::unique_ptr<client::OtlpExporter> exporter;
+  if (!options.otlp_endpoint.empty()) {
+    exporter = std::make_unique<client::OtlpExporter>(clock, *client, world.metrics, world.logger,
+                                                      otlp_options(options));
+    exporter->start();
+  }
 
   // Poll for the end on a short real-time tick; the run is bounded by wire.timeout.
   const auto deadline = std::chrono::steady_clock::now() + scenario.wire.timeout;
@@ -49,6 +57,7 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
     const bool done = world.settled() && world.host.outbound_in_flight() == 0;
     if (done || std::chrono::steady_clock::now() >= deadline) {
       timed_out = !done;
+      if (exporter) exporter->stop();
       edge.stop();
       receipts->stop();
       io.stop();
@@ -64,6 +73,10 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
               std::to_string(scenario.wire.timeout.count()) + " ms";
   r.elapsed_sim_ms = 0;
   finish_run(r, world);
+  if (exporter) {
+    auto problem = export_otlp_now(world.metrics, options, run_start, clock.now());
+    r.report["otlp_export"] = problem.empty() ? "sent" : problem;
+  }
   return r;
 }
 

@@ -45,6 +45,13 @@ bool is_final(const std::string& status) {
 
 }  // namespace
 
+telemetry::MetricsFormat metrics_format(const Scenario& s) {
+  auto format = telemetry::MetricsFormat::otel;
+  if (auto it = s.core_options.find("metrics"); it != s.core_options.end())
+    telemetry::parse_metrics_format(it->second, format);
+  return format;
+}
+
 World::World(const Scenario& s, std::uint64_t seed, runtime::Clock& c)
     : scenario(s),
       clock(c),
@@ -53,6 +60,8 @@ World::World(const Scenario& s, std::uint64_t seed, runtime::Clock& c)
       logger(c),
       host(c, host_options(seed)) {
   for (const auto& spec : stubs::registry().all()) host.add(spec.make());
+  // Before any component is built: some record their first values as they start.
+  metrics.set_format(metrics_format(scenario));
   try {
     backstops = std::make_unique<delivery::Backstops>(*store, clock, logger, metrics,
                                                       backstop_options(scenario));

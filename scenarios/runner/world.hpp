@@ -20,6 +20,9 @@
 
 namespace notify::scenarios {
 
+/// The scenario's "core": {"metrics"} setting; otel (today's Notify) when absent.
+telemetry::MetricsFormat metrics_format(const Scenario& s);
+
 struct World {
   World(const Scenario& scenario, std::uint64_t seed, runtime::Clock& clock);
 

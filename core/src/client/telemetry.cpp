@@ -1,5 +1,6 @@
 #include "notify/client/client.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace notify::client {
@@ -26,16 +27,42 @@ Failure classify_no_response(boost::system::error_code ec) {
   return failure;
 }
 
+void ClientTelemetry::instrument(std::string type, std::string provider,
+                                 std::string (*error_class)(const Failure&)) {
+  notification_type = std::move(type);
+  provider_name = std::move(provider);
+  error_type = error_class;
+  ok_attributes = telemetry::make_attributes(
+      {{"notification.type", notification_type}, {"provider.name", provider_name}});
+}
+
 void ClientTelemetry::success(runtime::TimePoint started, runtime::Duration transport_time) const {
   auto elapsed = clock.now() - started;
   logger.info(metrics_name, log_text + python_seconds(elapsed));
+  if (records_otel()) {
+    metrics.record("provider.request.duration", std::chrono::duration<double>(elapsed).count(),
+                   ok_attributes);
+    return;
+  }
   metrics.timing(request_time_name, elapsed);
   if (transport_time.count() != 0) metrics.timing(raw_request_time_name, transport_time);
   metrics.incr(success_name);
 }
 
 void ClientTelemetry::error(int count) const {
+  if (records_otel()) return;
   for (int i = 0; i < count; ++i) metrics.incr(error_name);
+}
+
+void ClientTelemetry::failed(runtime::TimePoint started, const Failure& failure) const {
+  if (!records_otel()) return;
+  auto attributes = ok_attributes;
+  attributes.emplace_back("error.type",
+                          error_type ? error_type(failure) : std::string("Exception"));
+  std::sort(attributes.begin(), attributes.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  metrics.record("provider.request.duration",
+                 std::chrono::duration<double>(clock.now() - started).count(), attributes);
 }
 
 void send_and_interpret(transport::HttpTransport& transport, transport::Request request,
@@ -48,7 +75,9 @@ void send_and_interpret(transport::HttpTransport& transport, transport::Request 
                   interpret = std::move(interpret)](transport::SendResult result) {
                    if (!result) {
                      telemetry->error();
-                     done(classify_no_response(result.error()));
+                     auto failure = classify_no_response(result.error());
+                     telemetry->failed(started, failure);
+                     done(std::move(failure));
                      return;
                    }
                    interpret(*telemetry, started, *result, done);

@@ -5,6 +5,7 @@
 #include "notify/delivery/email_delivery.hpp"
 
 #include "notify/runtime/assert.hpp"
+#include "otel_records.hpp"
 
 #include <utility>
 
@@ -68,12 +69,19 @@ void EmailDelivery::attempt(std::shared_ptr<Task> task) {
 }
 
 void EmailDelivery::on_result(const std::shared_ptr<Task>& task, email::EmailResult result) {
+  // send_email_to_provider's `finally`: every provider call, raised or not.
+  if (metrics_.otel()) {
+    record_send_duration(
+        metrics_, clock_.now() - task->created_at, otel_key_type(options_.key_type), "email",
+        client_.name(),
+        result ? std::string() : email::email_error_type(client_.metrics_name(), result.error()));
+  }
   if (!result) {
     on_failure(task, result.error());
     return;
   }
   set_status(task->id, store::status::kSending, *result);
-  metrics_.timing(total_time_name_, clock_.now() - task->created_at);
+  if (!metrics_.otel()) metrics_.timing(total_time_name_, clock_.now() - task->created_at);
   finish(task, store::status::kSending);
 }
 

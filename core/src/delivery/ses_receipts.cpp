@@ -3,6 +3,9 @@
 // so nothing here ever logs or echoes it.
 #include "notify/delivery/email_delivery.hpp"
 
+#include "notify/delivery/receipt_time.hpp"
+#include "otel_records.hpp"
+
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
@@ -27,6 +30,7 @@ struct EventFields {
     std::string_view value;  // valid while the parser that read it is
   };
   Field type, message, notification_type, event_type, message_id, bounce_type;
+  Field delivery_timestamp, bounce_timestamp;
 
   static void take(Field& field, simdjson::dom::element value) {
     field = Field{true, false, {}};
@@ -56,6 +60,9 @@ struct EventFields {
         take_member(message_id, member.value, "messageId");
       } else if (key == "bounce") {
         take_member(bounce_type, member.value, "bounceType");
+        take_member(bounce_timestamp, member.value, "timestamp");
+      } else if (key == "delivery") {
+        take_member(delivery_timestamp, member.value, "timestamp");
       }
     }
   }
@@ -122,6 +129,11 @@ boost::system::result<SesEvent, std::string> parse_ses_event(const std::string& 
   }
   event.message_id = std::string(ses->message_id.value);
 
+  // process_ses_results: delivery.timestamp, else bounce.timestamp; unreadable is None.
+  const EventFields::Field& at =
+      ses->delivery_timestamp.present ? ses->delivery_timestamp : ses->bounce_timestamp;
+  if (at.is_string) event.delivered_at = parse_receipt_time(at.value, NaiveTime::drop_offset);
+
   if (event.notification_type == "Delivery" || event.notification_type == "Complaint") {
     event.status = store::status::kDelivered;
   } else if (event.notification_type == "Bounce") {
@@ -174,9 +186,13 @@ boost::system::result<std::string> apply_ses_event(store::Store& store, runtime:
   }
   logger.info(kLogger, "SES callback return status of " + event.status +
                            " for notification: " + notification->id);
-  metrics.incr("callback.ses." + event.status);
-  if (notification->sent_at) {
-    metrics.timing("callback.ses.elapsed-time", now - *notification->sent_at);
+  if (metrics.otel()) {
+    record_receipt_durations(metrics, *notification, event.status, "ses", event.delivered_at, now);
+  } else {
+    metrics.incr("callback.ses." + event.status);
+    if (notification->sent_at) {
+      metrics.timing("callback.ses.elapsed-time", now - *notification->sent_at);
+    }
   }
   return event.status;
 }

@@ -4,6 +4,7 @@
 #include "notify/delivery/sms_delivery.hpp"
 
 #include "notify/runtime/assert.hpp"
+#include "otel_records.hpp"
 
 #include <stdexcept>
 #include <utility>
@@ -91,6 +92,11 @@ void SmsDelivery::attempt(std::shared_ptr<Task> task) {
   clients_.at(*provider)->send_sms(
       task->message, [this, alive, task, provider = *provider](sms::SmsResult result) {
         if (alive.expired()) return;
+        // send_sms_to_provider's `finally`: every provider call, raised or not.
+        record_send_duration(
+            metrics_, clock_.now() - task->created_at, otel_key_type(options_.key_type), "sms",
+            provider,
+            result ? std::string() : std::string("app.clients.sms.SmsClientResponseException"));
         if (result) {
           on_sent(task, provider, *result);
           return;
@@ -114,9 +120,11 @@ void SmsDelivery::on_sent(const std::shared_ptr<Task>& task, const std::string& 
     status = current->status;
   }
   set_status(task->id, status, provider, reference);
-  auto total = clock_.now() - task->created_at;
-  metrics_.timing("sms.total-time", total);
-  metrics_.timing("sms." + options_.key_type + ".total-time", total);
+  if (!metrics_.otel()) {
+    auto total = clock_.now() - task->created_at;
+    metrics_.timing("sms.total-time", total);
+    metrics_.timing("sms." + options_.key_type + ".total-time", total);
+  }
   finish(task, status);
 }
 

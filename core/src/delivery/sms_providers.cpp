@@ -65,9 +65,7 @@ SmsProviderPriorities::SmsProviderPriorities(runtime::Clock& clock, runtime::Rng
     throw std::invalid_argument(
         "SMS provider options need a positive step and a slow share in (0, 1]");
   }
-  for (const auto& [name, p] : providers_) {
-    metrics_.gauge("sms.provider-priority." + name, p.priority);
-  }
+  for (const auto& [name, p] : providers_) publish_priority(name, p.priority);
 }
 
 SmsProviderPriorities::~SmsProviderPriorities() = default;
@@ -123,7 +121,22 @@ void SmsProviderPriorities::set_priority(const std::string& name, int priority) 
                             std::to_string(p.priority) + " to " + std::to_string(priority));
   p.priority = priority;
   p.updated_at = clock_.now();
-  metrics_.gauge("sms.provider-priority." + name, priority);
+  publish_priority(name, priority);
+  if (metrics_.otel()) {
+    metrics_.record("provider.updated_at",
+                    std::chrono::duration<double>(p.updated_at->time_since_epoch()).count(),
+                    telemetry::make_attributes({{"provider.name", name}}));
+  }
+}
+
+// StatsD's sms.provider-priority.<name>, or today's provider.priority gauge.
+void SmsProviderPriorities::publish_priority(const std::string& name, int priority) {
+  if (metrics_.otel()) {
+    metrics_.record("provider.priority", priority,
+                    telemetry::make_attributes({{"provider.name", name}}));
+  } else {
+    metrics_.gauge("sms.provider-priority." + name, priority);
+  }
 }
 
 void SmsProviderPriorities::record(const std::string& reason) {

@@ -3,6 +3,9 @@
 // Both bodies carry the recipient's number (Firetext's mobile, MMG's MSISDN); neither is read.
 #include "notify/delivery/sms_receipts.hpp"
 
+#include "notify/delivery/receipt_time.hpp"
+#include "otel_records.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -138,8 +141,8 @@ SmsReceiptResult parse_firetext_receipt(std::string_view form_body) {
   receipt.client_name = "Firetext";
   bool has_status = false;
   bool has_reference = false;
-  // The first value of each field, as Flask's request.form.get gives it. "mobile" and "time"
-  // are not read.
+  // The first value of each field, as Flask's request.form.get gives it. "mobile" is not read.
+  bool has_time = false;
   for (const auto& [name, value] : *form) {
     if (name == "status" && !has_status) {
       receipt.raw_status = value;
@@ -149,6 +152,9 @@ SmsReceiptResult parse_firetext_receipt(std::string_view form_body) {
       has_reference = true;
     } else if (name == "code" && receipt.detailed_code.empty()) {
       receipt.detailed_code = value;
+    } else if (name == "time" && !has_time) {
+      receipt.delivered_at = parse_receipt_time(value, NaiveTime::london);
+      has_time = true;
     }
   }
   std::string missing;
@@ -193,6 +199,9 @@ SmsReceiptResult parse_mmg_receipt(std::string_view json_body) {
   receipt.raw_status = field("status");
   receipt.reference = field("CID");
   receipt.detailed_code = field("substatus");
+  if (auto it = body.find("deliverytime"); it != body.end() && it->is_string()) {
+    receipt.delivered_at = parse_receipt_time(it->get<std::string>(), NaiveTime::london);
+  }
   std::string missing;
   if (receipt.raw_status.empty()) missing = "MMG callback failed: status missing";
   if (receipt.reference.empty()) {
@@ -284,9 +293,15 @@ boost::system::result<std::string> apply_sms_receipt(store::Store& store, runtim
                               " could not be stored: " + updated.error().message());
     return updated.error();
   }
-  metrics.incr("callback." + receipt.provider + "." + status);
-  if (notification->sent_at) {
-    metrics.timing("callback." + receipt.provider + ".elapsed-time", now - *notification->sent_at);
+  if (metrics.otel()) {
+    record_receipt_durations(metrics, *notification, status, receipt.provider, receipt.delivered_at,
+                             now);
+  } else {
+    metrics.incr("callback." + receipt.provider + "." + status);
+    if (notification->sent_at) {
+      metrics.timing("callback." + receipt.provider + ".elapsed-time",
+                     now - *notification->sent_at);
+    }
   }
   return status;
 }

@@ -26,6 +26,25 @@ struct Shared {
   client::ClientTelemetry telemetry;
 };
 
+// The class aws_ses.py raises for a classified failure (error.type): InvalidParameterValue is
+// non-retryable, throttling has its own class, everything else is AwsSesClientException.
+std::string ses_error_type(const Failure& failure) {
+  return email_error_type("clients.ses", failure);
+}
+
+}  // namespace
+
+std::string email_error_type(std::string_view metrics_name, const Failure& failure) {
+  if (metrics_name == "clients.ses_stub")
+    return "app.clients.email.aws_ses_stub.AwsSesStubClientException";
+  if (!failure.retryable()) return "app.clients.email.EmailClientNonRetryableException";
+  if (is_send_rate_throttling(failure))
+    return "app.clients.email.aws_ses.AwsSesClientThrottlingSendRateException";
+  return "app.clients.email.aws_ses.AwsSesClientException";
+}
+
+namespace {
+
 // One send_email call, across its attempts.
 struct Call {
   std::string body;
@@ -62,6 +81,7 @@ void fail(const Shared& shared, const Call& call, const detail::SesAnswer& answe
   bool generic_client_error =
       answer.client_error && error.retryable() && !is_send_rate_throttling(error);
   shared.telemetry.error(generic_client_error ? 2 : 1);
+  shared.telemetry.failed(call.started, error);
   call.done(std::move(error));
 }
 
@@ -110,6 +130,7 @@ void send_attempt(const std::shared_ptr<Shared>& shared, const std::shared_ptr<C
           auto failure = client::classify_no_response(result.error());
           if (retry_in_sdk(shared, call, alive, failure.code)) return;
           shared->telemetry.error();
+          shared->telemetry.failed(call->started, failure);
           call->done(std::move(failure));
           return;
         }
@@ -184,6 +205,7 @@ std::unique_ptr<EmailClient> make_ses_client(transport::HttpTransport& transport
       std::make_shared<Shared>(Shared{transport, rng, std::move(options), std::move(target),
                                       client::ClientTelemetry{clock, metrics, logger, "clients.ses",
                                                               "AWS SES request finished in "}});
+  shared->telemetry.instrument("email", "ses", &ses_error_type);
   return std::make_unique<SesClient>(std::move(shared));
 }
 

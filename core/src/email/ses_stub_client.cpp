@@ -36,7 +36,12 @@ class SesStubClient final : public EmailClient {
       : transport_(transport),
         url_(std::move(url)),
         telemetry_(std::make_shared<client::ClientTelemetry>(client::ClientTelemetry{
-            clock, metrics, logger, "clients.ses_stub", "AWS SES stub request finished in "})) {}
+            clock, metrics, logger, "clients.ses_stub", "AWS SES stub request finished in "})) {
+    // aws_ses_stub.py wraps every failure, answered or not, in AwsSesStubClientException.
+    telemetry_->instrument("email", "ses_stub", [](const Failure&) {
+      return std::string("app.clients.email.aws_ses_stub.AwsSesStubClientException");
+    });
+  }
 
   std::string name() const override { return "ses"; }
   std::string metrics_name() const override { return telemetry_->metrics_name; }
@@ -58,19 +63,23 @@ class SesStubClient final : public EmailClient {
     // requests' raise_for_status() fails 4xx and 5xx.
     if (response.status >= 400) {
       telemetry.error();
-      done(stub_error(response.status, std::to_string(response.status),
-                      std::to_string(response.status) + " " +
-                          std::string(transport::reason_phrase(response.status)) +
-                          " from the SES stub"));
+      auto failure = stub_error(response.status, std::to_string(response.status),
+                                std::to_string(response.status) + " " +
+                                    std::string(transport::reason_phrase(response.status)) +
+                                    " from the SES stub");
+      telemetry.failed(started, failure);
+      done(std::move(failure));
       return;
     }
     auto json = nlohmann::json::parse(response.body, nullptr, false);
     if (json.is_discarded() || !json.is_object() || !json.contains("MessageId") ||
         !json["MessageId"].is_string() || json["MessageId"].get<std::string>().empty()) {
       telemetry.error();
-      done(stub_error(response.status, "bad_response",
-                      "the SES stub answered " + std::to_string(response.status) +
-                          " without a JSON object holding a string MessageId"));
+      auto failure = stub_error(response.status, "bad_response",
+                                "the SES stub answered " + std::to_string(response.status) +
+                                    " without a JSON object holding a string MessageId");
+      telemetry.failed(started, failure);
+      done(std::move(failure));
       return;
     }
     telemetry.success(started, runtime::Duration::zero());
@@ -79,7 +88,7 @@ class SesStubClient final : public EmailClient {
 
   transport::HttpTransport& transport_;
   std::string url_;
-  std::shared_ptr<const client::ClientTelemetry> telemetry_;
+  std::shared_ptr<client::ClientTelemetry> telemetry_;
 };
 
 }  // namespace

@@ -61,6 +61,11 @@ Failure invalid_answer(const transport::Response& response, std::string code, st
                      level);
 }
 
+// try_send_sms wraps every failure, answered or not, in SmsClientResponseException.
+static std::string sms_error_type(const Failure&) {
+  return "app.clients.sms.SmsClientResponseException";
+}
+
 void send_sms_request(const SendContext& context, transport::Request request,
                       const std::string& reference, SmsHandler done, AnswerCheck check) {
   NOTIFY_ASSERT(done != nullptr);
@@ -69,6 +74,7 @@ void send_sms_request(const SendContext& context, transport::Request request,
   auto telemetry = std::make_shared<client::ClientTelemetry>(client::ClientTelemetry{
       context.clock, context.metrics, context.logger, "clients." + context.name,
       context.display_name + " request for " + reference + " finished in "});
+  telemetry->instrument("sms", context.name, &sms_error_type);
   auto attempt = std::make_shared<Attempt>();
   auto started = context.clock.now();
   std::string url = context.url;
@@ -97,7 +103,12 @@ void send_sms_request(const SendContext& context, transport::Request request,
     telemetry->logger.log(
         failure.level, telemetry->metrics_name,
         "API POST request failed on " + url + " response status_code " + status_text);
-    telemetry->metrics.timing(telemetry->request_time_name, elapsed);
+    if (!telemetry->records_otel()) {
+      telemetry->metrics.timing(telemetry->request_time_name, elapsed);
+    } else if (attempt->answered) {
+      // send_and_interpret recorded a call that got no answer.
+      telemetry->failed(started, failure);
+    }
     telemetry->logger.info(telemetry->metrics_name,
                            telemetry->log_text + client::python_seconds(elapsed));
     done(std::move(failure));

@@ -3,6 +3,8 @@
 // slow down or fail a send, so anything that goes wrong on the way out is dropped silently.
 #include "notify/telemetry/metrics.hpp"
 
+#include "notify/runtime/assert.hpp"
+
 #include <netdb.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -166,11 +168,39 @@ void Metrics::stop_statsd() {
   sink_.reset();
 }
 
+void Metrics::record(std::string_view instrument, double value, const Attributes& attributes) {
+  OtelObserver observer;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = otel_.find(instrument);
+    if (it == otel_.end()) {
+      const InstrumentSpec* spec = find_instrument(instrument);
+      NOTIFY_ASSERT(spec != nullptr);
+      it = otel_.emplace(std::string(instrument), OtelSeries{spec, {}}).first;
+    }
+    record_point(*it->second.spec, it->second.points[attributes], value);
+    if (!observer_) return;
+    observer = observer_;
+  }
+  observer(instrument, value, attributes);
+}
+
+void Metrics::observe_otel(OtelObserver observer) {
+  std::lock_guard lock(mutex_);
+  observer_ = std::move(observer);
+}
+
+OtelSnapshot Metrics::otel_snapshot() const {
+  std::lock_guard lock(mutex_);
+  return otel_;
+}
+
 void Metrics::reset() {
   std::lock_guard lock(mutex_);
   counters_.clear();
   timings_.clear();
   gauges_.clear();
+  otel_.clear();
 }
 
 }  // namespace notify::telemetry

@@ -159,6 +159,8 @@ Series read_series(const json& j, const std::string& path) {
   if (s.channel.empty()) fail(child(path, "channel"), "must not be empty");
   s.dispatch = read_histogram(j, path, "dispatch");
   s.end_to_end = read_histogram(j, path, "end_to_end", false);
+  s.deliver = read_histogram(j, path, "deliver", false);
+  s.callback = read_histogram(j, path, "callback", false);
   read_count(j, path, "arrivals", s.arrivals, true);
   read_count(j, path, "accepted", s.accepted, true);
   read_count(j, path, "failed", s.failed);
@@ -219,7 +221,9 @@ json to_json(const LoadReport& report) {
                       {"receipts", s.receipts},
                       {"errors", s.errors},
                       {"dispatch", histogram_json(s.dispatch)},
-                      {"end_to_end", histogram_json(s.end_to_end)}});
+                      {"end_to_end", histogram_json(s.end_to_end)},
+                      {"deliver", histogram_json(s.deliver)},
+                      {"callback", histogram_json(s.callback)}});
     arrivals += s.arrivals;
     accepted += s.accepted;
     failed += s.failed;

@@ -34,6 +34,8 @@ std::string number(double v) {
 void add(Series& into, const Series& from) {
   into.dispatch.merge(from.dispatch);
   into.end_to_end.merge(from.end_to_end);
+  into.deliver.merge(from.deliver);
+  into.callback.merge(from.callback);
   into.arrivals += from.arrivals;
   into.accepted += from.accepted;
   into.failed += from.failed;

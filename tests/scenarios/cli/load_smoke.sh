@@ -59,7 +59,25 @@ for op in ses-v2 ses-stub; do
   "$bin" load --target stub --rate 200 --duration 0.25 --operation "$op" >/dev/null || { echo "load $op failed"; exit 1; }
 done
 out=$(env -u AWS_ENDPOINT_URL_SES -u AWS_ENDPOINT_URL_LAMBDA -u SES_STUB_URL \
-        -u FIRETEXT_URL -u MMG_URL "$bin" load --rate 200 --count 200 --retry-delay-ms 20 | cat)
+        -u FIRETEXT_URL -u MMG_URL "$bin" load --rate 200 --count 200 --retry-delay-ms 20 \
+        --json "$tmp/core.json" | cat)
+# Each receipt's notification.deliver.duration and .callback.duration, as the core recorded them,
+# are series histograms: one sample per receipt applied.
+python3 - "$tmp/core.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+seen = 0
+for s in r["series"]:
+    if s["channel"] not in ("email", "sms"):
+        continue
+    for name in ("deliver", "callback"):
+        assert name in s, (name, s["provider"])
+    # A "pending" receipt before the final one is recorded too.
+    assert s["callback"]["summary"]["count"] >= s["receipts"], s
+    assert s["deliver"]["summary"]["count"] <= s["callback"]["summary"]["count"], s
+    seen += s["deliver"]["summary"]["count"]
+assert seen > 0, "no deliver.duration in any series"
+PY
 for row in "email      ses" "broadcast  ee" "rate: asked 200.0/s"; do
   grep -q "$row" <<<"$out" || { echo "load through the core: no \"$row\" in:"; echo "$out"; exit 1; }
 done

@@ -137,3 +137,52 @@ TEST(ScenarioParse, SmsErrorsNameTheField) {
 
 }  // namespace
 }  // namespace notify::scenarios
+
+namespace notify::scenarios {
+namespace {
+
+TEST(ScenarioParse, OtelExpectationsCarryAttributeFilters) {
+  auto s = parse_scenario(json::parse(R"({
+    "name": "n", "core": {"metrics": "statsd"},
+    "expect": {"metrics": [
+      {"name": "provider.request.duration",
+       "attributes": {"provider.name": "ses", "error.type": null, "provider.active": true,
+                      "time_window.delivery": 600},
+       "count": 3},
+      {"name": "clients.ses.success", "count": 1}]}})"),
+                          "x.json");
+  EXPECT_EQ(s.core_options.at("metrics"), "statsd");
+  ASSERT_EQ(s.expect.metrics.size(), 2u);
+  const auto& otel = s.expect.metrics[0];
+  EXPECT_EQ(otel.kind, "otel");
+  ASSERT_EQ(otel.attributes.size(), 4u);
+  // In key order, as the JSON object holds them.
+  EXPECT_EQ(otel.attributes[0].first, "error.type");
+  EXPECT_FALSE(otel.attributes[0].second.has_value());
+  EXPECT_EQ(*otel.attributes[1].second, telemetry::AttributeValue(true));
+  EXPECT_EQ(otel.attributes[2].first, "provider.name");
+  EXPECT_EQ(*otel.attributes[2].second, telemetry::AttributeValue(std::string("ses")));
+  EXPECT_EQ(*otel.attributes[3].second, telemetry::AttributeValue(std::int64_t{600}));
+  EXPECT_EQ(s.expect.metrics[1].kind, "counter");
+}
+
+TEST(ScenarioParse, MetricsErrorsNameTheField) {
+  EXPECT_NE(error_of(json::parse(R"({"name": "n", "core": {"metrics": "prometheus"}})"))
+                .find("core.metrics: expected \"otel\" (today's Notify) or \"statsd\""),
+            std::string::npos);
+  EXPECT_NE(error_of(json::parse(R"({"name": "n", "expect": {"metrics": [
+                {"name": "clients.ses.success", "attributes": {"a": "b"}, "count": 1}]}})"))
+                .find("expect.metrics[0].attributes: expected no attributes"),
+            std::string::npos);
+  EXPECT_NE(error_of(json::parse(R"({"name": "n", "expect": {"metrics": [
+                {"name": "provider.priority", "attributes": {"a": 1.5}, "count": 1}]}})"))
+                .find("expect.metrics[0].attributes.a: expected a string, boolean, integer"),
+            std::string::npos);
+  EXPECT_NE(error_of(json::parse(R"({"name": "n", "expect": {"metrics": [
+                {"name": "provider.priority", "kind": "gauge", "count": 1}]}})"))
+                .find("expect.metrics[0].kind: expected \"otel\" (or none)"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace notify::scenarios

@@ -42,10 +42,27 @@ struct ClientTelemetry {
   std::string success_name = metrics_name + ".success";
   std::string error_name = metrics_name + ".error";
 
-  /// request-time, raw-request-time (when the transport measured it), success, and the log line.
+  // provider.request.duration under the otel format (Notify's @record_request_duration). A
+  // client without a provider name (the CBC proxy's Lambda) keeps its StatsD names.
+  std::string notification_type{};  // "email" | "sms"
+  std::string provider_name{};      // "ses", "ses_stub", "firetext", "mmg"
+  /// The fully qualified Python class Notify's client raises for `failure` (error.type).
+  std::string (*error_type)(const Failure& failure) = nullptr;
+  telemetry::Attributes ok_attributes{};  // built by instrument()
+
+  /// Names the instrument's attributes; call once, before the first request.
+  void instrument(std::string type, std::string provider,
+                  std::string (*error_class)(const Failure&));
+  bool records_otel() const { return metrics.otel() && !provider_name.empty(); }
+
+  /// request-time, raw-request-time (when the transport measured it), success, and the log line;
+  /// under otel, provider.request.duration instead of the StatsD names.
   void success(runtime::TimePoint started, runtime::Duration transport_time) const;
-  /// `<metrics_name>.error`, `count` times (Notify counts some SES errors twice).
+  /// `<metrics_name>.error`, `count` times (Notify counts some SES errors twice); nothing under
+  /// otel, where failed() records the call.
   void error(int count = 1) const;
+  /// Under otel, provider.request.duration with error.type for a call that raised.
+  void failed(runtime::TimePoint started, const Failure& failure) const;
 };
 
 /// Turns one HTTP answer into the client's result, counting metrics through `telemetry`.

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -76,6 +77,8 @@ struct SesEvent {
   std::string message_id;         // mail.messageId: the reference stored at send time
   std::string bounce_type;        // "Permanent", "Transient", "Undetermined"; Bounce only
   std::string status;             // the notification status it maps to
+  // delivery.timestamp (or bounce.timestamp) as Notify reads it; nullopt when absent or bad.
+  std::optional<runtime::TimePoint> delivered_at;
 };
 
 /// Parses an SNS envelope whose "Message" is the SES JSON (as a string), or the bare SES JSON.

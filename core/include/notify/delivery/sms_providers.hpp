@@ -110,6 +110,7 @@ class SmsProviderPriorities {
   };
   bool changed_within(runtime::Duration quiet) const;
   void set_priority(const std::string& name, int priority);
+  void publish_priority(const std::string& name, int priority);
   void record(const std::string& reason);
   void schedule_slow_check();
   void schedule_rebalance();

@@ -12,6 +12,7 @@
 
 #include <boost/system/result.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,9 @@ struct SmsReceipt {
   std::string status;
   std::string detailed_status;  // the reason for the detailed code; empty when unknown
   bool status_known = true;
+  /// Firetext's `time` or MMG's `deliverytime` in UTC (a value without an offset is London
+  /// time); nullopt when absent or unreadable, as Notify's None.
+  std::optional<runtime::TimePoint> delivered_at;
 };
 
 using SmsReceiptResult = boost::system::result<SmsReceipt, std::string>;

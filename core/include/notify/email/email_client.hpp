@@ -89,6 +89,9 @@ Failure classify_ses_v2_error(int http_status, const std::string& code, const st
 /// True for SES send-rate throttling (Notify's AwsSesClientThrottlingSendRateException), which
 /// the delivery task logs as a warning.
 bool is_send_rate_throttling(const Failure& error);
+/// The fully qualified class Notify's email client raises for `error` (OTel error.type): the
+/// SES stub client's (`metrics_name` "clients.ses_stub") or aws_ses.py's.
+std::string email_error_type(std::string_view metrics_name, const Failure& error);
 
 /// The SES v1 SendEmail form body, in Notify's parameter order: Action, Version, Source,
 /// Destination.ToAddresses.member.N, Message.Subject.Data/Charset, Message.Body.Text.Data,

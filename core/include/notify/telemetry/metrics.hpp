@@ -1,13 +1,19 @@
-// Metrics with Notify's names (clients.ses.request-time, clients.ses.success, ...), kept in
-// process for scenario expectations and optionally sent as StatsD over UDP.
+// Metrics with Notify's names, kept in process for scenario expectations: StatsD counters and
+// timings (clients.ses.request-time, ...; optionally sent over UDP) up to mid-2026, and today's
+// OpenTelemetry instruments (provider.request.duration, ...). The format says which the core
+// records where the two differ.
 #pragma once
+
+#include "notify/telemetry/otel.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace notify::telemetry {
@@ -46,6 +52,21 @@ class Metrics {
   /// '@', newlines) become '_'; the value is written in its shortest exact form.
   static std::string statsd_line(const std::string& name, double value, const char* type);
 
+  /// Which names the core records where Notify's two eras differ; statsd unless set.
+  void set_format(MetricsFormat format) { format_ = format; }
+  MetricsFormat format() const { return format_; }
+  bool otel() const { return format_ == MetricsFormat::otel; }
+
+  /// One recording on an OTel instrument declared in otel.hpp (histogram: a sample; counter: an
+  /// increment; gauge: the new value). An undeclared name is a programmer error.
+  void record(std::string_view instrument, double value, const Attributes& attributes);
+  /// Every OTel instrument recorded so far, by name.
+  OtelSnapshot otel_snapshot() const;
+  /// Called after each OTel recording, outside the lock, on the recording thread (a load run
+  /// puts the receipt durations in its report this way). One observer; empty removes it.
+  using OtelObserver =
+      std::function<void(std::string_view instrument, double value, const Attributes& attributes)>;
+  void observe_otel(OtelObserver observer);
   /// Clears every in-process value; a StatsD destination stays.
   void reset();
 
@@ -55,6 +76,9 @@ class Metrics {
   std::map<std::string, std::int64_t> counters_;
   std::map<std::string, TimingStats> timings_;
   std::map<std::string, double> gauges_;
+  OtelSnapshot otel_;
+  OtelObserver observer_;
+  MetricsFormat format_ = MetricsFormat::statsd;
   std::unique_ptr<Sink> sink_;
 
   void send_locked(const std::string& name, double value, const char* type);

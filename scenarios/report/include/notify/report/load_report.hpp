@@ -33,6 +33,11 @@ struct Series {
   telemetry::LatencyHistogram dispatch;
   /// From scheduled arrival to the delivery receipt reaching the core.
   telemetry::LatencyHistogram end_to_end;
+  /// Today's Notify's notification.deliver.duration: the provider's delivery time (Firetext
+  /// `time`, MMG `deliverytime`, SES `delivery.timestamp`) minus the notification's created_at.
+  telemetry::LatencyHistogram deliver;
+  /// notification.callback.duration: the receipt's arrival at the core minus created_at.
+  telemetry::LatencyHistogram callback;
   std::int64_t arrivals = 0;   // notifications scheduled for this series
   std::int64_t accepted = 0;   // accepted by the provider
   std::int64_t failed = 0;     // ended in a final failure status

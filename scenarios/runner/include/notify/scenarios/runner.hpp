@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +21,12 @@ struct RunOptions {
   bool verbose = false;  // print the core's log lines to stderr
   /// "host:port": also send the core's metrics as StatsD over UDP there.
   std::string statsd;
+  /// An OTLP/HTTP metrics URL ("http://127.0.0.1:4318/v1/metrics"): the core's OpenTelemetry
+  /// instruments are exported there every `otlp_interval` of the run's clock (wire mode) and
+  /// once when the run ends (both modes). Empty: no export.
+  std::string otlp_endpoint;
+  std::chrono::milliseconds otlp_interval{60'000};
+  std::string otlp_service_name = "notify-sim";
 };
 
 struct CheckResult {

@@ -2,6 +2,8 @@
 // with errors that name the file, the field and what was expected.
 #pragma once
 
+#include "notify/telemetry/otel.hpp"
+
 #include "notify/stubs/faults.hpp"
 
 #include <nlohmann/json.hpp>
@@ -63,7 +65,11 @@ struct LogExpectation {
 
 struct MetricExpectation {
   std::string name;
-  std::string kind = "counter";  // counter | timing (the number of samples) | gauge (last value)
+  /// counter | timing (the number of samples) | gauge (last value) for a StatsD name; otel for
+  /// an OpenTelemetry instrument (histograms: recordings, counters: the sum, gauges: the value).
+  std::string kind = "counter";
+  /// OTel only: the attribute sets counted must carry each of these; nullopt = must lack it.
+  std::vector<std::pair<std::string, std::optional<telemetry::AttributeValue>>> attributes;
   CountCheck count;
 };
 
