@@ -1,10 +1,12 @@
 #include "commands.hpp"
+#include "notify/profiles/profiles.hpp"
 #include "notify/scenarios/runner.hpp"
 #include "serve_config.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 
@@ -33,10 +35,27 @@ bool is_scenario_file(const std::string& path) {
 
 }  // namespace
 
+std::string resolve_profile(const std::optional<std::string>& command_line,
+                            const std::optional<std::string>& scenario_key) {
+  std::optional<std::string> environment;
+  if (const char* v = std::getenv(profiles::kProfileEnv)) environment = v;
+  const std::string name = profiles::choose(command_line, scenario_key, environment);
+  const std::string what = command_line   ? "--profile"
+                           : scenario_key ? "profile"
+                                          : std::string(profiles::kProfileEnv);
+  try {
+    return profiles::find(name, what).name;
+  } catch (const profiles::ProfileError& e) {
+    throw scenarios::ScenarioError(e.what());
+  }
+}
+
 int run(const RunArgs& args) {
   std::vector<scenarios::Scenario> all;
   try {
+    if (args.profile) resolve_profile(args.profile);  // a bad --profile before any file
     all = load_all(args.paths);
+    for (auto& s : all) scenarios::use_profile(s, resolve_profile(args.profile, s.profile_key));
   } catch (const scenarios::ScenarioError& e) {
     std::fprintf(stderr, "notify-sim run: %s\n", e.what());
     return 2;
@@ -63,9 +82,10 @@ int run(const RunArgs& args) {
       options.seed = first + k;
       auto r = scenarios::run_scenario(s, options);
       if (!args.quiet || !r.passed) {
-        std::printf("%-4s %-32s seed %-6llu %-4s %8.1f ms\n", r.passed ? "PASS" : "FAIL",
+        std::printf("%-4s %-32s seed %-6llu %-4s %-14s %8.1f ms\n", r.passed ? "PASS" : "FAIL",
                     r.scenario.c_str(), static_cast<unsigned long long>(r.seed),
-                    std::string(to_string(r.mode)).c_str(), r.elapsed_real_ms);
+                    std::string(to_string(r.mode)).c_str(), r.profile.c_str(),
+                    r.elapsed_real_ms);
       }
       if (!r.passed) {
         if (!r.error.empty()) std::printf("     error: %s\n", r.error.c_str());

@@ -1,5 +1,6 @@
 #include "notify/scenarios/scenario.hpp"
 
+#include "notify/profiles/profiles.hpp"
 #include "notify/scenarios/channel.hpp"
 #include "notify/stubs/fields.hpp"
 #include "notify/stubs/registry.hpp"
@@ -138,6 +139,31 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
   f.no_others();
 }
 
+// One "core" option: one of `values`, or with kWholeNumber among them any whole number.
+std::optional<std::string> read_core_option(Fields& cf, const std::string& key,
+                                            const std::vector<std::string>& values) {
+  const json* raw = cf.get(key);
+  if (raw == nullptr) return std::nullopt;
+  const bool numbers = std::find(values.begin(), values.end(), kWholeNumber) != values.end();
+  std::string v;
+  if (numbers && raw->is_number_unsigned()) {
+    v = std::to_string(raw->get<std::uint64_t>());
+  } else if (raw->is_string()) {
+    v = raw->get<std::string>();
+  }
+  const bool digits = numbers && !v.empty() && v.size() <= 9 &&
+                      v.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits && std::find(values.begin(), values.end(), v) == values.end()) {
+    std::string known;
+    for (const auto& n : values) {
+      const std::string one = n == kWholeNumber ? "a whole number" : "\"" + n + "\"";
+      known += (known.empty() ? "" : " or ") + one;
+    }
+    cf.fail_value(key, known);
+  }
+  return v;
+}
+
 }  // namespace
 
 std::string CountCheck::describe() const {
@@ -155,18 +181,15 @@ static Scenario parse_fields(const json& j, const std::string& file) {
   s.name = f.required_string("name");
   s.description = f.string("description").value_or("");
   if (auto v = f.integer("seed")) s.seed = static_cast<std::uint64_t>(*v);
+  if (const json* p = f.get("profile")) {
+    if (!p->is_string()) f.fail_value("profile", "a profile name: " + profiles::known());
+    s.profile_key = p->get<std::string>();
+  }
   if (const json* core = f.object("core")) {
     Fields cf(*core, "core", file);
     for (const auto& channel : channel_registry()) {
       for (const auto& [key, values] : channel.core_options) {
-        auto v = cf.string(key);
-        if (!v) continue;
-        if (std::find(values.begin(), values.end(), *v) == values.end()) {
-          std::string known;
-          for (const auto& n : values) known += (known.empty() ? "" : " or ") + ("\"" + n + "\"");
-          cf.fail_value(key, known);
-        }
-        s.core_options[key] = *v;
+        if (auto v = read_core_option(cf, key, values)) s.core_explicit[key] = *v;
       }
     }
     if (auto v = cf.integer("max_retries")) s.max_retries = static_cast<int>(*v);
@@ -219,7 +242,18 @@ static Scenario parse_fields(const json& j, const std::string& file) {
   }
   if (const json* e = f.object("expect")) parse_expect(*e, "expect", file, s.expect);
   f.no_others();
+  use_profile(s, s.profile_key.value_or(profiles::kDefaultProfile));
   return s;
+}
+
+void use_profile(Scenario& s, const std::string& name) {
+  try {
+    const auto& p = profiles::find(name, "profile");
+    s.core_options = profiles::core_options(p, s.core_explicit);
+    s.profile = p.name;
+  } catch (const profiles::ProfileError& e) {
+    throw ScenarioError(s.file + ": " + e.what());
+  }
 }
 
 Scenario load_scenario(const std::string& path) {
