@@ -86,6 +86,17 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
       e.notifications.push_back(std::move(ne));
     }
   }
+  if (const json* arr = f.array("providers")) {
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      Fields pf((*arr)[i], f.at("providers") + "[" + std::to_string(i) + "]", file);
+      ProviderCountExpectation pe;
+      pe.channel = pf.required_string("channel");
+      if (find_channel(pe.channel) == nullptr) pf.fail_value("channel", "a channel");
+      pe.count = read_count(pf, file);
+      pf.no_others();
+      e.providers.push_back(std::move(pe));
+    }
+  }
   if (auto v = f.boolean("all_final")) e.all_final = *v;
   if (auto v = f.boolean("no_pii_in_logs")) e.no_pii_in_logs = *v;
   if (const json* a = f.get("attempts")) {

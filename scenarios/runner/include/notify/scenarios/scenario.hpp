@@ -50,6 +50,12 @@ struct NotificationExpectation {
   CountCheck count;
 };
 
+/// How many distinct providers took a channel's notifications (one: all went the same way).
+struct ProviderCountExpectation {
+  std::string channel;
+  CountCheck count;
+};
+
 struct JournalExpectation {
   std::optional<std::string> service, operation, outcome, direction;
   CountCheck count;
@@ -70,6 +76,7 @@ struct MetricExpectation {
 struct Expectations {
   std::vector<StatusExpectation> statuses;
   std::vector<NotificationExpectation> notifications;
+  std::vector<ProviderCountExpectation> providers;
   bool all_final = true;  // no notification left in created/sending/pending
   std::optional<CountCheck> attempts_total;
   std::optional<CountCheck> attempts_max;
