@@ -55,7 +55,9 @@ TEST(ProfilesTest, EveryValueIsOneItsOptionAcceptsWithASource) {
       EXPECT_FALSE(v.source.empty()) << p.name << ": " << v.setting;
     }
     // Notify's profiles fix every setting; a later broadcast-only profile would not.
-    if (p.name.rfind("notify-", 0) == 0) EXPECT_EQ(seen.size(), settings().size()) << p.name;
+    if (p.name.rfind("notify-", 0) == 0) {
+      EXPECT_EQ(seen.size(), settings().size()) << p.name;
+    }
     EXPECT_NO_THROW(core_options(p, {})) << p.name << " contradicts itself";
   }
 }
