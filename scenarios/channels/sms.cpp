@@ -4,6 +4,7 @@
 #include "notify/delivery/sms_delivery.hpp"
 #include "notify/delivery/sms_providers.hpp"
 #include "notify/delivery/sms_receipts.hpp"
+#include "notify/profiles/sms_settings.hpp"
 #include "notify/runtime/assert.hpp"
 #include "notify/scenarios/scenario.hpp"
 #include "notify/sms/sms_client.hpp"
@@ -22,6 +23,11 @@ using nlohmann::json;
 // "api": the providers' own paths (/api/sendsms/json, /jsonv2a/api.php); "notify_stub": the
 // paths of Notify's own SMS provider stub (/firetext, /mmg).
 const std::vector<std::string> kSmsUrls = {"api", "notify_stub"};
+// The SMS settings of docs/profiles.md (profiles::sms_settings reads them).
+const std::vector<std::string> kOnOff = {"on", "off"};
+const std::vector<std::string> kThreshold = {"none", kWholeNumber};
+const std::vector<std::string> kNumber = {kWholeNumber};
+const std::vector<std::string> kProviderChoice = {"cached-list", "cached-choice", "live"};
 
 // The keys the clients send; the stubs accept any key unless a scenario makes them strict.
 constexpr const char* kFiretextKey = "notify-sim-firetext-key";
@@ -42,6 +48,8 @@ struct SmsWorkload {
   /// that crashed, a queue message lost): only replay-created-notifications sends them.
   std::size_t lost_dispatches = 0;
   delivery::SmsProviderOptions providers;
+  /// Set by the workload's providers block; otherwise the profile's sms.rebalance_quiet_s.
+  std::optional<std::chrono::seconds> rebalance_quiet;
   /// How long the provider checks keep running once no work remains while messages still wait
   /// for receipts (a lost receipt would otherwise keep a simulated run going for ever).
   std::chrono::milliseconds checks_after{std::chrono::minutes(20)};
@@ -97,7 +105,7 @@ SmsWorkload parse_sms(const json& j, const std::string& path, const std::string&
     }
     o.slow_quiet = seconds_at(pf, "slow_quiet_s", std::chrono::seconds(300));
     o.rebalance_interval = seconds_at(pf, "rebalance_interval_s", std::chrono::seconds(300));
-    o.rebalance_quiet = seconds_at(pf, "rebalance_quiet_s", std::chrono::seconds(3600));
+    if (auto v = pf.integer("rebalance_quiet_s", 0)) w.rebalance_quiet = std::chrono::seconds(*v);
     if (o.slow_check_interval.count() <= 0) pf.fail_value("slow_check_interval_s", "at least 1");
     if (o.rebalance_interval.count() <= 0) pf.fail_value("rebalance_interval_s", "at least 1");
     pf.no_others();
@@ -133,9 +141,14 @@ class SmsChannel final : public Channel {
     const Scenario& s = env_.scenario;
     auto choice = s.core_options.find("sms_urls");
     const bool stub_paths = choice != s.core_options.end() && choice->second == "notify_stub";
+    // The profile's settings beneath the workload's own provider options.
+    profiles::SmsSettings settings;
+    settings.providers = w_.providers;
+    settings = profiles::sms_settings(s.core_options, settings);
+    if (w_.rebalance_quiet) settings.providers.rebalance_quiet = *w_.rebalance_quiet;
     transport::SendOptions send;
-    send.connect_timeout = sms::kSmsTimeout;
-    send.read_timeout = sms::kSmsTimeout;
+    send.connect_timeout = settings.http_timeout;
+    send.read_timeout = settings.http_timeout;
     if (links.time_scale > 1) {
       send.connect_timeout = scaled_timeout(send.connect_timeout, links.time_scale);
       send.read_timeout = scaled_timeout(send.read_timeout, links.time_scale);
@@ -155,7 +168,8 @@ class SmsChannel final : public Channel {
         sms::make_firetext_client(links.transport, env_.clock, env_.metrics, env_.logger, f);
     mmg_ = sms::make_mmg_client(links.transport, env_.clock, env_.metrics, env_.logger, m);
     providers_ = std::make_unique<delivery::SmsProviderPriorities>(
-        env_.clock, rng_.fork("providers"), env_.store, env_.logger, env_.metrics, w_.providers);
+        env_.clock, rng_.fork("providers"), env_.store, env_.logger, env_.metrics,
+        settings.providers);
     delivery::SmsDeliveryOptions d;
     d.retry = delivery::RetryPolicy{s.max_retries, s.retry_delay, std::chrono::seconds(0)};
     delivery_ = std::make_unique<delivery::SmsDelivery>(
@@ -271,7 +285,15 @@ ChannelSpec sms_channel() {
   spec.make = [](ChannelEnv& env, const json& block) -> std::unique_ptr<Channel> {
     return std::make_unique<SmsChannel>(env, parse_sms(block, "workload.sms", env.scenario.file));
   };
-  spec.core_options = {{"sms_urls", kSmsUrls}};
+  spec.core_options = {{"sms_urls", kSmsUrls},
+                       {"sms_http_timeout_s", kNumber},
+                       {"sms_error_threshold", kThreshold},
+                       {"sms_error_window_s", kNumber},
+                       {"sms_redis", kOnOff},
+                       {"sms_provider_choice", kProviderChoice},
+                       {"sms_provider_cache_s", kNumber},
+                       {"sms_rebalance_quiet_s", kNumber},
+                       {"sms_priority_reasons", kOnOff}};
   spec.chaos_workload = [](runtime::Rng& rng, std::size_t count, std::int64_t spread_ms) {
     // Notify's temporary- and permanent-failure test numbers among ordinary ones.
     return chaos_block(rng, count, spread_ms, "447700{n:06}", {"07700900003", "07700900002"});

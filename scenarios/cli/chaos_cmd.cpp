@@ -99,6 +99,12 @@ int chaos(const ChaosArgs& args) {
     }
   }
   scenarios::ChaosOptions options;
+  try {
+    options.profile = resolve_profile(args.profile);
+  } catch (const scenarios::ScenarioError& e) {
+    std::fprintf(stderr, "notify-sim chaos: %s\n", e.what());
+    return 2;
+  }
   options.duration_ms = static_cast<std::int64_t>(args.duration_s * 1000);
   options.channels = args.channels;
   options.mode = args.mode == "wire" ? scenarios::Mode::wire : scenarios::Mode::sim;
@@ -147,8 +153,9 @@ int chaos(const ChaosArgs& args) {
           std::printf("  %s: %s\n", v.invariant.c_str(), v.detail.c_str());
           violations.push_back({{"invariant", v.invariant}, {"detail", v.detail}});
         }
-        std::printf("  replay: notify-sim chaos --seed %llu --mode %s\n",
-                    static_cast<unsigned long long>(seed), args.mode.c_str());
+        std::printf("  replay: notify-sim chaos --seed %llu --mode %s --profile %s\n",
+                    static_cast<unsigned long long>(seed), args.mode.c_str(),
+                    options.profile.c_str());
         entry["violations"] = violations;
         if (args.shrink) {
           auto minimal = scenarios::shrink_chaos_scenario(outcome.scenario, options);
@@ -164,12 +171,15 @@ int chaos(const ChaosArgs& args) {
   }
   const double minutes =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
-  std::printf("%llu seeds from %llu, %zu failed, %.0f seeds per minute (%s mode)\n",
+  std::printf("%llu seeds from %llu, %zu failed, %.0f seeds per minute (%s mode, profile %s)\n",
               static_cast<unsigned long long>(count), static_cast<unsigned long long>(first),
-              failed, minutes > 0 ? static_cast<double>(count) / minutes : 0.0, args.mode.c_str());
+              failed, minutes > 0 ? static_cast<double>(count) / minutes : 0.0, args.mode.c_str(),
+              options.profile.c_str());
   if (args.json) {
     std::ofstream out(*args.json);
-    out << nlohmann::json{{"seeds", report}, {"failed", failed}}.dump(2) << "\n";
+    out << nlohmann::json{{"profile", options.profile}, {"seeds", report}, {"failed", failed}}
+               .dump(2)
+        << "\n";
     if (!out) {
       std::fprintf(stderr, "notify-sim chaos: %s: cannot be written\n", args.json->c_str());
       return 2;

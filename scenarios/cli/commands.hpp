@@ -22,6 +22,7 @@ struct ServeArgs {
   std::int64_t idle_timeout_ms = 60'000;
   std::optional<std::string> callback_url;
   std::optional<std::string> ready_file;
+  std::optional<std::string> profile;  // main() fills it from --profile or NOTIFY_SIM_PROFILE
   std::uint64_t seed = 1;  // main() fills it from --seed, or draws a fresh one per start
   /// For embedding: called on serve's thread once it listens, with a function that stops it
   /// (callable from any thread), as SIGTERM does.
@@ -33,6 +34,8 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   std::uint64_t seeds = 1;
   std::string mode = "sim";
+  /// Overrides each scenario's "profile" key; unset: the key, else NOTIFY_SIM_PROFILE.
+  std::optional<std::string> profile;
   std::optional<std::string> junit;
   std::optional<std::string> json;
   std::optional<std::string> statsd;
@@ -65,6 +68,7 @@ struct LoadArgs {
   std::optional<std::int64_t> retry_delay_ms;
   std::optional<std::int64_t> drain_ms;
   std::optional<std::uint16_t> receipt_port;
+  std::optional<std::string> profile;  // else NOTIFY_SIM_PROFILE (through getenv), else the default
   std::string version;
   /// For embedding and tests: where the progress line and the summary go, and whether that is
   /// a terminal (unset: isatty). The progress line is written only to a terminal.
@@ -81,6 +85,7 @@ struct ChaosArgs {
   std::vector<std::string> channels;  // empty: every channel that takes part
   double duration_s = 1800;           // simulated time over which work and faults spread
   std::string mode = "sim";
+  std::optional<std::string> profile;  // else NOTIFY_SIM_PROFILE, else the default
   std::optional<std::string> json;
   bool shrink = true;
   std::string out_dir = ".";
@@ -91,6 +96,10 @@ int serve(const ServeArgs& args);
 int chaos(const ChaosArgs& args);
 int run(const RunArgs& args);
 int validate(const std::vector<std::string>& paths);
+/// The profile a command runs: `command_line`, else `scenario_key`, else NOTIFY_SIM_PROFILE,
+/// else the default. Throws scenarios::ScenarioError naming an unknown one and the known ones.
+std::string resolve_profile(const std::optional<std::string>& command_line,
+                            const std::optional<std::string>& scenario_key = std::nullopt);
 /// Checks one scenario or serve configuration file; `what` gets its summary or the error.
 bool check_json_file(const std::string& path, std::string& what);
 

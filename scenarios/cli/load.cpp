@@ -8,6 +8,7 @@
 #include "notify/load/core_load.hpp"
 #include "notify/load/progress.hpp"
 #include "notify/load/stub_load.hpp"
+#include "notify/profiles/profiles.hpp"
 #include "notify/report/load_report.hpp"
 
 #include <cmath>
@@ -125,6 +126,15 @@ template <class Options>
 void common_options(const LoadArgs& args, Options& o) {
   o.version = args.version;
   o.getenv = args.getenv ? args.getenv : process_env;
+  // --profile, else NOTIFY_SIM_PROFILE, else the default; an unknown one is invalid_argument.
+  const auto environment = o.getenv(profiles::kProfileEnv);
+  try {
+    o.profile = profiles::find(profiles::choose(args.profile, std::nullopt, environment),
+                               args.profile ? "--profile" : profiles::kProfileEnv)
+                    .name;
+  } catch (const profiles::ProfileError& e) {
+    throw std::invalid_argument(e.what());
+  }
   if (args.faults) {
     o.faults = read_json_file(*args.faults, "--faults");
     o.faults_file = *args.faults;
@@ -167,6 +177,7 @@ int load_core(const LoadArgs& args) {
   o.drain = std::chrono::milliseconds(drain_ms);
   o.receipt_port = args.receipt_port.value_or(0);
   common_options(args, o);
+  o.core_options = profiles::core_options(profiles::find(o.profile, "--profile"), {});
   const auto baseline = read_baseline(args);
   report::LoadReport r = run_with_progress(args, o, &load::run_core_load);
   std::int64_t arrivals = 0, unfinished = 0;

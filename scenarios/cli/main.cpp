@@ -1,5 +1,6 @@
 // notify-sim: provider stubs, scenarios and load tests for a Notify-style sending core.
 #include "commands.hpp"
+#include "notify/profiles/profiles.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
 
   // Every serve setting can also come from an environment variable, so a CI service
   // definition needs no command line. A flag given on the command line wins.
+  const std::string profile_help =
+      "Upstream profile (docs/profiles.md): " + notify::profiles::known() +
+      "; else NOTIFY_SIM_PROFILE";
   notify::cli::ServeArgs serve;
   std::optional<std::uint64_t> serve_seed;
   auto* s = app.add_subcommand("serve", "Start the provider stubs and the control API");
@@ -73,6 +77,7 @@ int main(int argc, char** argv) {
   s->add_option("--ready-file", serve.ready_file,
                 "Write {\"edge_url\", \"admin_url\", ...} as JSON here once listening")
       ->envname("NOTIFY_SIM_READY_FILE");
+  s->add_option("--profile", serve.profile, profile_help)->envname(notify::profiles::kProfileEnv);
   s->add_option("--seed", serve_seed,
                 "Seed for fault probabilities and ids (default: a fresh one each start)")
       ->envname("NOTIFY_SIM_SEED");
@@ -86,6 +91,7 @@ int main(int argc, char** argv) {
   r->add_option("--mode", run.mode, "sim (virtual time, in-process) or wire (real sockets)")
       ->check(CLI::IsMember({"sim", "wire"}))
       ->capture_default_str();
+  r->add_option("--profile", run.profile, profile_help + " (overrides a scenario's own)");
   r->add_option("--junit", run.junit, "Write a JUnit XML report here");
   r->add_option("--json", run.json, "Write the JSON report (with journals) here");
   r->add_option("--statsd", run.statsd, "Also send the core's metrics as StatsD to HOST:PORT");
@@ -166,6 +172,7 @@ int main(int argc, char** argv) {
   l->add_option("--receipt-port", load.receipt_port,
                 "Port of the core's receipt endpoint (0: any free port; --target core)")
       ->default_str("0");
+  l->add_option("--profile", load.profile, profile_help);
   load.version = NOTIFY_SIM_VERSION;
 
   notify::cli::ChaosArgs chaos;
@@ -185,6 +192,7 @@ int main(int argc, char** argv) {
   c->add_option("--mode", chaos.mode, "sim (virtual time) or wire (real sockets)")
       ->check(CLI::IsMember({"sim", "wire"}))
       ->capture_default_str();
+  c->add_option("--profile", chaos.profile, profile_help);
   c->add_option("--json", chaos.json, "Write every seed's verdict here");
   c->add_flag("!--no-shrink", chaos.shrink, "Do not shrink failing seeds");
   c->add_option("--out", chaos.out_dir, "Where minimal failing scenarios are written")

@@ -1,5 +1,6 @@
 #include "commands.hpp"
 #include "notify/client/otlp_exporter.hpp"
+#include "notify/profiles/profiles.hpp"
 #include "notify/scenarios/runner.hpp"
 #include "notify/transport/http.hpp"
 #include "serve_config.hpp"
@@ -38,10 +39,27 @@ bool is_scenario_file(const std::string& path) {
 
 }  // namespace
 
+std::string resolve_profile(const std::optional<std::string>& command_line,
+                            const std::optional<std::string>& scenario_key) {
+  std::optional<std::string> environment;
+  if (const char* v = std::getenv(profiles::kProfileEnv)) environment = v;
+  const std::string name = profiles::choose(command_line, scenario_key, environment);
+  const std::string what = command_line   ? "--profile"
+                           : scenario_key ? "profile"
+                                          : std::string(profiles::kProfileEnv);
+  try {
+    return profiles::find(name, what).name;
+  } catch (const profiles::ProfileError& e) {
+    throw scenarios::ScenarioError(e.what());
+  }
+}
+
 int run(const RunArgs& args) {
   std::vector<scenarios::Scenario> all;
   try {
+    if (args.profile) resolve_profile(args.profile);  // a bad --profile before any file
     all = load_all(args.paths);
+    for (auto& s : all) scenarios::use_profile(s, resolve_profile(args.profile, s.profile_key));
   } catch (const scenarios::ScenarioError& e) {
     std::fprintf(stderr, "notify-sim run: %s\n", e.what());
     return 2;
@@ -88,9 +106,10 @@ int run(const RunArgs& args) {
       options.seed = first + k;
       auto r = scenarios::run_scenario(s, options);
       if (!args.quiet || !r.passed) {
-        std::printf("%-4s %-32s seed %-6llu %-4s %8.1f ms\n", r.passed ? "PASS" : "FAIL",
+        std::printf("%-4s %-32s seed %-6llu %-4s %-14s %8.1f ms\n", r.passed ? "PASS" : "FAIL",
                     r.scenario.c_str(), static_cast<unsigned long long>(r.seed),
-                    std::string(to_string(r.mode)).c_str(), r.elapsed_real_ms);
+                    std::string(to_string(r.mode)).c_str(), r.profile.c_str(),
+                    r.elapsed_real_ms);
       }
       if (auto it = r.report.find("otlp_export"); it != r.report.end() && *it != "sent") {
         std::fprintf(stderr, "notify-sim run: OTLP export to %s failed: %s\n",

@@ -62,10 +62,12 @@ std::map<std::string, std::string> callback_urls(const std::string& arg,
 }
 
 void print_banner(const stubs::Edge& edge, const stubs::StubRegistry& registry,
-                  const stubs::StubHost& host, const std::string& admin_url, std::uint64_t seed) {
+                  const stubs::StubHost& host, const std::string& admin_url, std::uint64_t seed,
+                  const std::string& profile) {
   const std::string edge_url = edge.url();
-  std::printf("notify-sim serve: provider stubs on %s, control API on %s (seed %llu)\n",
-              edge_url.c_str(), admin_url.c_str(), static_cast<unsigned long long>(seed));
+  std::printf("notify-sim serve: provider stubs on %s, control API on %s (seed %llu, profile %s)\n",
+              edge_url.c_str(), admin_url.c_str(), static_cast<unsigned long long>(seed),
+              profile.c_str());
   for (const auto& l : edge.listeners()) {
     if (l.key.shared()) continue;
     const stubs::StubSpec* spec = registry.find(l.key.service);
@@ -99,7 +101,10 @@ int serve(const ServeArgs& args) {
   const stubs::StubRegistry& registry = stubs::registry();
   ServeConfig config;
   std::map<std::string, std::string> callbacks;
+  std::string profile;
   try {
+    // --profile and NOTIFY_SIM_PROFILE arrive together in args.profile (the option wins).
+    profile = resolve_profile(args.profile);
     if (args.config) config = load_serve_config(*args.config);
     if (args.callback_url) callbacks = callback_urls(*args.callback_url, registry);
   } catch (const scenarios::ScenarioError& e) {
@@ -167,17 +172,24 @@ int serve(const ServeArgs& args) {
   // re-check timer.
   stubs::Edge edge(host, *clock, *backend, std::chrono::milliseconds(100));
   edge.open(registry);
+  // /health names the profile beside what the edge describes.
+  host.set_health_details([&edge, &registry, profile] {
+    nlohmann::json details = edge.describe(registry);
+    details["profile"] = profile;
+    return details;
+  });
   auto admin = transport::HttpServer::start(
       io, admin_options, [&host](transport::Request q, transport::Responder done) {
         host.handle_control(std::move(q), std::move(done));
       });
 
   const std::string admin_url = "http://" + admin->address();
-  print_banner(edge, registry, host, admin_url, args.seed);
+  print_banner(edge, registry, host, admin_url, args.seed, profile);
   if (args.ready_file) {
     nlohmann::json ready = edge.describe(registry);
     ready["admin_url"] = admin_url;
     ready["seed"] = args.seed;
+    ready["profile"] = profile;
     write_ready_file(*args.ready_file, ready);
   }
 

@@ -9,6 +9,7 @@
 #include "notify/delivery/sms_providers.hpp"
 #include "notify/delivery/sms_receipts.hpp"
 #include "notify/email/email_client.hpp"
+#include "notify/profiles/sms_settings.hpp"
 #include "notify/runtime/assert.hpp"
 #include "notify/sms/sms_client.hpp"
 #include "notify/stubs/faults.hpp"
@@ -121,7 +122,8 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   };
 
   runtime::Rng sdk_rng = runtime::Rng(o.seed).fork("sdk");
-  // Email: the SES v1 client (SigV4), or Notify's stub contract when only SES_STUB_URL is set.
+  // Email: the SES client (SigV4; the profile's API), or Notify's stub contract when only
+  // SES_STUB_URL is set.
   std::unique_ptr<email::EmailClient> ses;
   std::unique_ptr<ObservedEmailClient> ses_observed;
   std::unique_ptr<delivery::EmailDelivery> email_delivery;
@@ -130,6 +132,9 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
       email::SesClientOptions so;
       so.endpoint_url = at.ses;
       so.region = "eu-west-2";
+      auto api = o.core_options.find("ses_api");
+      so.api = api != o.core_options.end() && api->second == "v2" ? email::SesApi::v2
+                                                                    : email::SesApi::v1;
       // botocore's retries wait rand() * 2^(n-1) s inside one send; off, so that every failed
       // attempt goes back to the task and is retried after the run's short delay.
       so.sdk_retry_mode = client::SdkRetryMode::off;
@@ -150,13 +155,17 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   std::unique_ptr<delivery::SmsProviderPriorities> priorities;
   std::unique_ptr<delivery::SmsDelivery> sms_delivery;
   if (wants("sms")) {
+    const profiles::SmsSettings settings = profiles::sms_settings(o.core_options);
+    const transport::SendOptions send{settings.http_timeout, settings.http_timeout};
     sms::FiretextClientOptions f;
     f.url = at.firetext;
+    f.send_options = send;
     f.api_key = kFiretextKey;
     f.international_api_key = kFiretextInternationalKey;
     f.receipt_url = receipt_base + std::string(delivery::kFiretextReceiptPath);
     sms::MmgClientOptions m;
     m.url = at.mmg;
+    m.send_options = send;
     m.api_key = kMmgKey;
     m.receipt_url = receipt_base + std::string(delivery::kMmgReceiptPath);
     firetext = sms::make_firetext_client(*client, *clock, metrics, logger, f);
@@ -167,7 +176,8 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
     // minute, which is Notify's housekeeping rather than the send path. Failures still move
     // priorities, so failover works as in Notify.
     priorities = std::make_unique<delivery::SmsProviderPriorities>(
-        *clock, runtime::Rng(o.seed).fork("providers"), store, logger, metrics);
+        *clock, runtime::Rng(o.seed).fork("providers"), store, logger, metrics,
+        settings.providers);
     delivery::SmsDeliveryOptions d;
     d.retry = delivery::RetryPolicy{o.max_retries, o.retry_delay, std::chrono::seconds(0)};
     sms_delivery = std::make_unique<delivery::SmsDelivery>(

@@ -44,9 +44,10 @@ void ProgressLine::finish() {
 
 std::string summary_text(const report::LoadReport& r) {
   std::string out;
-  out += format("rate: asked %.1f/s, achieved %.1f/s over %.1f s (%s arrivals, target %s)\n",
+  out += format("rate: asked %.1f/s, achieved %.1f/s over %.1f s (%s arrivals, target %s%s%s)\n",
                 r.run.asked_rate, r.run.achieved_rate, r.run.duration_s, r.run.arrivals.c_str(),
-                r.run.target.c_str());
+                r.run.target.c_str(), r.run.profile.empty() ? "" : ", profile ",
+                r.run.profile.c_str());
   // The name columns widen for long names (a stub run's "lambda-invoke") so the figures align.
   int channel_w = 10, provider_w = 9;
   for (const auto& s : r.series) {

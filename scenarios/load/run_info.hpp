@@ -42,6 +42,7 @@ report::RunInfo describe_run(const Options& o, std::string target) {
   run.started_at = iso_now();
   run.host = host_name();
   run.version = o.version;
+  run.profile = o.profile;
   run.seed = o.seed;
   return run;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace notify::scenarios {
 namespace {
@@ -85,6 +86,14 @@ std::vector<CheckResult> check_expectations(const World& world) {
     if (ne.provider) what += " provider=" + *ne.provider;
     if (ne.status) what += " status=" + *ne.status;
     out.push_back(count_check(what, ne.count, n));
+  }
+  for (std::size_t i = 0; i < e.providers.size(); ++i) {
+    const auto& pe = e.providers[i];
+    std::set<std::string> used;
+    for (const auto& n : notes)
+      if (n.type == pe.channel && !n.provider.empty()) used.insert(n.provider);
+    out.push_back(count_check("providers[" + std::to_string(i) + "] channel=" + pe.channel,
+                              pe.count, static_cast<std::int64_t>(used.size())));
   }
   if (e.all_final) {
     std::map<std::string, int> open;

@@ -1,6 +1,7 @@
 #include "notify/scenarios/runner.hpp"
 
 #include "checks.hpp"
+#include "notify/profiles/profiles.hpp"
 #include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
 #include "otlp.hpp"
@@ -19,9 +20,12 @@ namespace {
 
 constexpr const char* kCoreAuthority = "core.sim:6011";
 
+// Names the profile whenever the file alone would not choose it (it came from --profile or
+// NOTIFY_SIM_PROFILE).
 std::string reproduce_command(const Scenario& s, const RunOptions& o) {
+  const bool from_file = s.profile == s.profile_key.value_or(profiles::kDefaultProfile);
   return "notify-sim run " + s.file + " --seed " + std::to_string(o.seed) + " --mode " +
-         std::string(to_string(o.mode));
+         std::string(to_string(o.mode)) + (from_file ? "" : " --profile " + s.profile);
 }
 
 RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
@@ -81,6 +85,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   r.file = scenario.file;
   r.mode = options.mode;
   r.seed = options.seed;
+  r.profile = scenario.profile;
   r.reproduce = reproduce_command(scenario, options);
   r.elapsed_real_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -97,8 +102,9 @@ nlohmann::json results_to_json(const std::vector<RunResult>& results) {
           {{"what", c.what}, {"passed", c.passed}, {"expected", c.expected}, {"actual", c.actual}});
     nlohmann::json j = {{"scenario", r.scenario},    {"file", r.file},
                         {"mode", to_string(r.mode)}, {"seed", r.seed},
-                        {"passed", r.passed},        {"checks", checks},
-                        {"reproduce", r.reproduce},  {"report", r.report}};
+                        {"profile", r.profile},      {"passed", r.passed},
+                        {"checks", checks},          {"reproduce", r.reproduce},
+                        {"report", r.report}};
     if (!r.error.empty()) j["error"] = r.error;
     out.push_back(std::move(j));
   }
@@ -119,6 +125,9 @@ std::string results_to_junit(const std::vector<RunResult>& results) {
     tc.append_attribute("classname") = ("notify-sim." + std::string(to_string(r.mode))).c_str();
     tc.append_attribute("name") = (r.scenario + " [seed " + std::to_string(r.seed) + "]").c_str();
     tc.append_attribute("time") = r.elapsed_real_ms / 1000.0;
+    auto property = tc.append_child("properties").append_child("property");
+    property.append_attribute("name") = "profile";
+    property.append_attribute("value") = r.profile.c_str();
     total_ms += r.elapsed_real_ms;
     if (!r.passed) {
       ++failures;

@@ -1,5 +1,6 @@
 #include "notify/scenarios/scenario.hpp"
 
+#include "notify/profiles/profiles.hpp"
 #include "notify/scenarios/channel.hpp"
 #include "notify/stubs/fields.hpp"
 #include "notify/stubs/registry.hpp"
@@ -18,29 +19,6 @@ using nlohmann::json;
 using stubs::Fields;
 using stubs::quote_json;
 
-// Core options that belong to no one channel, with their values, the first being the default:
-// which notifications replay-created-notifications picks (notifications-api 1a442c36b added
-// the seven-day age limit), and whether timeout-sending-notifications counts
-// timeout-sending.<provider> (c8cf057eb added it, 8a2f1d481 removed it), and the timezone of
-// the beat's crontabs (UTC since 2bb09279b, Europe/London before).
-const std::vector<std::pair<std::string, std::vector<std::string>>> kCoreWideOptions = {
-    {"replay_created_rule", {"age-limited", "unbounded"}},
-    {"timeout_metric", {"off", "statsd"}},
-    {"beat_timezone", {"UTC", "Europe/London"}},
-};
-
-// A core option with named values: one of `values`, kept in `out`.
-void read_core_choice(Fields& cf, const std::string& key, const std::vector<std::string>& values,
-                      std::map<std::string, std::string>& out) {
-  auto v = cf.string(key);
-  if (!v) return;
-  if (std::find(values.begin(), values.end(), *v) == values.end()) {
-    std::string known;
-    for (const auto& n : values) known += (known.empty() ? "" : " or ") + ("\"" + n + "\"");
-    cf.fail_value(key, known);
-  }
-  out[key] = *v;
-}
 
 // "HH:MM", a time of day.
 std::chrono::minutes parse_time_of_day(Fields& f, const std::string& key, const std::string& v) {
@@ -138,6 +116,17 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
       e.notifications.push_back(std::move(ne));
     }
   }
+  if (const json* arr = f.array("providers")) {
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      Fields pf((*arr)[i], f.at("providers") + "[" + std::to_string(i) + "]", file);
+      ProviderCountExpectation pe;
+      pe.channel = pf.required_string("channel");
+      if (find_channel(pe.channel) == nullptr) pf.fail_value("channel", "a channel");
+      pe.count = read_count(pf, file);
+      pf.no_others();
+      e.providers.push_back(std::move(pe));
+    }
+  }
   if (auto v = f.boolean("all_final")) e.all_final = *v;
   if (auto v = f.boolean("no_pii_in_logs")) e.no_pii_in_logs = *v;
   if (const json* a = f.get("attempts")) {
@@ -215,7 +204,48 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
   f.no_others();
 }
 
+// One "core" option: one of `values`, or with kWholeNumber among them any whole number.
+std::optional<std::string> read_core_option(Fields& cf, const std::string& key,
+                                            const std::vector<std::string>& values) {
+  const json* raw = cf.get(key);
+  if (raw == nullptr) return std::nullopt;
+  const bool numbers = std::find(values.begin(), values.end(), kWholeNumber) != values.end();
+  std::string v;
+  if (numbers && raw->is_number_unsigned()) {
+    v = std::to_string(raw->get<std::uint64_t>());
+  } else if (raw->is_string()) {
+    v = raw->get<std::string>();
+  }
+  const bool digits = numbers && !v.empty() && v.size() <= 9 &&
+                      v.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits && std::find(values.begin(), values.end(), v) == values.end()) {
+    std::string known;
+    for (const auto& n : values) {
+      const std::string one = n == kWholeNumber ? "a whole number" : "\"" + n + "\"";
+      known += (known.empty() ? "" : " or ") + one;
+    }
+    cf.fail_value(key, known);
+  }
+  return v;
+}
+
 }  // namespace
+
+// Core options that belong to no one channel, with their values, the first being the default:
+// which metrics the core records (notifications-api 971d80af6 replaced StatsD with
+// OpenTelemetry), which notifications replay-created-notifications picks (1a442c36b added the
+// seven-day age limit), whether timeout-sending-notifications counts timeout-sending.<provider>
+// (c8cf057eb added it, 8a2f1d481 removed it), and the timezone of the beat's crontabs (UTC since
+// 2bb09279b, Europe/London before).
+const std::vector<std::pair<std::string, std::vector<std::string>>>& core_wide_options() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> options = {
+      {"metrics", {"otel", "statsd"}},
+      {"replay_created_rule", {"age-limited", "unbounded"}},
+      {"timeout_metric", {"off", "statsd"}},
+      {"beat_timezone", {"UTC", "Europe/London"}},
+  };
+  return options;
+}
 
 std::string CountCheck::describe() const {
   if (equals) return std::to_string(*equals);
@@ -232,22 +262,22 @@ static Scenario parse_fields(const json& j, const std::string& file) {
   s.name = f.required_string("name");
   s.description = f.string("description").value_or("");
   if (auto v = f.integer("seed")) s.seed = static_cast<std::uint64_t>(*v);
+  if (const json* p = f.get("profile")) {
+    if (!p->is_string()) f.fail_value("profile", "a profile name: " + profiles::known());
+    s.profile_key = p->get<std::string>();
+  }
   if (const json* core = f.object("core")) {
     Fields cf(*core, "core", file);
     for (const auto& channel : channel_registry()) {
-      for (const auto& [key, values] : channel.core_options)
-        read_core_choice(cf, key, values, s.core_options);
+      for (const auto& [key, values] : channel.core_options) {
+        if (auto v = read_core_option(cf, key, values)) s.core_explicit[key] = *v;
+      }
     }
-    for (const auto& [key, values] : kCoreWideOptions)
-      read_core_choice(cf, key, values, s.core_options);
+    for (const auto& [key, values] : core_wide_options()) {
+      if (auto v = read_core_option(cf, key, values)) s.core_explicit[key] = *v;
+    }
     if (const json* b = cf.object("backstops"))
       s.backstops = parse_backstops(*b, cf.at("backstops"), file);
-    if (auto v = cf.string("metrics")) {
-      telemetry::MetricsFormat format;
-      if (!telemetry::parse_metrics_format(*v, format))
-        cf.fail_value("metrics", "\"otel\" (today's Notify) or \"statsd\" (Notify before 2026-05)");
-      s.core_options["metrics"] = *v;
-    }
     if (auto v = cf.integer("max_retries")) s.max_retries = static_cast<int>(*v);
     if (auto v = cf.integer("retry_delay_s")) s.retry_delay = std::chrono::seconds(*v);
     cf.no_others();
@@ -298,7 +328,18 @@ static Scenario parse_fields(const json& j, const std::string& file) {
   }
   if (const json* e = f.object("expect")) parse_expect(*e, "expect", file, s.expect);
   f.no_others();
+  use_profile(s, s.profile_key.value_or(profiles::kDefaultProfile));
   return s;
+}
+
+void use_profile(Scenario& s, const std::string& name) {
+  try {
+    const auto& p = profiles::find(name, "profile");
+    s.core_options = profiles::core_options(p, s.core_explicit);
+    s.profile = p.name;
+  } catch (const profiles::ProfileError& e) {
+    throw ScenarioError(s.file + ": " + e.what());
+  }
 }
 
 Scenario load_scenario(const std::string& path) {

@@ -1,6 +1,7 @@
 // deliver_sms as Notify's provider_tasks.py and send_to_providers.send_sms_to_provider run it:
-// a provider chosen by priority for every attempt, the failing provider's priority lowered, the
-// first retry at once and the rest 300 s apart on the Clock, then technical-failure.
+// a provider chosen by priority for every attempt, each failure counted against the provider's
+// error threshold (its priority lowered past it), the first retry at once and the rest 300 s
+// apart on the Clock, then technical-failure.
 #include "notify/delivery/sms_delivery.hpp"
 
 #include "notify/runtime/assert.hpp"
@@ -74,7 +75,7 @@ void SmsDelivery::attempt(std::shared_ptr<Task> task) {
   if (start.finished) return finish(task, *start.finished);
   task->created_at = start.created_at;
 
-  auto provider = providers_.choose();
+  auto provider = providers_.choose(task->message.international);
   if (!provider) {
     Failure error;
     error.kind = FailureKind::invalid_request;
@@ -101,7 +102,7 @@ void SmsDelivery::attempt(std::shared_ptr<Task> task) {
           on_sent(task, provider, *result);
           return;
         }
-        // send_sms_to_provider lowers the provider's priority whenever its client raised.
+        // send_sms_to_provider counts every raise against the provider's error rate.
         providers_.on_send_failure(provider);
         on_failure(task, result.error());
       });

@@ -1,6 +1,7 @@
-// Notify's SMS provider weighting: provider_to_use's random.choices by priority, and
-// provider_details_dao's reduce / adjust-back-to-resting-points, with the scheduled
-// slow-delivery check (scheduled_tasks.switch_current_sms_provider_on_slow_delivery).
+// Notify's SMS provider weighting: provider_to_use's random.choices by priority and its caches,
+// send_sms_to_provider's error-rate limit, provider_details_dao's reduce /
+// adjust-back-to-resting-points, and the scheduled slow-delivery check
+// (scheduled_tasks.switch_current_sms_provider_on_slow_delivery).
 #include "notify/delivery/sms_providers.hpp"
 
 #include "notify/delivery/retry.hpp"
@@ -14,6 +15,11 @@ namespace notify::delivery {
 namespace {
 
 constexpr std::string_view kLogger = "delivery.sms_providers";
+
+// provider_details_dao's reasons for the history rows it writes.
+constexpr const char* kReduced = "Reduced due to reduced reliability";
+constexpr const char* kIncreased = "Increased due to reduced reliability in other provider";
+constexpr const char* kRested = "Adjusted back to resting point";
 
 std::string describe(const std::map<std::string, int>& priorities) {
   std::string out;
@@ -65,6 +71,13 @@ SmsProviderPriorities::SmsProviderPriorities(runtime::Clock& clock, runtime::Rng
     throw std::invalid_argument(
         "SMS provider options need a positive step and a slow share in (0, 1]");
   }
+  if ((options_.error_threshold && *options_.error_threshold < 0) ||
+      options_.error_window <= runtime::Duration::zero() ||
+      options_.choice_cache < runtime::Duration::zero()) {
+    throw std::invalid_argument(
+        "SMS provider options need an error threshold of 0 or more, a positive error window "
+        "and a choice cache time of 0 or more");
+  }
   for (const auto& [name, p] : providers_) publish_priority(name, p.priority);
 }
 
@@ -93,19 +106,39 @@ void SmsProviderPriorities::schedule_rebalance() {
   });
 }
 
-std::optional<std::string> SmsProviderPriorities::choose() {
+std::optional<std::string> SmsProviderPriorities::draw(const std::map<std::string, int>& weights) {
   int total = 0;
-  for (const auto& [name, p] : providers_) total += p.priority;
+  for (const auto& [name, priority] : weights) total += priority;
   if (total == 0) return std::nullopt;
   // random.choices: bisect_right over the cumulative weights at random() * total.
   double x = rng_.uniform01() * total;
   int cumulative = 0;
-  for (const auto& [name, p] : providers_) {
-    cumulative += p.priority;
+  for (const auto& [name, priority] : weights) {
+    cumulative += priority;
     if (x < cumulative) return name;
   }
   NOTIFY_ASSERT(false);
   return std::nullopt;
+}
+
+std::optional<std::string> SmsProviderPriorities::choose(bool international) {
+  if (options_.choice == SmsProviderChoice::live) return draw(priorities());
+  // A TTLCache entry lives `choice_cache` from when it was filled; a failed lookup (no provider
+  // to choose) raises in Notify and is not cached.
+  const auto now = clock_.now();
+  CachedChoice& cached = cache_[international];
+  const bool fresh = now < cached.until;
+  if (options_.choice == SmsProviderChoice::cached_choice) {
+    if (fresh && cached.provider) return cached.provider;
+    cached.provider = draw(priorities());
+    if (cached.provider) cached.until = now + options_.choice_cache;
+    return cached.provider;
+  }
+  if (!fresh) {
+    cached.priorities = priorities();
+    cached.until = now + options_.choice_cache;
+  }
+  return draw(cached.priorities);
 }
 
 bool SmsProviderPriorities::changed_within(runtime::Duration quiet) const {
@@ -115,10 +148,12 @@ bool SmsProviderPriorities::changed_within(runtime::Duration quiet) const {
   });
 }
 
-void SmsProviderPriorities::set_priority(const std::string& name, int priority) {
+void SmsProviderPriorities::set_priority(const std::string& name, int priority,
+                                         const std::string& reason) {
   auto& p = providers_.at(name);
   logger_.info(kLogger, "Adjusting provider priority - " + name + " going from " +
-                            std::to_string(p.priority) + " to " + std::to_string(priority));
+                            std::to_string(p.priority) + " to " + std::to_string(priority) +
+                            (options_.priority_reasons ? " for " + reason : ""));
   p.priority = priority;
   p.updated_at = clock_.now();
   publish_priority(name, priority);
@@ -139,8 +174,10 @@ void SmsProviderPriorities::publish_priority(const std::string& name, int priori
   }
 }
 
-void SmsProviderPriorities::record(const std::string& reason) {
-  history_.push_back(PriorityChange{clock_.now(), reason, priorities()});
+void SmsProviderPriorities::record(const std::string& reason,
+                                   std::map<std::string, std::string> reasons) {
+  if (!options_.priority_reasons) reasons.clear();
+  history_.push_back(PriorityChange{clock_.now(), reason, priorities(), std::move(reasons)});
   while (history_.size() > options_.history_max) history_.pop_front();
 }
 
@@ -154,15 +191,39 @@ bool SmsProviderPriorities::reduce(const std::string& provider, runtime::Duratio
   }
   // Both rows are written, whether or not clamping left a priority where it was: both count
   // as changed for the quiet periods.
-  set_priority(provider, std::max(0, providers_.at(provider).priority - options_.step));
-  set_priority(other, std::min(SmsProviderOptions::kPriorityMax,
-                               providers_.at(other).priority + options_.step));
-  record(reason);
+  set_priority(provider, std::max(0, providers_.at(provider).priority - options_.step), kReduced);
+  set_priority(other,
+               std::min(SmsProviderOptions::kPriorityMax,
+                        providers_.at(other).priority + options_.step),
+               kIncreased);
+  record(reason, {{provider, kReduced}, {other, kIncreased}});
   return true;
 }
 
+bool SmsProviderPriorities::error_rate_exceeded(Provider& p) {
+  // notifications-utils' exceeded_rate_limit: add this error to a sorted set, drop those at or
+  // before now - window, and compare the count with the limit. Only whether the count passes
+  // the limit matters, so at most limit + 1 of the newest errors are kept.
+  if (!options_.redis) return false;
+  const auto now = clock_.now();
+  const auto limit = static_cast<std::size_t>(*options_.error_threshold);
+  p.errors.push_back(now);
+  while (p.errors.size() > limit + 1) p.errors.pop_front();
+  while (!p.errors.empty() && p.errors.front() <= now - options_.error_window) p.errors.pop_front();
+  return p.errors.size() > limit;
+}
+
 bool SmsProviderPriorities::on_send_failure(const std::string& provider) {
-  return reduce(provider, options_.failure_quiet, "send failure on " + provider);
+  NOTIFY_ASSERT(providers_.contains(provider));
+  if (!options_.error_threshold) {
+    return reduce(provider, options_.failure_quiet, "send failure on " + provider);
+  }
+  if (!error_rate_exceeded(providers_.at(provider))) return false;
+  bool acted = reduce(provider, options_.failure_quiet, "send failure on " + provider);
+  // Notify logs this after dao_reduce_sms_provider_priority, whether or not the quiet period let
+  // it act.
+  logger_.warning(kLogger, "Error threshold exceeded for provider " + provider);
+  return acted;
 }
 
 std::vector<std::string> SmsProviderPriorities::check_slow_delivery() {
@@ -213,16 +274,17 @@ std::vector<std::string> SmsProviderPriorities::check_slow_delivery() {
 
 bool SmsProviderPriorities::adjust_towards_resting_points() {
   if (changed_within(options_.rebalance_quiet)) return false;
-  bool changed = false;
+  std::map<std::string, std::string> reasons;
   for (const auto& [name, target] : options_.resting_points) {
     int current = providers_.at(name).priority;
     if (current == target) continue;
     int next = current > target ? std::max(target, current - options_.step)
                                 : std::min(target, current + options_.step);
-    set_priority(name, next);
-    changed = true;
+    set_priority(name, next, kRested);
+    reasons[name] = kRested;
   }
-  if (changed) record("rebalance");
+  const bool changed = !reasons.empty();
+  if (changed) record("rebalance", std::move(reasons));
   return changed;
 }
 

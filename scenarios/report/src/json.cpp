@@ -138,6 +138,7 @@ RunInfo read_run(const json& j, const std::string& path) {
   read_string(j, path, "started_at", run.started_at);
   read_string(j, path, "host", run.host);
   read_string(j, path, "version", run.version);
+  read_string(j, path, "profile", run.profile);
   if (const json* seed = field(j, path, "seed", false)) {
     if (!seed->is_number_unsigned() &&
         !(seed->is_number_integer() && seed->get<std::int64_t>() >= 0))
@@ -204,8 +205,8 @@ json to_json(const LoadReport& report) {
               {"duration_s", r.duration_s},   {"mix", r.mix},
               {"connections", r.connections}, {"faults", r.faults},
               {"started_at", r.started_at},   {"host", r.host},
-              {"version", r.version},         {"seed", r.seed},
-              {"sources", r.sources}};
+              {"version", r.version},         {"profile", r.profile},
+              {"seed", r.seed},               {"sources", r.sources}};
 
   json series = json::array();
   std::int64_t arrivals = 0, accepted = 0, failed = 0, unfinished = 0;

@@ -53,6 +53,7 @@ RunInfo merge_run(const std::vector<LoadReport>& reports) {
   run.faults = joined_distinct(reports, [](const LoadReport& r) { return r.run.faults; });
   run.host = joined_distinct(reports, [](const LoadReport& r) { return r.run.host; });
   run.version = joined_distinct(reports, [](const LoadReport& r) { return r.run.version; });
+  run.profile = joined_distinct(reports, [](const LoadReport& r) { return r.run.profile; });
   run.seed = reports.front().run.seed;
   double asked_total = 0;
   std::map<std::string, double> asked_by_channel;

@@ -177,6 +177,7 @@ std::string run_table(const LoadReport& report) {
   s += row("Started", escape(run.started_at.empty() ? "–" : run.started_at));
   s += row("Host", escape(run.host.empty() ? "–" : run.host));
   s += row("Version", escape(run.version.empty() ? "–" : "notify-sim " + run.version));
+  s += row("Profile", escape(run.profile.empty() ? "–" : run.profile));
   s += row("Interval", escape(seconds(report.interval_s)));
   if (!sources.empty()) s += row("Merged from", sources);
   return s + "</table>\n</section>\n";

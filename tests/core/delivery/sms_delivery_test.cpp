@@ -39,7 +39,7 @@ TEST_F(SmsDeliveryTest, InternationalMessagesAreSent) {
 }
 
 TEST_F(SmsDeliveryTest, AFailureLowersThePriorityAndRetriesAtOnceElsewhere) {
-  SmsProviderOptions o;
+  SmsProviderOptions o = every_failure();
   o.initial = {{"firetext", 10}, {"mmg", 0}};
   make_delivery(o);
   firetext->script = {sms::testing::json_reply(500, "{}")};
@@ -112,7 +112,7 @@ TEST_F(SmsDeliveryTest, ChoiceIsWeightedByPriorityAndReproducibleFromTheSeed) {
 }
 
 TEST_F(SmsDeliveryTest, EveryProviderAtZeroIsRetriedAsAnError) {
-  SmsProviderOptions o;
+  SmsProviderOptions o = every_failure();
   o.initial = {{"firetext", 0}, {"mmg", 0}};
   make_delivery(o, SmsDeliveryOptions{RetryPolicy{2, 300s, 0s}});
   auto id = create_and_deliver();

@@ -50,7 +50,7 @@ struct SmsFixture : ::testing::Test {
     m.api_key = "bW1nOnNlY3JldA==";
     m.receipt_url = "http://core.test:6011/notifications/sms/mmg";
     mmg_client = sms::make_mmg_client(transport, clock, metrics, logger, m);
-    make_delivery({});
+    make_delivery(every_failure());
     add_sms_receipts(router, *store, clock, logger, metrics);
   }
 
@@ -74,8 +74,18 @@ struct SmsFixture : ::testing::Test {
         std::move(delivery_options));
   }
 
-  static SmsProviderOptions only(const std::string& provider) {
+  // The rules most of these tests were written for (Notify before 2024-11): every failure moves
+  // priorities, a fresh draw for every send, an hour before drifting back.
+  static SmsProviderOptions every_failure() {
     SmsProviderOptions o;
+    o.error_threshold.reset();
+    o.choice = SmsProviderChoice::live;
+    o.rebalance_quiet = std::chrono::hours(1);
+    return o;
+  }
+
+  static SmsProviderOptions only(const std::string& provider) {
+    SmsProviderOptions o = every_failure();
     o.initial = {{"firetext", provider == "firetext" ? 100 : 0},
                  {"mmg", provider == "mmg" ? 100 : 0}};
     return o;

@@ -28,7 +28,7 @@ TEST_F(SmsProvidersTest, AFailureMovesTenPointsUnlessAChangeWasWithinAMinute) {
 }
 
 TEST_F(SmsProvidersTest, PrioritiesStayBetweenZeroAndAHundred) {
-  SmsProviderOptions o;
+  SmsProviderOptions o = every_failure();
   o.initial = {{"firetext", 5}, {"mmg", 95}};
   make_delivery(o);
   EXPECT_TRUE(priorities->on_send_failure("firetext"));
@@ -40,7 +40,7 @@ TEST_F(SmsProvidersTest, PrioritiesStayBetweenZeroAndAHundred) {
 }
 
 TEST_F(SmsProvidersTest, DriftsBackTenPointsAnHourAfterAnHourWithoutChange) {
-  SmsProviderOptions o;
+  SmsProviderOptions o = every_failure();
   o.initial = {{"firetext", 9}, {"mmg", 91}};
   make_delivery(o);
   priorities->start();

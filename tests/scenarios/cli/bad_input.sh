@@ -126,6 +126,29 @@ expect_one_line "bad-backstops.json: core.backstops.replay_every_min" run bad-ba
 expect_one_line 'core.beat_timezone: expected "UTC" or "Europe/London"' run bad-timezone.json
 expect_one_line "stubs.cbc.responses.ee: expected an HTTP status: 200, 403 or 500" \
   run bad-cbc-status.json
+# upstream profiles: an unknown name from each place one can come from, a "profile" key of the
+# wrong type, and an option that cannot run under its profile
+known='the profiles are notify-2026-08 (default), notify-2025-07, notify-2021'
+echo '{"name": "p", "workload": {"sms": {"count": 1}}}' >plain.json
+echo '{"name": "p", "profile": "notify-1999", "workload": {"sms": {"count": 1}}}' >old.json
+echo '{"name": "p", "profile": 2021, "workload": {"sms": {"count": 1}}}' >number.json
+echo '{"name": "p", "profile": "notify-2021", "core": {"sms_redis": "off"}}' >contradiction.json
+echo '{"name": "p", "core": {"ses_api": "v1", "ses_v2_bad_request": "fixed"}}' >v1-fixed.json
+echo '{"name": "p", "core": {"sms_error_threshold": "many"}}' >threshold.json
+expect_one_line "--profile \"notify-1999\": unknown profile; $known" run --profile notify-1999 plain.json
+expect_one_line "old.json: profile \"notify-1999\": unknown profile; $known" run old.json
+expect_one_line "profile: expected a profile name: notify-2026-08 (default)" run number.json
+NOTIFY_SIM_PROFILE=nope expect_one_line "NOTIFY_SIM_PROFILE \"nope\": unknown profile; $known" \
+  run plain.json
+expect_one_line "core.sms_redis \"off\" cannot run with sms_error_threshold \"none\" (profile notify-2021)" \
+  run contradiction.json
+expect_one_line "core.ses_v2_bad_request \"fixed\" cannot run with ses_api \"v1\"" run v1-fixed.json
+expect_one_line "core.sms_error_threshold: expected \"none\" or a whole number" run threshold.json
+expect_one_line "--profile \"notify-1999\": unknown profile; $known" chaos --profile notify-1999
+expect_one_line "--profile \"notify-1999\": unknown profile; $known" \
+  load --target stub --count 1 --profile notify-1999
+expect_one_line "--profile \"notify-1999\": unknown profile; $known" \
+  serve --profile notify-1999 --port 0 --admin-port 0
 
 # no subcommand, or an unknown one
 expect_one_line "A subcommand is required" nosuch

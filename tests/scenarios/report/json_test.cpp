@@ -50,6 +50,7 @@ TEST(ReportJson, RoundTripKeepsEveryRunField) {
            .started_at = "2026-11-29T23:00:00Z",
            .host = "ci-7",
            .version = "1.2.3",
+           .profile = "notify-2021",
            .seed = 18'446'744'073'709'551'615ULL,
            .sources = {"a 1", "b 2"}};
   r.interval_s = 0.5;

@@ -1,7 +1,7 @@
 // Which SMS provider gets the next message, as Notify decides it (send_to_providers.provider_to_use
 // and provider_details_dao): a weighted random choice by priority, priorities that move 10 points
-// away from a provider when a send to it fails or its deliveries are slow, and that drift back
-// to their resting points when nothing has changed for an hour. The owner of the SMS delivery
+// away from a provider when it fails too often or its deliveries are slow, and that drift back
+// to their resting points when nothing has changed for a while. The owner of the SMS delivery
 // task owns one of these; the priorities live here, in memory, with their history.
 #pragma once
 
@@ -24,9 +24,22 @@ namespace notify::delivery {
 
 class RetryTimers;
 
-/// Defaults are Notify's as of mid-2023: resting points mmg 51 / firetext 49, the slow-delivery
-/// rule "15 % of the last 15 minutes' messages took 5 minutes or more", a 1-minute quiet period
-/// after a send failure and a 5-minute one after a slow-delivery switch.
+/// How provider_to_use picks a provider.
+enum class SmsProviderChoice {
+  /// A fresh draw over the current priorities for every send.
+  live,
+  /// Notify 2020-12 to 2025-11 (a TTLCache on provider_to_use): the drawn provider itself is
+  /// kept for `choice_cache`, so every send in that window goes to it ("lurching").
+  cached_choice,
+  /// Notify since 2025-11 (SerialisedProviders under memory_cache): a draw for every send, over
+  /// priorities read at most `choice_cache` ago.
+  cached_list,
+};
+
+/// Defaults are today's Notify (notifications-api 8ea236603): resting points mmg 51 / firetext
+/// 49; a send failure lowers a priority only past 50 errors in 60 s; the slow-delivery rule "15 %
+/// of the last 15 minutes' messages took 5 minutes or more"; a 1-minute quiet period after a send
+/// failure, 5 minutes after a slow-delivery switch, 15 minutes before drifting back.
 struct SmsProviderOptions {
   /// The providers and where their priorities rest. Exactly two: each failure moves points from
   /// one to the other.
@@ -38,6 +51,20 @@ struct SmsProviderOptions {
 
   /// A send failure moves priorities unless any changed within this long.
   runtime::Duration failure_quiet = std::chrono::minutes(1);
+  /// A send failure counts only when its provider had more than this many failures within
+  /// `error_window`, this one included (Notify's Redis rate limit `{provider}-error-rate`).
+  /// nullopt: every failure counts, as before Notify 2024-11.
+  std::optional<int> error_threshold = 50;
+  runtime::Duration error_window = std::chrono::seconds(60);
+  /// Whether the rate limit's store (Redis) is on. Off, the limit is never exceeded and failures
+  /// never move priorities (Notify's development default). Ignored without an error_threshold.
+  bool redis = true;
+
+  SmsProviderChoice choice = SmsProviderChoice::cached_list;
+  runtime::Duration choice_cache = std::chrono::seconds(10);
+  /// Each provider's history row and log line carries Notify's reason ("Reduced due to reduced
+  /// reliability", ...), as since 2026-06; off, neither does.
+  bool priority_reasons = true;
 
   runtime::Duration slow_check_interval = std::chrono::minutes(1);
   /// Messages created within this window, and sent, are looked at.
@@ -51,8 +78,8 @@ struct SmsProviderOptions {
   runtime::Duration slow_quiet = std::chrono::minutes(5);
 
   runtime::Duration rebalance_interval = std::chrono::minutes(5);
-  /// Priorities drift back only after this long without any change.
-  runtime::Duration rebalance_quiet = std::chrono::hours(1);
+  /// Priorities drift back only after this long without any change (an hour before 2024-12).
+  runtime::Duration rebalance_quiet = std::chrono::minutes(15);
 
   /// Changes kept in history(); the oldest go first.
   std::size_t history_max = 10'000;
@@ -62,6 +89,8 @@ struct PriorityChange {
   runtime::TimePoint at;
   std::string reason;  // "send failure on firetext", "slow delivery on mmg", "rebalance"
   std::map<std::string, int> priorities;  // after the change
+  /// Each provider row's reason as Notify writes it; empty when priority_reasons is off.
+  std::map<std::string, std::string> reasons;
 };
 
 class SmsProviderPriorities {
@@ -82,14 +111,16 @@ class SmsProviderPriorities {
   void start();
   void stop();
 
-  /// A provider drawn at random with probability priority / sum of priorities; a provider at 0
-  /// is never drawn. nullopt when every provider is at 0.
-  std::optional<std::string> choose();
+  /// A provider drawn at random with probability priority / sum of priorities, cached as
+  /// `options.choice` says (separately for international messages, as Notify's cache key is);
+  /// a provider at 0 is never drawn. nullopt when every provider is at 0.
+  std::optional<std::string> choose(bool international = false);
 
   /// Notify's dao_reduce_sms_provider_priority: `provider` loses `step` points and the other
   /// gains them (within 0-100), unless any priority changed within `quiet`. True if it acted.
   bool reduce(const std::string& provider, runtime::Duration quiet, const std::string& reason);
-  /// reduce() after a failed send, with the 1-minute quiet period.
+  /// A failed send: counted against the error threshold, and reduce() with the 1-minute quiet
+  /// period once the threshold is exceeded (at once without a threshold). True if it acted.
   bool on_send_failure(const std::string& provider);
   /// One run of the slow-delivery check. Returns the providers that were found slow and lost
   /// priority.
@@ -107,11 +138,20 @@ class SmsProviderPriorities {
   struct Provider {
     int priority = 0;
     std::optional<runtime::TimePoint> updated_at;
+    /// The newest failures within the error window, at most error_threshold + 1 of them.
+    std::deque<runtime::TimePoint> errors;
   };
+  struct CachedChoice {
+    runtime::TimePoint until{};
+    std::optional<std::string> provider;
+    std::map<std::string, int> priorities;
+  };
+  std::optional<std::string> draw(const std::map<std::string, int>& priorities);
+  bool error_rate_exceeded(Provider& provider);
   bool changed_within(runtime::Duration quiet) const;
-  void set_priority(const std::string& name, int priority);
+  void set_priority(const std::string& name, int priority, const std::string& reason);
   void publish_priority(const std::string& name, int priority);
-  void record(const std::string& reason);
+  void record(const std::string& reason, std::map<std::string, std::string> reasons);
   void schedule_slow_check();
   void schedule_rebalance();
 
@@ -123,6 +163,7 @@ class SmsProviderPriorities {
   SmsProviderOptions options_;
   std::map<std::string, Provider> providers_;
   std::deque<PriorityChange> history_;
+  std::map<bool, CachedChoice> cache_;  // by international
   std::unique_ptr<RetryTimers> timers_;
 };
 

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,10 @@ struct CoreLoadOptions {
   std::uint16_t receipt_port = 0;
   std::function<void(const Progress&)> on_progress;
   std::string version;
+  /// The upstream profile, for the report, and the core options it gives (docs/profiles.md):
+  /// the SMS settings and the SES API are read from them.
+  std::string profile;
+  std::map<std::string, std::string> core_options;
 };
 
 /// Where the run's CPU went, to tell which thread limits the rate: CPU seconds of the core's

@@ -46,6 +46,7 @@ struct StubLoadOptions {
   /// Once a second, from the driver's thread.
   std::function<void(const Progress&)> on_progress;
   std::string version;
+  std::string profile;  // the upstream profile, for the report
 };
 
 /// The registered load operations' names, comma separated, for messages.

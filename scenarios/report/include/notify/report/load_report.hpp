@@ -73,6 +73,7 @@ struct RunInfo {
   std::string started_at;  // ISO 8601, UTC
   std::string host;        // the driver's host name
   std::string version;     // notify-sim version
+  std::string profile;     // the upstream profile the core ran (docs/profiles.md)
   std::uint64_t seed = 0;
   /// A merged report: one entry per input ("host started_at" or the file name).
   std::vector<std::string> sources;

@@ -104,6 +104,8 @@ struct ChaosRules {
   int sends_per_attempt_max = 1;
 };
 
+inline constexpr const char* kWholeNumber = "<whole number>";
+
 struct ChannelSpec {
   std::string name;  // the key under "workload"
   /// Checks the channel's workload block; throws stubs::ConfigError naming the field (under
@@ -113,7 +115,8 @@ struct ChannelSpec {
   /// Makes the channel for one run; it adds its receipt paths to env.receipts here.
   std::function<std::unique_ptr<Channel>(ChannelEnv& env, const nlohmann::json& block)> make;
   /// Values of "core.<key>" the channel reads (e.g. "email_client"), with the allowed values,
-  /// the first being the default.
+  /// the first being the default when no profile gives one; kWholeNumber among them allows any
+  /// whole number (written as a JSON integer or a string of digits).
   std::vector<std::pair<std::string, std::vector<std::string>>> core_options;
   /// For `notify-sim chaos`: a random workload block for this channel of about `count`
   /// notifications spread over `spread_ms`, from `rng`, and how many notifications it makes.
@@ -124,6 +127,10 @@ struct ChannelSpec {
   /// How chaos runs judge this channel's messages (with chaos_workload).
   ChaosRules chaos_rules;
 };
+
+/// "core.<key>" options that belong to no one channel (which metrics the core records, the
+/// lifecycle backstops' rules), in the shape of ChannelSpec::core_options.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& core_wide_options();
 
 /// The built-in channels, in the order their workloads are scheduled.
 const std::vector<ChannelSpec>& channel_registry();

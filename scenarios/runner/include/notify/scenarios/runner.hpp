@@ -41,6 +41,7 @@ struct RunResult {
   std::string file;
   Mode mode = Mode::sim;
   std::uint64_t seed = 0;
+  std::string profile;  // the upstream profile it ran under
   bool passed = false;
   std::string error;  // set when the run itself could not complete
   std::vector<CheckResult> checks;

@@ -52,6 +52,12 @@ struct NotificationExpectation {
   CountCheck count;
 };
 
+/// How many distinct providers took a channel's notifications (one: all went the same way).
+struct ProviderCountExpectation {
+  std::string channel;
+  CountCheck count;
+};
+
 struct JournalExpectation {
   std::optional<std::string> service, operation, outcome, direction;
   CountCheck count;
@@ -76,6 +82,7 @@ struct MetricExpectation {
 struct Expectations {
   std::vector<StatusExpectation> statuses;
   std::vector<NotificationExpectation> notifications;
+  std::vector<ProviderCountExpectation> providers;
   bool all_final = true;  // no notification left in created/sending/pending
   std::optional<CountCheck> attempts_total;
   std::optional<CountCheck> attempts_max;
@@ -109,7 +116,13 @@ struct Scenario {
   std::string name;
   std::string description;
   std::uint64_t seed = 1;
-  /// Channel options under "core" (e.g. email_client), checked against the channel registry.
+  /// The profile that runs (docs/profiles.md) and the file's own "profile" key, if any.
+  std::string profile;
+  std::optional<std::string> profile_key;
+  /// Channel options under "core" (e.g. email_client) that the file sets, checked against the
+  /// channel registry.
+  std::map<std::string, std::string> core_explicit;
+  /// What the channels read: the profile's values with core_explicit laid over them.
   std::map<std::string, std::string> core_options;
   int max_retries = 48;
   std::chrono::seconds retry_delay{300};
@@ -123,9 +136,14 @@ struct Scenario {
   Expectations expect;
 };
 
-/// Reads and validates a scenario file. Throws ScenarioError.
+/// Reads and validates a scenario file, under its own "profile" key or the default profile.
+/// Throws ScenarioError.
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const nlohmann::json& j, const std::string& file);
+
+/// Runs `scenario` under the profile called `name` (core_options recomputed). Throws
+/// ScenarioError for an unknown name or an explicit option that contradicts the profile.
+void use_profile(Scenario& scenario, const std::string& name);
 
 /// The scenario files in `paths`: files as given, directories scanned for *.json (sorted).
 std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& paths);

@@ -1,0 +1,281 @@
+// The profile table. To add a setting: one row in kSettings (its name, the core option whose
+// default it supplies, one sentence), then one Value line in each profile that fixes it, with the
+// upstream file:commit the value was read from, and its row in docs/profiles.md (a test compares
+// the page with this table).
+#include "notify/profiles/profiles.hpp"
+
+#include <algorithm>
+
+namespace notify::profiles {
+
+namespace {
+
+// notifications-api commits (alphagov/notifications-api).
+#define NOTIFY_TODAY "8ea236603"
+#define NOTIFY_2025 "2388d3aa"
+#define NOTIFY_2021 "494a01ba5"
+
+const std::vector<Setting> kSettings = {
+    {"email.client", "email_client",
+     "Which email client the core uses: `ses` (AWS SES, as Notify in production) or `ses_stub` "
+     "(the contract of Notify's own SES stub, used when only SES_STUB_URL is set)."},
+    {"email.ses_api", "ses_api",
+     "The SES API Notify's email client calls: `v1` (Query `SendEmail`) or `v2` (JSON "
+     "`/v2/email/outbound-emails`)."},
+    {"email.ses_retry_mode", "ses_retry_mode",
+     "botocore's own retries inside one SES send: `legacy` (boto3's default, which Notify keeps) "
+     "or `off`."},
+    {"email.ses_v2_bad_request", "ses_v2_bad_request",
+     "How the v2 client classifies `BadRequestException`: `as-notify` (retried 48 times, Notify's "
+     "latent quirk) or `fixed` (a technical failure at once)."},
+    {"sms.urls", "sms_urls",
+     "The SMS providers' paths: `api` (Firetext's `/api/sendsms/json`, MMG's "
+     "`/jsonv2a/api.php`, Notify's FIRETEXT_URL / MMG_URL defaults) or `notify_stub` (`/firetext`, "
+     "`/mmg` of Notify's SMS provider stub)."},
+    {"sms.http_timeout_s", "sms_http_timeout_s",
+     "Connect and read time-out, in seconds, of each request to Firetext or MMG."},
+    {"sms.error_threshold", "sms_error_threshold",
+     "A failed send lowers its provider's priority only when that provider had more than this "
+     "many errors within `sms.error_window_s` (Notify's Redis rate limit `{provider}-error-rate`); "
+     "`none`: every failed send does."},
+    {"sms.error_window_s", "sms_error_window_s",
+     "The sliding window, in seconds, over which `sms.error_threshold` counts errors."},
+    {"sms.redis", "sms_redis",
+     "Whether the rate limit's Redis is on. `off` (Notify's development default): the limit is "
+     "never exceeded, so failed sends never lower a priority. Only with an error threshold."},
+    {"sms.provider_choice", "sms_provider_choice",
+     "How each send picks a provider: `cached-list` (a weighted draw for every send over "
+     "priorities read at most `sms.provider_cache_s` ago), `cached-choice` (the drawn provider "
+     "itself is kept for `sms.provider_cache_s`, so every send in that time goes to it) or `live` "
+     "(a fresh draw over the current priorities)."},
+    {"sms.provider_cache_s", "sms_provider_cache_s",
+     "How long, in seconds, the provider cache of `sms.provider_choice` keeps an entry."},
+    {"sms.rebalance_quiet_s", "sms_rebalance_quiet_s",
+     "Priorities drift back towards their resting points only after this many seconds without a "
+     "change."},
+    {"sms.priority_reasons", "sms_priority_reasons",
+     "Whether each priority change's history row and log line carry Notify's reason (`Reduced due "
+     "to reduced reliability`, `Increased due to reduced reliability in other provider`, `Adjusted "
+     "back to resting point`)."},
+    {"broadcast.connection_errors", "cbc_connection_errors",
+     "What a connection error invoking a CBC proxy Lambda does: `propagate` (escapes the "
+     "invocation: no failover, no retry) or `failover` (caught like any other error)."},
+    {"telemetry.metrics", "metrics",
+     "Which metrics the core records: `otel` (today's OpenTelemetry instruments, "
+     "`provider.request.duration`, `notification.send.duration`, ...) or `statsd` (the StatsD "
+     "names Notify used before, `clients.ses.success`, `sms.total-time`, ...)."},
+    {"lifecycle.replay_created_rule", "replay_created_rule",
+     "Which notifications still `created` the quarter-hourly replay puts back on the queue: "
+     "`age-limited` (created between 7 days and 1 hour ago, a warning for each) or `unbounded` "
+     "(created at least an hour ago, however old, one info line per type)."},
+    {"lifecycle.timeout_metric", "timeout_metric",
+     "Whether the nightly sending time-out counts `timeout-sending.<provider>` in StatsD for each "
+     "notification it times out: `statsd` or `off`."},
+    {"lifecycle.beat_timezone", "beat_timezone",
+     "The timezone of the scheduled tasks' crontabs (the nightly time-out runs at 00:05 in it): "
+     "`UTC` or `Europe/London`."},
+};
+
+const std::vector<Profile> kProfiles = {
+    {"notify-2026-08",
+     "alphagov/notifications-api",
+     NOTIFY_TODAY,
+     "2026-08-20",
+     "Today's Notify.",
+     {
+         {"email.client", "ses", "app/clients/email/aws_ses.py:" NOTIFY_TODAY},
+         {"email.ses_api", "v2",
+          "app/clients/email/aws_ses.py:" NOTIFY_TODAY " (boto3.client(\"sesv2\"))"},
+         {"email.ses_retry_mode", "legacy",
+          "app/clients/email/aws_ses.py:" NOTIFY_TODAY " (no retry Config)"},
+         {"email.ses_v2_bad_request", "as-notify", "app/clients/email/aws_ses.py:" NOTIFY_TODAY},
+         {"sms.urls", "api", "app/config.py:" NOTIFY_TODAY " (FIRETEXT_URL, MMG_URL)"},
+         {"sms.http_timeout_s", "10", "app/clients/sms/firetext.py, mmg.py:22e746779 (timeout=10)"},
+         {"sms.error_threshold", "50",
+          "app/constants.py:" NOTIFY_TODAY
+          " (SMS_PROVIDER_ERROR_THRESHOLD), app/delivery/send_to_providers.py:8b9a185b6"},
+         {"sms.error_window_s", "60",
+          "app/constants.py:" NOTIFY_TODAY " (SMS_PROVIDER_ERROR_INTERVAL)"},
+         {"sms.redis", "on",
+          "app/config.py:" NOTIFY_TODAY " (REDIS_ENABLED unless REDIS_ENABLED=0)"},
+         {"sms.provider_choice", "cached-list",
+          "app/delivery/send_to_providers.py, app/serialised_models.py:4da140d66"},
+         {"sms.provider_cache_s", "10",
+          "app/serialised_models.py:" NOTIFY_TODAY " (memory_cache(ttl=10))"},
+         {"sms.rebalance_quiet_s", "900",
+          "app/dao/provider_details_dao.py:c3822c1e9 (timedelta(minutes=15))"},
+         {"sms.priority_reasons", "on", "app/dao/provider_details_dao.py:3331dced7"},
+         {"broadcast.connection_errors", "propagate",
+          "app/clients/cbc_proxy.py:" NOTIFY_2025
+          " (the last before aff95d485 removed broadcasts)"},
+         {"telemetry.metrics", "otel",
+          "app/otel_metrics/:" NOTIFY_TODAY " (StatsD removed in 971d80af6)"},
+         {"lifecycle.replay_created_rule", "age-limited",
+          "app/dao/notifications_dao.py:1a442c36b (seven-day age limit)"},
+         {"lifecycle.timeout_metric", "off",
+          "app/celery/nightly_tasks.py:8a2f1d481 (timeout-sending.<provider> removed)"},
+         {"lifecycle.beat_timezone", "UTC", "app/config.py:" NOTIFY_TODAY " (timezone UTC)"},
+     }},
+    {"notify-2025-07",
+     "alphagov/notifications-api",
+     NOTIFY_2025,
+     "2025-07-28",
+     "Notify when the core was modelled: SES v2, the 50-errors-a-minute threshold, a cached "
+     "provider choice.",
+     {
+         {"email.client", "ses", "app/clients/email/aws_ses.py:" NOTIFY_2025},
+         {"email.ses_api", "v2",
+          "app/clients/email/aws_ses.py:" NOTIFY_2025
+          " (boto3.client(\"sesv2\"), since 47d5294a0)"},
+         {"email.ses_retry_mode", "legacy",
+          "app/clients/email/aws_ses.py:" NOTIFY_2025 " (no retry Config)"},
+         {"email.ses_v2_bad_request", "as-notify", "app/clients/email/aws_ses.py:" NOTIFY_2025},
+         {"sms.urls", "api", "app/config.py:" NOTIFY_2025 " (FIRETEXT_URL, MMG_URL)"},
+         {"sms.http_timeout_s", "60",
+          "app/clients/sms/firetext.py, mmg.py:" NOTIFY_2025 " (timeout=60)"},
+         {"sms.error_threshold", "50",
+          "app/constants.py:" NOTIFY_2025 " (SMS_PROVIDER_ERROR_THRESHOLD)"},
+         {"sms.error_window_s", "60",
+          "app/constants.py:" NOTIFY_2025 " (SMS_PROVIDER_ERROR_INTERVAL)"},
+         {"sms.redis", "on",
+          "app/config.py:" NOTIFY_2025 " (REDIS_ENABLED unless REDIS_ENABLED=0)"},
+         {"sms.provider_choice", "cached-choice",
+          "app/delivery/send_to_providers.py:" NOTIFY_2025 " (TTLCache on provider_to_use)"},
+         {"sms.provider_cache_s", "10",
+          "app/delivery/send_to_providers.py:" NOTIFY_2025 " (TTLCache(maxsize=8, ttl=10))"},
+         {"sms.rebalance_quiet_s", "900",
+          "app/dao/provider_details_dao.py:" NOTIFY_2025 " (timedelta(minutes=15))"},
+         {"sms.priority_reasons", "off",
+          "app/dao/provider_details_dao.py:" NOTIFY_2025 " (no reason)"},
+         {"broadcast.connection_errors", "propagate",
+          "app/clients/cbc_proxy.py:" NOTIFY_2025 " (except ClientError only)"},
+         {"telemetry.metrics", "statsd", "app/__init__.py:" NOTIFY_2025 " (statsd_client)"},
+         {"lifecycle.replay_created_rule", "unbounded",
+          "app/dao/notifications_dao.py:" NOTIFY_2025 " (notifications_not_yet_sent)"},
+         {"lifecycle.timeout_metric", "statsd",
+          "app/celery/nightly_tasks.py:" NOTIFY_2025 " (statsd_client.incr)"},
+         {"lifecycle.beat_timezone", "UTC", "app/config.py:2bb09279b (timezone UTC)"},
+     }},
+    {"notify-2021",
+     "alphagov/notifications-api",
+     NOTIFY_2021,
+     "2021-12-29",
+     "Notify of 2021: SES v1, every failed send moves priorities, a cached provider choice.",
+     {
+         {"email.client", "ses", "app/clients/email/aws_ses.py:" NOTIFY_2021},
+         {"email.ses_api", "v1",
+          "app/clients/email/aws_ses.py:" NOTIFY_2021 " (boto3.client('ses'))"},
+         {"email.ses_retry_mode", "legacy",
+          "app/clients/email/aws_ses.py:" NOTIFY_2021 " (no retry Config)"},
+         {"email.ses_v2_bad_request", "as-notify",
+          "not used: the v1 client has no BadRequestException"},
+         {"sms.urls", "api", "app/config.py:" NOTIFY_2021 " (FIRETEXT_URL, MMG_URL)"},
+         {"sms.http_timeout_s", "60",
+          "app/clients/sms/firetext.py, mmg.py:" NOTIFY_2021 " (timeout=60)"},
+         {"sms.error_threshold", "none",
+          "app/delivery/send_to_providers.py:" NOTIFY_2021
+          " (dao_reduce_sms_provider_priority on every exception)"},
+         {"sms.error_window_s", "60", "not used without a threshold"},
+         {"sms.redis", "on", "not used without a threshold"},
+         {"sms.provider_choice", "cached-choice",
+          "app/delivery/send_to_providers.py:" NOTIFY_2021 " (TTLCache on provider_to_use)"},
+         {"sms.provider_cache_s", "10",
+          "app/delivery/send_to_providers.py:55afc9a40 (TTLCache(maxsize=8, ttl=10))"},
+         {"sms.rebalance_quiet_s", "3600",
+          "app/dao/provider_details_dao.py:" NOTIFY_2021 " (timedelta(hours=1))"},
+         {"sms.priority_reasons", "off",
+          "app/dao/provider_details_dao.py:" NOTIFY_2021 " (no reason)"},
+         {"broadcast.connection_errors", "propagate",
+          "app/clients/cbc_proxy.py:" NOTIFY_2021 " (except ClientError only)"},
+         {"telemetry.metrics", "statsd", "app/__init__.py:" NOTIFY_2021 " (statsd_client)"},
+         {"lifecycle.replay_created_rule", "unbounded",
+          "app/dao/notifications_dao.py:" NOTIFY_2021 " (notifications_not_yet_sent)"},
+         {"lifecycle.timeout_metric", "statsd",
+          "app/celery/nightly_tasks.py:" NOTIFY_2021 " (statsd_client.incr, since c8cf057eb)"},
+         {"lifecycle.beat_timezone", "Europe/London",
+          "app/config.py:" NOTIFY_2021 " (timezone Europe/London)"},
+     }},
+};
+
+// An explicit option that cannot take effect under the profile's other values: `option` set to
+// `value` while `other` is `other_value`.
+struct Contradiction {
+  const char* option;
+  const char* value;
+  const char* other;
+  const char* other_value;
+  const char* why;
+};
+
+const std::vector<Contradiction> kContradictions = {
+    {"sms_redis", "off", "sms_error_threshold", "none",
+     "Redis is consulted only for an error threshold, and this one lowers a priority on every "
+     "error; set core.sms_error_threshold too"},
+    {"ses_v2_bad_request", "fixed", "ses_api", "v1",
+     "the BadRequestException quirk exists only in the SES v2 client; set core.ses_api to v2 too"},
+};
+
+}  // namespace
+
+const Value* Profile::find(const std::string& setting) const {
+  for (const auto& v : values)
+    if (v.setting == setting) return &v;
+  return nullptr;
+}
+
+const std::vector<Setting>& settings() { return kSettings; }
+
+const std::vector<Profile>& all() { return kProfiles; }
+
+const Setting* find_setting(const std::string& name) {
+  for (const auto& s : kSettings)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::string known() {
+  std::string out;
+  for (const auto& p : kProfiles) {
+    out += (out.empty() ? "" : ", ") + p.name;
+    if (p.name == kDefaultProfile) out += " (default)";
+  }
+  return out;
+}
+
+const Profile& find(const std::string& name, const std::string& what) {
+  for (const auto& p : kProfiles)
+    if (p.name == name) return p;
+  throw ProfileError(what + " \"" + name + "\": unknown profile; the profiles are " + known());
+}
+
+std::string choose(const std::optional<std::string>& command_line,
+                   const std::optional<std::string>& scenario_key,
+                   const std::optional<std::string>& environment) {
+  if (command_line) return *command_line;
+  if (scenario_key) return *scenario_key;
+  if (environment && !environment->empty()) return *environment;
+  return kDefaultProfile;
+}
+
+std::map<std::string, std::string> core_options(
+    const Profile& profile, const std::map<std::string, std::string>& explicit_options) {
+  std::map<std::string, std::string> out;
+  for (const auto& v : profile.values) {
+    const Setting* s = find_setting(v.setting);
+    if (s != nullptr) out[s->core_option] = v.value;
+  }
+  for (const auto& [key, value] : explicit_options) out[key] = value;
+  for (const auto& c : kContradictions) {
+    auto set = explicit_options.find(c.option);
+    auto other = out.find(c.other);
+    if (set == explicit_options.end() || set->second != c.value || other == out.end() ||
+        other->second != c.other_value)
+      continue;
+    throw ProfileError(std::string("core.") + c.option + " \"" + c.value + "\" cannot run with " +
+                       c.other + " \"" + c.other_value + "\" (profile " + profile.name +
+                       "): " + c.why + "; the profiles are " + known());
+  }
+  return out;
+}
+
+}  // namespace notify::profiles
