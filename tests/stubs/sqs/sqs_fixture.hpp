@@ -23,6 +23,9 @@ class SqsTest : public ::testing::Test {
  protected:
   using json = nlohmann::json;
 
+  // Without the default ses-callbacks queue, so that each test sees only its own.
+  SqsTest() { EXPECT_FALSE(stub_.configure(json{{"queues", json::array()}}).has_value()); }
+
   /// Answers now or later; *result is set when the stub answers.
   std::shared_ptr<std::optional<StubAnswer>> call_async(const transport::Request& request,
                                                         const std::string& fault = {}) {

@@ -11,6 +11,15 @@ TEST_F(SqsTest, CreateQueueAnswersItsUrlOnTheRequestsHost) {
   EXPECT_EQ(got["QueueUrl"], url("ses-callbacks"));
 }
 
+TEST(SqsDefaults, NotifysSesCallbacksQueueExistsFromTheStart) {
+  runtime::VirtualClock clock;
+  StubHost host{clock, HostOptions{{}, 7}};
+  auto& stub = static_cast<SqsStub&>(host.add(std::make_unique<SqsStub>()));
+  auto queues = stub.queues();
+  ASSERT_EQ(queues.size(), 1u);
+  EXPECT_EQ(queues[0].url_path, "/123456789012/ses-callbacks");
+}
+
 TEST_F(SqsTest, CreateQueueRefusesBadNamesAndDifferentAttributes) {
   expect_json_error(call(target("CreateQueue", {{"QueueName", "bad name"}})), 400,
                     "InvalidParameterValue", "com.amazonaws.sqs#InvalidParameterValue");

@@ -29,8 +29,9 @@ struct SqsOptions {
   std::size_t queue_messages_max = 1'000'000;
   /// Bytes of bodies and attributes held by one queue; past it, OverLimit.
   std::uint64_t queue_bytes_max = 1ull << 30;
-  /// Queues named here are created at start (and again after a reset), e.g. "ses-callbacks".
-  std::vector<std::string> queues;
+  /// Queues created at start and again after a reset. Notify's ses-callbacks is there by
+  /// default, as in Notify's infrastructure, for SES events sent as Celery tasks.
+  std::vector<std::string> queues{"ses-callbacks"};
 };
 
 /// One queue as the journal's companion, the control API's /sqs/queues view, reports it.
