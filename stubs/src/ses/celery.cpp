@@ -38,7 +38,7 @@ std::string base64(std::string_view bytes) {
 }
 
 void put_u16(std::string& out, unsigned v) {
-  char buf[8];
+  char buf[16];
   std::snprintf(buf, sizeof buf, "\\u%04x", v);
   out += buf;
 }

@@ -24,7 +24,10 @@ class SqsTest : public ::testing::Test {
   using json = nlohmann::json;
 
   // Without the default ses-callbacks queue, so that each test sees only its own.
-  SqsTest() { EXPECT_FALSE(stub_.configure(json{{"queues", json::array()}}).has_value()); }
+  SqsTest() {
+    EXPECT_FALSE(stub_.configure(json{{"queues", json::array()}}).has_value());
+    host_.reset();
+  }
 
   /// Answers now or later; *result is set when the stub answers.
   std::shared_ptr<std::optional<StubAnswer>> call_async(const transport::Request& request,
