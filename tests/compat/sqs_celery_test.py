@@ -49,6 +49,7 @@ class CeleryWorker:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=5)
+        self.log.close()
 
     def output(self):
         self.log.seek(0)
