@@ -49,16 +49,32 @@ void python_string(std::string& out, std::string_view s) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
-          if (c < 0x20) put_u16(out, c);
-          else out += static_cast<char>(c);
+          if (c < 0x20)
+            put_u16(out, c);
+          else
+            out += static_cast<char>(c);
       }
       ++i;
       continue;
@@ -159,9 +175,12 @@ std::string celery_argsrepr(std::string_view message, const std::optional<std::s
     std::string value;
     bool droppable = false;  // separators, dropped after the budget is spent
   };
-  std::vector<Token> tokens{{Token::literal, "("},     {Token::literal, "{"},
-                            {Token::key, "Message"},   {Token::literal, ": ", true},
-                            {Token::text, std::string(message)}, {Token::literal, "}"}};
+  std::vector<Token> tokens{{Token::literal, "("},
+                            {Token::literal, "{"},
+                            {Token::key, "Message"},
+                            {Token::literal, ": ", true},
+                            {Token::text, std::string(message)},
+                            {Token::literal, "}"}};
   if (extra) {
     tokens.push_back({Token::literal, ", ", true});
     tokens.push_back({Token::text, *extra});
@@ -178,8 +197,8 @@ std::string celery_argsrepr(std::string_view message, const std::optional<std::s
         if (tokens[j].kind == Token::literal && !tokens[j].droppable) out += tokens[j].value;
       break;
     }
-    std::string v = tokens[i].kind == Token::literal ? tokens[i].value
-                                                     : quoted(tokens[i].value, budget);
+    std::string v =
+        tokens[i].kind == Token::literal ? tokens[i].value : quoted(tokens[i].value, budget);
     out += v;
     budget -= static_cast<std::int64_t>(v.size());
   }
@@ -194,11 +213,10 @@ std::string python_isoformat(runtime::TimePoint t, std::string_view suffix) {
   const std::chrono::hh_mm_ss hms{secs - days};
   const auto fraction = (us - secs).count();
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()),
-                static_cast<long long>(hms.hours().count()),
-                static_cast<long long>(hms.minutes().count()),
-                static_cast<long long>(hms.seconds().count()));
+  std::snprintf(
+      buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld", int(ymd.year()),
+      unsigned(ymd.month()), unsigned(ymd.day()), static_cast<long long>(hms.hours().count()),
+      static_cast<long long>(hms.minutes().count()), static_cast<long long>(hms.seconds().count()));
   std::string out = buf;
   if (fraction != 0) {
     std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(fraction));
@@ -215,7 +233,8 @@ std::string celery_message_body(std::string_view task, std::string_view message,
   if (extra) args.push_back(*extra);
   ordered body = ordered::array(
       {args, ordered::object(),
-       ordered{{"callbacks", nullptr}, {"errbacks", nullptr}, {"chain", nullptr}, {"chord", nullptr}}});
+       ordered{
+           {"callbacks", nullptr}, {"errbacks", nullptr}, {"chain", nullptr}, {"chord", nullptr}}});
   ordered headers{{"lang", "py"},
                   {"task", task},
                   {"id", ids.task_id},
@@ -232,19 +251,18 @@ std::string celery_message_body(std::string_view task, std::string_view message,
                   {"kwargsrepr", "{}"},
                   {"origin", ids.origin},
                   {"ignore_result", false}};
-  ordered envelope{
-      {"body", base64(python_json(body))},
-      {"content-encoding", "utf-8"},
-      {"content-type", "application/json"},
-      {"headers", std::move(headers)},
-      {"properties",
-       {{"correlation_id", ids.task_id},
-        {"reply_to", ids.reply_to},
-        {"delivery_mode", 2},
-        {"delivery_info", {{"exchange", ""}, {"routing_key", routing_key}}},
-        {"priority", 0},
-        {"body_encoding", "base64"},
-        {"delivery_tag", ids.delivery_tag}}}};
+  ordered envelope{{"body", base64(python_json(body))},
+                   {"content-encoding", "utf-8"},
+                   {"content-type", "application/json"},
+                   {"headers", std::move(headers)},
+                   {"properties",
+                    {{"correlation_id", ids.task_id},
+                     {"reply_to", ids.reply_to},
+                     {"delivery_mode", 2},
+                     {"delivery_info", {{"exchange", ""}, {"routing_key", routing_key}}},
+                     {"priority", 0},
+                     {"body_encoding", "base64"},
+                     {"delivery_tag", ids.delivery_tag}}}};
   return base64(python_json(envelope));
 }
 

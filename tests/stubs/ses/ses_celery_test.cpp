@@ -30,8 +30,7 @@ std::string unbase64(const std::string& s) {
 TEST(SesCelery, PythonJsonMatchesJsonDumps) {
   nlohmann::ordered_json j = {{"k", "\xC3\xA9\xF0\x9F\x98\x80\n\"\x01/"},
                               {"n", {1, nullptr, true}}};
-  EXPECT_EQ(ses::python_json(j),
-            R"({"k": "\u00e9\ud83d\ude00\n\"\u0001/", "n": [1, null, true]})");
+  EXPECT_EQ(ses::python_json(j), R"({"k": "\u00e9\ud83d\ude00\n\"\u0001/", "n": [1, null, true]})");
 }
 
 TEST(SesCelery, ArgsreprMatchesSaferepr) {
