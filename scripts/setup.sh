@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-boto3 python3-pytest python3-requests awscli libxml2-utils curl wrk
+  python3-celery python3-kombu python3-pycurl
   chromium
   clang-14 libclang-rt-14-dev
 )

@@ -21,6 +21,8 @@ struct ServeArgs {
   std::size_t max_connections = 1024;
   std::int64_t idle_timeout_ms = 60'000;
   std::optional<std::string> callback_url;
+  /// SES events' destination: "http", "celery-sqs" or "both" (stubs.ses.events.destination).
+  std::optional<std::string> ses_events;
   std::optional<std::string> ready_file;
   std::optional<std::string> profile;  // main() fills it from --profile or NOTIFY_SIM_PROFILE
   std::uint64_t seed = 1;  // main() fills it from --seed, or draws a fresh one per start

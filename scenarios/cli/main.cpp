@@ -74,6 +74,12 @@ int main(int argc, char** argv) {
   s->add_option("--callback-url", serve.callback_url,
                 "Where SES delivery events are POSTed as SNS HTTP notifications")
       ->envname("NOTIFY_SIM_CALLBACK_URL");
+  s->add_option("--ses-events", serve.ses_events,
+                "How SES events travel: http (SNS POSTs to --callback-url), celery-sqs (Celery "
+                "process-ses-result tasks on the SQS queue ses-callbacks, as Notify reads them) "
+                "or both")
+      ->envname("NOTIFY_SIM_SES_EVENTS")
+      ->check(CLI::IsMember({"http", "celery-sqs", "both"}));
   s->add_option("--ready-file", serve.ready_file,
                 "Write {\"edge_url\", \"admin_url\", ...} as JSON here once listening")
       ->envname("NOTIFY_SIM_READY_FILE");

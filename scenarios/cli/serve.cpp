@@ -133,6 +133,8 @@ int serve(const ServeArgs& args) {
   stubs::StubHost host(*clock, host_options);
   if (args.admin_token) host.set_control_token(*args.admin_token);
   host.set_outbound_transport(client.get());
+  if (args.ses_events)
+    stubs::set_dotted(config.stubs["ses"], "events.destination", *args.ses_events);
   for (const auto& spec : registry.all()) {
     auto& stub = host.add(spec.make());
     nlohmann::json block = config.stubs.value(spec.service, nlohmann::json::object());

@@ -5,6 +5,7 @@
 #include "notify/stubs/registry.hpp"
 #include "notify/stubs/ses.hpp"
 #include "notify/stubs/sms.hpp"
+#include "notify/stubs/sqs.hpp"
 
 namespace notify::stubs {
 
@@ -16,6 +17,7 @@ StubRegistry& registry() {
     register_mmg(r);
     register_lambda(r);
     register_cbc(r);
+    register_sqs(r);
     return r;
   }();
   return instance;

@@ -101,6 +101,8 @@ json entries_json(const std::vector<JournalEntry>& entries) {
 
 }  // namespace
 
+nlohmann::json Stub::state() const { return nullptr; }
+
 void StubHost::handle_control(transport::Request request, transport::Responder respond) {
   const std::string path(request.path());
   const std::string& method = request.method;
@@ -135,6 +137,15 @@ void StubHost::handle_control(transport::Request request, transport::Responder r
     reset();
     return respond(detail::json_reply(200, {{"status", "reset"}}));
   }
+  if (path == "/state") {
+    if (method != "GET") return respond(method_not_allowed(request, "GET"));
+    json state = json::object();
+    for (const auto& s : stubs_) {
+      json one = s->state();
+      if (!one.is_null()) state[std::string(s->service())] = std::move(one);
+    }
+    return respond(detail::json_reply(200, state));
+  }
   if (path == "/metrics") {
     if (method != "GET") return respond(method_not_allowed(request, "GET"));
     Reply reply;
@@ -144,8 +155,8 @@ void StubHost::handle_control(transport::Request request, transport::Responder r
   }
   respond(detail::error_reply(
       404, "unknown control path " + method + " " + path +
-               "; expected /health, /faults, /faults/<id>, /journal, /journal/wait, /reset or "
-               "/metrics"));
+               "; expected /health, /faults, /faults/<id>, /journal, /journal/wait, /reset, "
+               "/state or /metrics"));
 }
 
 void StubHost::control_faults(transport::Request& request, transport::Responder& respond) {

@@ -161,7 +161,33 @@ void StubHost::set_health_details(std::function<nlohmann::json()> details) {
   health_details_ = std::move(details);
 }
 
+namespace {
+
+// The service in "AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, ...", or
+// empty.
+std::string_view signed_service(std::string_view authorization) {
+  auto pos = authorization.find("Credential=");
+  if (pos == std::string_view::npos) return {};
+  std::string_view cred = authorization.substr(pos + 11);
+  cred = cred.substr(0, cred.find_first_of(", "));
+  for (int i = 0; i < 3; ++i) {
+    auto slash = cred.find('/');
+    if (slash == std::string_view::npos) return {};
+    cred.remove_prefix(slash + 1);
+  }
+  return cred.substr(0, cred.find('/'));
+}
+
+}  // namespace
+
 Stub* StubHost::route(const transport::Request& request) const {
+  // Several AWS services take a Query form at "/" (SES v1 and SQS do): a request signed for one
+  // of ours goes to it before any other stub that would also take it.
+  if (auto service = signed_service(request.headers.get_or("Authorization", ""));
+      !service.empty()) {
+    for (const auto& s : stubs_)
+      if (s->service() == service && s->accepts(request)) return s.get();
+  }
   for (const auto& s : stubs_) {
     if (s->accepts(request)) return s.get();
   }

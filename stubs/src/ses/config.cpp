@@ -28,6 +28,50 @@ bool read_size(const json& v, std::size_t min, std::size_t& out) {
   return out >= min;
 }
 
+std::optional<FieldError> apply_celery(const json& celery, SesCeleryOptions& out) {
+  if (!celery.is_object()) return field_error("events.celery", "an object", celery);
+  const std::pair<const char*, std::string SesCeleryOptions::*> strings[] = {
+      {"queue_prefix", &SesCeleryOptions::queue_prefix},
+      {"queue", &SesCeleryOptions::queue},
+      {"task", &SesCeleryOptions::task},
+      {"account", &SesCeleryOptions::account},
+      {"region", &SesCeleryOptions::region},
+      {"access_key_id", &SesCeleryOptions::access_key_id},
+      {"secret_access_key", &SesCeleryOptions::secret_access_key}};
+  for (const auto& [key, v] : celery.items()) {
+    const std::string field = "events.celery." + key;
+    bool done = false;
+    for (const auto& [name, member] : strings) {
+      if (key != name) continue;
+      if (!v.is_string() || (key != "queue_prefix" && v.get<std::string>().empty()))
+        return field_error(field, "a non-empty string", v);
+      out.*member = v.get<std::string>();
+      done = true;
+    }
+    if (done) continue;
+    if (key == "sqs_url") {
+      if (!v.is_string() || (!v.get<std::string>().empty() && !transport::parse_url(v.get<std::string>())))
+        return field_error(field, "an absolute http:// URL of an SQS endpoint, or \"\" for the "
+                                  "embedded SQS stub", v);
+      std::string url = v.get<std::string>();
+      while (!url.empty() && url.back() == '/') url.pop_back();
+      out.sqs_url = url;
+    } else if (key == "receipt_iso_timestamp") {
+      if (!v.is_boolean()) return field_error(field, "true or false", v);
+      out.receipt_iso_timestamp = v.get<bool>();
+    } else if (key == "countdown_s") {
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+        return field_error(field, "a whole number of seconds >= 0", v);
+      out.countdown = std::chrono::seconds(v.get<std::int64_t>());
+    } else {
+      return unknown_field(field, "sqs_url, queue_prefix, queue, task, account, region, "
+                                  "access_key_id, secret_access_key, receipt_iso_timestamp, "
+                                  "countdown_s");
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<FieldError> apply_events(const json& events, SesEventOptions& out) {
   if (!events.is_object()) return field_error("events", "an object", events);
   for (const auto& [key, v] : events.items()) {
@@ -50,8 +94,16 @@ std::optional<FieldError> apply_events(const json& events, SesEventOptions& out)
       if (!read_size(v, 1, out.pending_max)) {
         return field_error("events.pending_max", "an integer >= 1", v);
       }
+    } else if (key == "destination") {
+      if (!v.is_string() || (v != "http" && v != "celery-sqs" && v != "both"))
+        return field_error("events.destination", "\"http\", \"celery-sqs\" or \"both\"", v);
+      out.destination = v.get<std::string>();
+    } else if (key == "celery") {
+      if (auto e = apply_celery(v, out.celery)) return e;
     } else {
-      return unknown_field("events." + key, "callback_url, delay_ms, sns_envelope, pending_max");
+      return unknown_field("events." + key,
+                           "callback_url, delay_ms, sns_envelope, pending_max, destination, "
+                           "celery");
     }
   }
   return std::nullopt;

@@ -1,5 +1,6 @@
 #include "core.hpp"
 
+#include "celery.hpp"
 #include "query.hpp"
 
 #include "notify/runtime/assert.hpp"
@@ -137,45 +138,56 @@ std::optional<SesError> Core::admit(std::uint64_t recipients, Protocol protocol)
 
 void Core::schedule_events(const SentMail& mail, const std::vector<std::string>& recipients,
                            EventFaults faults) {
-  if (options.events.callback_url.empty()) return;
+  const std::string& destination = options.events.destination;
+  const bool http = destination != "celery-sqs" && !options.events.callback_url.empty();
+  const bool celery = destination != "http";
+  if (!http && !celery) return;
   std::vector<std::string> targets = recipients;
   if (targets.empty()) targets.emplace_back();
   for (const auto& recipient : targets) {
-    Callback callback;
-    // An event lost to the request's own fault (ses.event_drop) or to the pending bound goes
-    // through the host too, which journals it as dropped.
-    callback.dropped =
-        faults.drop || services->callback_counters("ses").pending >= options.events.pending_max;
-    callback.info.service = "ses";
-    callback.info.operation = "Event";
-    callback.info.recipient = recipient;
-    callback.parent = current_seq;
-    callback.delay = std::chrono::duration_cast<runtime::Duration>(options.events.delay);
-    callback.drop_error = kSesEventDrop;
-    callback.duplicate_error = kSesEventDuplicate;
-    std::weak_ptr<Core> weak = weak_from_this();
-    callback.build = [weak, mail, recipient,
-                      generation = generation]() -> std::optional<transport::Request> {
-      auto self = weak.lock();
-      if (!self) return std::nullopt;
-      return self->build_event(mail, recipient, generation);
-    };
-    // A request-level ses.event_duplicate sends the event twice, as a rule on the event does.
-    int copies = faults.duplicate ? 2 : 1;
-    for (int i = 0; i < copies; ++i) services->schedule_callback(callback);
+    for (const bool as_celery : {false, true}) {
+      if (as_celery ? !celery : !http) continue;
+      Callback callback;
+      // An event lost to the request's own fault (ses.event_drop) or to the pending bound goes
+      // through the host too, which journals it as dropped.
+      callback.dropped =
+          faults.drop || services->callback_counters("ses").pending >= options.events.pending_max;
+      callback.info.service = "ses";
+      callback.info.operation = "Event";
+      callback.info.recipient = recipient;
+      callback.parent = current_seq;
+      callback.delay = std::chrono::duration_cast<runtime::Duration>(options.events.delay);
+      callback.drop_error = kSesEventDrop;
+      callback.duplicate_error = kSesEventDuplicate;
+      std::weak_ptr<Core> weak = weak_from_this();
+      const bool count = !as_celery || !http;
+      callback.build = [weak, mail, recipient, generation = generation, as_celery,
+                        count]() -> std::optional<transport::Request> {
+        auto self = weak.lock();
+        if (!self) return std::nullopt;
+        return self->build_event(mail, recipient, generation, as_celery, count);
+      };
+      // A request-level ses.event_duplicate sends the event twice, as a rule on the event does.
+      int copies = faults.duplicate ? 2 : 1;
+      for (int i = 0; i < copies; ++i) services->schedule_callback(callback);
+    }
   }
 }
 
 std::optional<transport::Request> Core::build_event(const SentMail& mail,
                                                     const std::string& recipient,
-                                                    std::uint64_t scheduled_in) {
+                                                    std::uint64_t scheduled_in, bool celery,
+                                                    bool count) {
   std::lock_guard lock(mutex);
-  // Scheduled before a reset(), or the callback URL was cleared since.
-  if (scheduled_in != generation || options.events.callback_url.empty()) return std::nullopt;
+  // Scheduled before a reset(), or its destination was switched off since.
+  if (scheduled_in != generation) return std::nullopt;
+  if (!celery && (options.events.callback_url.empty() || options.events.destination == "celery-sqs"))
+    return std::nullopt;
+  if (celery && options.events.destination == "http") return std::nullopt;
   const auto t = now();
   EventKind kind = recipient.empty() ? EventKind::delivery : event_kind_for(recipient);
-  if (kind == EventKind::complaint) stats.add_complaint(t);
-  if (kind == EventKind::bounce_permanent || kind == EventKind::bounce_transient) {
+  if (count && kind == EventKind::complaint) stats.add_complaint(t);
+  if (count && (kind == EventKind::bounce_permanent || kind == EventKind::bounce_transient)) {
     stats.add_bounce(t);
   }
   EventContext context;
@@ -184,8 +196,23 @@ std::optional<transport::Request> Core::build_event(const SentMail& mail,
   context.processing = t - mail.sent_at;
   context.feedback_id = message_id();
   auto notification = notification_json(mail, recipient, kind, context);
-  return event_request(options.events.callback_url, notification, options.events.sns_envelope,
-                       services->rng().uuid4(), options.region, t);
+  if (!celery)
+    return event_request(options.events.callback_url, notification, options.events.sns_envelope,
+                         services->rng().uuid4(), options.region, t);
+  const SesCeleryOptions& c = options.events.celery;
+  std::string base = c.sqs_url;
+  if (base.empty()) base = services->listener_url("sqs").value_or("");
+  if (base.empty()) return std::nullopt;  // no SQS endpoint to send to
+  CeleryIds ids;
+  ids.task_id = services->rng().uuid4();
+  ids.delivery_tag = services->rng().uuid4();
+  ids.reply_to = reply_to;
+  std::optional<std::string> received_at;
+  if (c.receipt_iso_timestamp) received_at = python_isoformat(t);
+  std::string body = celery_message_body(
+      c.task, notification.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      received_at, c.queue, t, c.countdown, ids);
+  return celery_send_request(c, base, body, t);
 }
 
 }  // namespace notify::stubs::ses

@@ -73,10 +73,14 @@ class Core : public std::enable_shared_from_this<Core> {
   SesCounters counters;
   /// Bumped by reset(): events scheduled before it are not sent.
   std::uint64_t generation = 0;
+  /// The reply_to of the Celery producer this stub plays (one per process, as Celery's is).
+  std::string reply_to;
 
  private:
+  /// The event's SNS POST, or with `celery` its SQS SendMessage of a Celery task; `count` says
+  /// whether it counts in the bounce and complaint statistics (once per event with "both").
   std::optional<transport::Request> build_event(const SentMail& mail, const std::string& recipient,
-                                                std::uint64_t generation);
+                                                std::uint64_t generation, bool celery, bool count);
 };
 
 StubAnswer handle_v1(Core& core, const transport::Request& request, const std::string& fault);

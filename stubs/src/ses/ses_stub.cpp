@@ -127,6 +127,8 @@ void SesStub::attach(StubServices& services) {
   std::lock_guard lock(core.mutex);
   core.services = &services;
   core.rate.configure(core.options.limits.max_send_rate, core.now());
+  // A stream of its own, so that the HTTP events' ids stay what they were.
+  core.reply_to = services.rng().fork("celery").uuid4();
 }
 
 SesOptions SesStub::options() const {

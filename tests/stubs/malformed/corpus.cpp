@@ -298,6 +298,45 @@ std::vector<Case> sms() {
   };
 }
 
+std::string sqs_json(const std::string& action, const std::string& body,
+                     const std::string& type = "application/x-amz-json-1.0") {
+  return raw("POST", "/", {{"Content-Type", type}, {"X-Amz-Target", "AmazonSQS." + action}},
+             body);
+}
+
+// The SQS stub's queue ses-callbacks exists from the start.
+std::vector<Case> sqs() {
+  const std::string queue = "/123456789012/ses-callbacks";
+  const std::string url = R"("QueueUrl": "http://127.0.0.1/123456789012/ses-callbacks")";
+  return {
+      {"sqs_non_existent_queue", Target::edge,
+       form("/123456789012/nope", "Action=SendMessage&MessageBody=x"), 400, Shape::sqs_query,
+       "AWS.SimpleQueueService.NonExistentQueue"},
+      {"sqs_oversize_message", Target::edge,
+       form(queue, "Action=SendMessage&MessageBody=" + std::string(262'145, 'x')), 400,
+       Shape::sqs_query, "InvalidParameterValue"},
+      {"sqs_bad_receipt_handle", Target::edge,
+       form(queue, "Action=DeleteMessage&ReceiptHandle=%3Cnot+a+handle%3E"), 404,
+       Shape::sqs_query, "ReceiptHandleIsInvalid"},
+      {"sqs_unknown_action", Target::edge, form(queue, "Action=Frobnicate"), 400,
+       Shape::sqs_query, "InvalidAction"},
+      {"sqs_broken_escape", Target::edge, form(queue, "Action=SendMessage&MessageBody=%zz"), 400,
+       Shape::sqs_query, "MalformedQueryString"},
+      {"sqs_batch_ids_repeated", Target::edge,
+       sqs_json("SendMessageBatch", "{" + url + R"(, "Entries": [{"Id": "a", "MessageBody": "1"},
+                {"Id": "a", "MessageBody": "2"}]})"),
+       400, Shape::sqs_json, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"},
+      {"sqs_batch_empty", Target::edge, sqs_json("DeleteMessageBatch", "{" + url + R"(, "Entries": []})"),
+       400, Shape::sqs_json, "AWS.SimpleQueueService.EmptyBatchRequest"},
+      {"sqs_json_not_an_object", Target::edge, sqs_json("ListQueues", "[1, 2"), 400,
+       Shape::sqs_json, "SerializationException"},
+      {"sqs_wrong_content_type", Target::edge, sqs_json("ListQueues", "{}", "application/json"),
+       400, Shape::sqs_json, "InvalidParameterValue"},
+      {"sqs_unknown_target", Target::edge, sqs_json("Frobnicate", "{}"), 400, Shape::sqs_json,
+       "InvalidAction"},
+  };
+}
+
 std::vector<Case> lambda() {
   return {
       {"lambda_unknown_function", Target::edge, json_post(invoke("nope"), "{}"), 404, Shape::lambda,
@@ -538,7 +577,7 @@ std::string alert_document(const std::string& identifier, const std::string& for
 
 std::vector<Case> corpus() {
   std::vector<Case> all;
-  for (auto part : {http_framing(), ses(), sms(), lambda(), cbc(), control(), receipts()})
+  for (auto part : {http_framing(), ses(), sms(), lambda(), sqs(), cbc(), control(), receipts()})
     all.insert(all.end(), part.begin(), part.end());
   return all;
 }

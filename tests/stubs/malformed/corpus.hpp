@@ -42,6 +42,8 @@ enum class Shape {
   ibag,             // an IBAG_Alert_Attributes with IBAG_message_type Error and IBAG_response_code
   control,          // {"error": ..., "field": code} (no "field" when code is empty)
   receipt,          // the core's {"result": "error", "message": ...}, with no phone number
+  sqs_query,        // SQS's <ErrorResponse xmlns=".../2012-11-05/"><Error><Code>code</Code>...
+  sqs_json,         // x-amzn-query-error: code;Sender, {"__type": ..., "message": ...}
 };
 
 enum class After {

@@ -174,6 +174,11 @@ Probe probe_for(const Case& c) {
                   {{"Content-Type", "application/xml"}}, alert_document(id, ibag ? "ibag" : "cap")),
               ibag ? "<IBAG_message_type>Ack<" : "<msgType>Ack<"};
     }
+    case Shape::sqs_query:
+    case Shape::sqs_json:
+      return {raw("POST", "/123456789012/ses-callbacks", {{"Content-Type", form}},
+                  "Action=GetQueueAttributes&AttributeName.1=QueueArn"),
+              "<GetQueueAttributesResult>"};
     case Shape::control:
       return {raw("GET", "/health", {}), R"("status":"ok")"};
     case Shape::receipt:
@@ -227,6 +232,26 @@ void expect_shape(const Case& c, const RawResponse& r) {
       EXPECT_FALSE(xml_text(root, "RequestId").empty());
       break;
     }
+    case Shape::sqs_query: {
+      ASSERT_TRUE(is_xml) << r.body;
+      EXPECT_EQ(type, "text/xml");
+      EXPECT_TRUE(r.header("x-amzn-RequestId").has_value());
+      pugi::xml_node root = doc.document_element();
+      EXPECT_STREQ(root.name(), "ErrorResponse");
+      EXPECT_STREQ(root.attribute("xmlns").value(), "http://queue.amazonaws.com/doc/2012-11-05/");
+      EXPECT_EQ(xml_text(root.child("Error"), "Code"), c.code) << r.body;
+      EXPECT_EQ(xml_text(root.child("Error"), "Type"), "Sender");
+      EXPECT_FALSE(xml_text(root.child("Error"), "Message").empty());
+      EXPECT_FALSE(xml_text(root, "RequestId").empty());
+      break;
+    }
+    case Shape::sqs_json:
+      ASSERT_TRUE(body.is_object()) << r.body;
+      EXPECT_EQ(type, "application/x-amz-json-1.0");
+      EXPECT_EQ(r.header("x-amzn-query-error").value_or(""), c.code + ";Sender") << r.body;
+      EXPECT_FALSE(body.value("__type", "").empty()) << r.body;
+      EXPECT_FALSE(body.value("message", "").empty()) << r.body;
+      break;
     case Shape::ses_v2:
     case Shape::lambda:
       EXPECT_EQ(r.header("x-amzn-ErrorType").value_or(""), c.code) << r.body;

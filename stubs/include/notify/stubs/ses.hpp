@@ -29,12 +29,32 @@ struct SesLimits {
   std::size_t v2_message_bytes_max = 40 * 1024 * 1024;
 };
 
+/// Where SES events go as Notify receives them today: a Celery task on an SQS queue.
+struct SesCeleryOptions {
+  /// The SQS endpoint ("http://host:port"); empty: the embedded SQS stub's listener.
+  std::string sqs_url;
+  std::string queue_prefix;  // Notify's NOTIFICATION_QUEUE_PREFIX
+  std::string queue = "ses-callbacks";
+  std::string task = "process-ses-result";
+  std::string account = "123456789012";  // in the queue URL
+  std::string region = "eu-west-2";
+  std::string access_key_id = "AKIDEXAMPLE";
+  std::string secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  /// Pass the time the event was queued as the task's second argument (notifications-api
+  /// 05e14d7f5, 2026-03: process_ses_results(response, receipt_iso_timestamp)).
+  bool receipt_iso_timestamp = true;
+  std::chrono::seconds countdown{2};  // send_task's countdown, the message's eta
+};
+
 /// Where and how delivery events (SNS notifications) are sent after a successful send.
 struct SesEventOptions {
   std::string callback_url;  // empty: no events
   std::chrono::milliseconds delay{1000};
   bool sns_envelope = true;           // false: POST the bare SES notification JSON
   std::size_t pending_max = 100'000;  // events waiting on the clock; beyond, new ones drop
+  /// "http" (SNS POSTs to callback_url), "celery-sqs" (Celery tasks on SQS) or "both".
+  std::string destination = "http";
+  SesCeleryOptions celery;
 };
 
 struct SesOptions {

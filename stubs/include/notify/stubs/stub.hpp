@@ -127,6 +127,9 @@ class Stub {
     (void)config;
     return std::nullopt;
   }
+  /// What the stub holds now, for the control API's GET /state (a queue stub's messages per
+  /// queue, say); null for a stub with nothing to show beyond the journal.
+  virtual nlohmann::json state() const;
   /// Called once by the host before the first request.
   virtual void attach(StubServices& services) { services_ = &services; }
 
