@@ -135,6 +135,16 @@ std::optional<SesError> Core::admit(std::uint64_t recipients, Protocol protocol)
   return std::nullopt;
 }
 
+namespace {
+
+// The event one scheduled callback sends, built once for all its copies.
+struct BuiltEvent {
+  std::mutex mutex;
+  std::optional<transport::Request> request;
+};
+
+}  // namespace
+
 void Core::schedule_events(const SentMail& mail, const std::vector<std::string>& recipients,
                            EventFaults faults) {
   if (options.events.callback_url.empty()) return;
@@ -154,11 +164,21 @@ void Core::schedule_events(const SentMail& mail, const std::vector<std::string>&
     callback.drop_error = kSesEventDrop;
     callback.duplicate_error = kSesEventDuplicate;
     std::weak_ptr<Core> weak = weak_from_this();
-    callback.build = [weak, mail, recipient,
-                      generation = generation]() -> std::optional<transport::Request> {
+    // A duplicate is SNS delivering the same notification again: the same MessageId and the same
+    // body bytes. The copies share the request the first of them builds.
+    auto built = std::make_shared<BuiltEvent>();
+    callback.build = [weak, mail, recipient, generation = generation,
+                      built]() -> std::optional<transport::Request> {
       auto self = weak.lock();
       if (!self) return std::nullopt;
-      return self->build_event(mail, recipient, generation);
+      std::lock_guard lock(built->mutex);
+      if (built->request) {
+        std::lock_guard core_lock(self->mutex);
+        if (generation != self->generation) return std::nullopt;
+        return built->request;
+      }
+      built->request = self->build_event(mail, recipient, generation);
+      return built->request;
     };
     // A request-level ses.event_duplicate sends the event twice, as a rule on the event does.
     int copies = faults.duplicate ? 2 : 1;
@@ -184,8 +204,12 @@ std::optional<transport::Request> Core::build_event(const SentMail& mail,
   context.processing = t - mail.sent_at;
   context.feedback_id = message_id();
   auto notification = notification_json(mail, recipient, kind, context);
-  return event_request(options.events.callback_url, notification, options.events.sns_envelope,
-                       services->rng().uuid4(), options.region, t);
+  auto request = event_request(options.events.callback_url, notification,
+                               options.events.sns_envelope, services->rng().uuid4(),
+                               options.region, t);
+  if (!options.events.callback_authorization.empty())
+    request.headers.set("Authorization", options.events.callback_authorization);
+  return request;
 }
 
 }  // namespace notify::stubs::ses
