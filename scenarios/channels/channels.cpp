@@ -2,6 +2,7 @@
 // docs/architecture.md, "Adding a provider").
 #include "broadcast.hpp"
 #include "email.hpp"
+#include "inbound.hpp"
 #include "notify/scenarios/channel.hpp"
 #include "sms.hpp"
 
@@ -9,7 +10,8 @@ namespace notify::scenarios {
 
 const std::vector<ChannelSpec>& channel_registry() {
   static const std::vector<ChannelSpec> channels = {
-      channels::email_channel(), channels::sms_channel(), channels::broadcast_channel()};
+      channels::email_channel(), channels::sms_channel(), channels::broadcast_channel(),
+      channels::inbound_channel()};
   return channels;
 }
 

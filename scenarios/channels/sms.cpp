@@ -9,6 +9,7 @@
 #include "notify/scenarios/scenario.hpp"
 #include "notify/sms/sms_client.hpp"
 #include "notify/stubs/fields.hpp"
+#include "notify/transport/userinfo.hpp"
 #include "workload_text.hpp"
 
 #include <set>
@@ -28,6 +29,14 @@ const std::vector<std::string> kOnOff = {"on", "off"};
 const std::vector<std::string> kThreshold = {"none", kWholeNumber};
 const std::vector<std::string> kNumber = {kWholeNumber};
 const std::vector<std::string> kProviderChoice = {"cached-list", "cached-choice", "live"};
+
+// "basic": the receipt URL carries user:pass@ as today's Notify sends it when
+// {FIRETEXT,MMG}_DELIVERY_STATUS_CALLBACK_BASIC_AUTH_CREDENTIALS is set (notifications-api
+// 2336be8b8, b16f8afc9); "off": a bare URL, as before 2026-07.
+const std::vector<std::string> kReceiptCredentials = {"basic", "off"};
+constexpr const char* kReceiptUser = "notify";
+constexpr const char* kFiretextReceiptPassword = "notify-sim-firetext-receipt";
+constexpr const char* kMmgReceiptPassword = "notify-sim-mmg-receipt";
 
 // The keys the clients send; the stubs accept any key unless a scenario makes them strict.
 constexpr const char* kFiretextKey = "notify-sim-firetext-key";
@@ -123,6 +132,15 @@ std::string normalise(std::string number) {
   return out;
 }
 
+// The receipt URL a client sends: with the provider's credentials in it when the scenario's
+// `<provider>_receipt_credentials` core option is "basic" (the default, today's Notify).
+std::string receipt_url(const Scenario& s, const std::string& provider, std::string url,
+                        const char* password) {
+  auto it = s.core_options.find(provider + "_receipt_credentials");
+  if (it != s.core_options.end() && it->second == "off") return url;
+  return transport::add_credentials(url, kReceiptUser, password);
+}
+
 bool is_final(const std::string& status) {
   return status != store::status::kCreated && status != store::status::kSending &&
          status != store::status::kPending;
@@ -157,12 +175,16 @@ class SmsChannel final : public Channel {
     f.url = links.stub_url("firetext", "", "") + (stub_paths ? "/firetext" : "/api/sendsms/json");
     f.api_key = kFiretextKey;
     f.international_api_key = kFiretextInternationalKey;
-    f.receipt_url = links.receipt_base_url + std::string(delivery::kFiretextReceiptPath);
+    f.receipt_url =
+        receipt_url(s, "firetext", links.receipt_base_url + std::string(delivery::kFiretextReceiptPath),
+                    kFiretextReceiptPassword);
     f.send_options = send;
     sms::MmgClientOptions m;
     m.url = links.stub_url("mmg", "", "") + (stub_paths ? "/mmg" : "/jsonv2a/api.php");
     m.api_key = kMmgKey;
-    m.receipt_url = links.receipt_base_url + std::string(delivery::kMmgReceiptPath);
+    m.receipt_url = receipt_url(
+        s, "mmg", links.receipt_base_url + std::string(delivery::kMmgReceiptPath),
+        kMmgReceiptPassword);
     m.send_options = send;
     firetext_ =
         sms::make_firetext_client(links.transport, env_.clock, env_.metrics, env_.logger, f);
@@ -293,7 +315,9 @@ ChannelSpec sms_channel() {
                        {"sms_provider_choice", kProviderChoice},
                        {"sms_provider_cache_s", kNumber},
                        {"sms_rebalance_quiet_s", kNumber},
-                       {"sms_priority_reasons", kOnOff}};
+                       {"sms_priority_reasons", kOnOff},
+                       {"firetext_receipt_credentials", kReceiptCredentials},
+                       {"mmg_receipt_credentials", kReceiptCredentials}};
   spec.chaos_workload = [](runtime::Rng& rng, std::size_t count, std::int64_t spread_ms) {
     // Notify's temporary- and permanent-failure test numbers among ordinary ones.
     return chaos_block(rng, count, spread_ms, "447700{n:06}", {"07700900003", "07700900002"});

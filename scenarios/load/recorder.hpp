@@ -185,6 +185,10 @@ class ObservedStore final : public store::Store {
   std::vector<store::StatusChange> list_broadcast_provider_message_status_history() override {
     return s_.list_broadcast_provider_message_status_history();
   }
+  boost::system::result<void> insert_inbound_sms(const store::InboundSms& m) override {
+    return s_.insert_inbound_sms(m);
+  }
+  std::vector<store::InboundSms> list_inbound_sms() override { return s_.list_inbound_sms(); }
   int schema_version() const override { return s_.schema_version(); }
 
  private:

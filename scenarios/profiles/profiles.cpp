@@ -57,6 +57,12 @@ const std::vector<Setting> kSettings = {
      "Whether each priority change's history row and log line carry Notify's reason (`Reduced due "
      "to reduced reliability`, `Increased due to reduced reliability in other provider`, `Adjusted "
      "back to resting point`)."},
+    {"sms.firetext_receipt_credentials", "firetext_receipt_credentials",
+     "Whether the Firetext `receipt` URL carries `user:pass@` (`basic`, as Notify sends it when "
+     "FIRETEXT_DELIVERY_STATUS_CALLBACK_BASIC_AUTH_CREDENTIALS is set) or not (`off`)."},
+    {"sms.mmg_receipt_credentials", "mmg_receipt_credentials",
+     "Whether the MMG `delurl` carries `user:pass@` (`basic`, as Notify sends it when "
+     "MMG_DELIVERY_STATUS_CALLBACK_BASIC_AUTH_CREDENTIALS is set) or not (`off`)."},
     {"broadcast.connection_errors", "cbc_connection_errors",
      "What a connection error invoking a CBC proxy Lambda does: `propagate` (escapes the "
      "invocation: no failover, no retry) or `failover` (caught like any other error)."},
@@ -105,6 +111,10 @@ const std::vector<Profile> kProfiles = {
          {"sms.rebalance_quiet_s", "900",
           "app/dao/provider_details_dao.py:c3822c1e9 (timedelta(minutes=15))"},
          {"sms.priority_reasons", "on", "app/dao/provider_details_dao.py:3331dced7"},
+         {"sms.firetext_receipt_credentials", "basic",
+          "app/clients/sms/firetext.py:2336be8b8 (add_authentication_to_url)"},
+         {"sms.mmg_receipt_credentials", "basic",
+          "app/clients/sms/mmg.py:b16f8afc9 (add_authentication_to_url)"},
          {"broadcast.connection_errors", "propagate",
           "app/clients/cbc_proxy.py:" NOTIFY_2025
           " (the last before aff95d485 removed broadcasts)"},
@@ -147,6 +157,10 @@ const std::vector<Profile> kProfiles = {
           "app/dao/provider_details_dao.py:" NOTIFY_2025 " (timedelta(minutes=15))"},
          {"sms.priority_reasons", "off",
           "app/dao/provider_details_dao.py:" NOTIFY_2025 " (no reason)"},
+         {"sms.firetext_receipt_credentials", "off",
+          "app/clients/sms/firetext.py:" NOTIFY_2025 " (a bare receipt URL)"},
+         {"sms.mmg_receipt_credentials", "off",
+          "app/clients/sms/mmg.py:" NOTIFY_2025 " (a bare delurl)"},
          {"broadcast.connection_errors", "propagate",
           "app/clients/cbc_proxy.py:" NOTIFY_2025 " (except ClientError only)"},
          {"telemetry.metrics", "statsd", "app/__init__.py:" NOTIFY_2025 " (statsd_client)"},
@@ -185,6 +199,10 @@ const std::vector<Profile> kProfiles = {
           "app/dao/provider_details_dao.py:" NOTIFY_2021 " (timedelta(hours=1))"},
          {"sms.priority_reasons", "off",
           "app/dao/provider_details_dao.py:" NOTIFY_2021 " (no reason)"},
+         {"sms.firetext_receipt_credentials", "off",
+          "app/clients/sms/firetext.py:" NOTIFY_2021 " (a bare receipt URL)"},
+         {"sms.mmg_receipt_credentials", "off",
+          "app/clients/sms/mmg.py:" NOTIFY_2021 " (a bare delurl)"},
          {"broadcast.connection_errors", "propagate",
           "app/clients/cbc_proxy.py:" NOTIFY_2021 " (except ClientError only)"},
          {"telemetry.metrics", "statsd", "app/__init__.py:" NOTIFY_2021 " (statsd_client)"},

@@ -92,6 +92,17 @@ void World::connect(const stubs::Edge& edge, const std::string& receipt_base_url
       if (!stubs::has_dotted(config, spec->callback_config))
         stubs::set_dotted(config, spec->callback_config, receipt_base_url + spec->receipt_path);
     }
+    // Its inbound messages go to the core's inbound route, with the credentials the core checks.
+    if (spec != nullptr && !spec->inbound_config.empty() &&
+        !stubs::has_dotted(config, spec->inbound_config)) {
+      const std::string base = receipt_base_url + spec->inbound_path;
+      const auto scheme_end = base.find("://");
+      stubs::set_dotted(config, spec->inbound_config,
+                        scheme_end == std::string::npos
+                            ? base
+                            : base.substr(0, scheme_end + 3) + spec->inbound_userinfo + "@" +
+                                  base.substr(scheme_end + 3));
+    }
     if (auto error = stub->configure(config))
       throw ScenarioError(error->under("stubs." + service).in_file(scenario.file).to_string());
   }
@@ -101,7 +112,11 @@ void World::connect(const stubs::Edge& edge, const std::string& receipt_base_url
       [&edge](const std::string& service, const std::string& provider, const std::string& az) {
         return edge.url(stubs::ListenerKey{service, provider, az});
       },
-      receipt_base_url, transport_time_scale};
+      receipt_base_url, transport_time_scale,
+      [this](const nlohmann::json& message) -> std::optional<std::string> {
+        if (auto error = host.send_inbound(message)) return error->to_string();
+        return std::nullopt;
+      }};
   for (auto& c : channels) c->connect(links);
 }
 

@@ -420,6 +420,46 @@ class SqliteStore final : public Store {
         "FROM broadcast_provider_message_status_history ORDER BY seq");
   }
 
+  // Inbound messages are rare next to sends: their statements are prepared when used.
+  result<void> insert_inbound_sms(const InboundSms& m) override {
+    Access access(*this);
+    Statement s(db_,
+                "INSERT INTO inbound_sms (id, notify_number, user_number, provider, "
+                "provider_reference, provider_date, content, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    s.bind(1, m.id).bind(2, m.notify_number).bind(3, m.user_number).bind(4, m.provider);
+    s.bind(5, m.provider_reference);
+    if (m.provider_date) {
+      s.bind(6, to_ns(*m.provider_date));
+    } else {
+      s.bind_null(6);
+    }
+    s.bind(7, m.content).bind(8, to_ns(m.created_at));
+    if (s.step() != SQLITE_DONE) return store_error();
+    return {};
+  }
+
+  std::vector<InboundSms> list_inbound_sms() override {
+    Access access(*this);
+    Statement s(db_,
+                "SELECT id, notify_number, user_number, provider, provider_reference, "
+                "provider_date, content, created_at FROM inbound_sms ORDER BY created_at, id");
+    std::vector<InboundSms> out;
+    while (s.step() == SQLITE_ROW) {
+      InboundSms m;
+      m.id = s.column_text(0);
+      m.notify_number = s.column_text(1);
+      m.user_number = s.column_text(2);
+      m.provider = s.column_text(3);
+      m.provider_reference = s.column_text(4);
+      if (!s.column_is_null(5)) m.provider_date = from_ns(s.column_int(5));
+      m.content = s.column_text(6);
+      m.created_at = from_ns(s.column_int(7));
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+
   int schema_version() const override { return schema_version_; }
 
  private:

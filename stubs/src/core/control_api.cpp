@@ -146,6 +146,14 @@ void StubHost::handle_control(transport::Request request, transport::Responder r
     }
     return respond(detail::json_reply(200, state));
   }
+  if (path == "/inbound") {
+    if (method != "POST") return respond(method_not_allowed(request, "POST"));
+    json body;
+    if (!parse_body(request, json(), body, respond)) return;
+    if (auto error = send_inbound(body))
+      return respond(detail::error_reply(400, error->to_string(), error->field));
+    return respond(detail::json_reply(202, {{"status", "scheduled"}}));
+  }
   if (path == "/metrics") {
     if (method != "GET") return respond(method_not_allowed(request, "GET"));
     Reply reply;
@@ -155,8 +163,26 @@ void StubHost::handle_control(transport::Request request, transport::Responder r
   }
   respond(detail::error_reply(
       404, "unknown control path " + method + " " + path +
-               "; expected /health, /faults, /faults/<id>, /journal, /journal/wait, /reset, "
-               "/state or /metrics"));
+               "; expected /health, /faults, /faults/<id>, /journal, /journal/wait, /inbound, "
+               "/reset, /state or /metrics"));
+}
+
+std::optional<FieldError> StubHost::send_inbound(const nlohmann::json& message) {
+  std::string known;
+  for (const auto& s : stubs_)
+    if (s->sends_inbound()) known += (known.empty() ? "\"" : " or \"") + std::string(s->service()) + "\"";
+  if (!message.is_object()) return FieldError{{}, "body", "a JSON object", quote_json(message)};
+  auto provider = message.find("provider");
+  if (provider == message.end()) return FieldError{{}, "provider", known, "nothing"};
+  for (const auto& s : stubs_) {
+    if (!provider->is_string() || s->service() != provider->get<std::string>() ||
+        !s->sends_inbound())
+      continue;
+    json rest = message;
+    rest.erase("provider");
+    return s->send_inbound(rest);
+  }
+  return FieldError{{}, "provider", known, quote_json(*provider)};
 }
 
 void StubHost::control_faults(transport::Request& request, transport::Responder& respond) {

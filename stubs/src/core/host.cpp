@@ -4,6 +4,7 @@
 
 #include "notify/outcome/errc.hpp"
 #include "notify/runtime/assert.hpp"
+#include "notify/transport/userinfo.hpp"
 #include "replies.hpp"
 
 #include <nlohmann/json.hpp>
@@ -321,7 +322,11 @@ void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
   entry.az = info.az;
   entry.recipient = info.recipient;
   entry.method = request.method;
-  entry.target = request.target;
+  // A callback sent with Basic credentials (a receipt URL's user:pass@) is journaled with its
+  // user name and the password masked, so a run shows the credentials went without showing them.
+  const std::string user = transport::basic_username(request.headers.get_or("Authorization", ""));
+  entry.target =
+      user.empty() ? request.target : transport::with_masked_password(request.target, user);
   entry.request_body = request.body.substr(0, options_.journal.body_bytes_max);
   request.headers.set(kParentHeader, std::to_string(parent));
   transport::HttpTransport* outbound = outbound_.load();

@@ -4,6 +4,7 @@
 #include "notify/stubs/journal.hpp"
 
 #include "notify/runtime/assert.hpp"
+#include "notify/transport/userinfo.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -46,9 +47,14 @@ Journal::Journal(JournalOptions options) : options_(options) {
 }
 
 void Journal::record(JournalEntry entry) {
+  // A send may name a receipt URL with credentials (Notify's user:pass@): what the journal keeps,
+  // and the control API shows, never holds the password.
+  const bool cut_off = entry.request_body.size() >= options_.body_bytes_max;
   if (entry.request_body.size() > options_.body_bytes_max) {
     entry.request_body.resize(options_.body_bytes_max);
   }
+  transport::mask_url_passwords(entry.request_body, cut_off);
+  transport::mask_url_passwords(entry.target);
   if (entry.response_body.size() > options_.body_bytes_max) {
     entry.response_body.resize(options_.body_bytes_max);
   }

@@ -2,6 +2,7 @@
 // "events.delay_ms"; callers prefix where the block lives), what was wrong and what would be
 // right. Keys left out keep their current values.
 #include "core.hpp"
+#include "notify/transport/userinfo.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -78,10 +79,20 @@ std::optional<FieldError> apply_events(const json& events, SesEventOptions& out)
     if (key == "callback_url") {
       if (!v.is_string()) return field_error("events.callback_url", "an http:// URL string", v);
       std::string url = v.get<std::string>();
-      if (!url.empty() && !transport::parse_url(url)) {
-        return field_error("events.callback_url", "an absolute http:// URL or \"\"", v);
+      std::string authorization;
+      if (!url.empty()) {
+        // SNS delivers to an endpoint's "user:pass@" as Basic auth.
+        auto split = transport::split_credentials(url);
+        if (!split) {
+          return field_error("events.callback_url",
+                             "an absolute http:// URL (user:pass@ allowed) or \"\"", v);
+        }
+        url = std::move(split->url);
+        if (split->present)
+          authorization = transport::basic_authorization(split->username, split->password);
       }
       out.callback_url = url;
+      out.callback_authorization = authorization;
     } else if (key == "delay_ms") {
       if (!v.is_number() || v.get<double>() < 0 || !std::isfinite(v.get<double>())) {
         return field_error("events.delay_ms", "a number of milliseconds >= 0", v);

@@ -136,6 +136,16 @@ std::optional<SesError> Core::admit(std::uint64_t recipients, Protocol protocol)
   return std::nullopt;
 }
 
+namespace {
+
+// The event one scheduled callback sends, built once for all its copies.
+struct BuiltEvent {
+  std::mutex mutex;
+  std::optional<transport::Request> request;
+};
+
+}  // namespace
+
 void Core::schedule_events(const SentMail& mail, const std::vector<std::string>& recipients,
                            EventFaults faults) {
   const std::string& destination = options.events.destination;
@@ -161,11 +171,23 @@ void Core::schedule_events(const SentMail& mail, const std::vector<std::string>&
       callback.duplicate_error = kSesEventDuplicate;
       std::weak_ptr<Core> weak = weak_from_this();
       const bool count = !as_celery || !http;
-      callback.build = [weak, mail, recipient, generation = generation, as_celery,
-                        count]() -> std::optional<transport::Request> {
+      // A duplicate is SNS delivering the same notification again: the same MessageId and the
+      // same body bytes. The copies share the request the first of them builds. (A Celery task
+      // is built anew for each copy, as the Lambda behind SNS would enqueue it again.)
+      auto built = std::make_shared<BuiltEvent>();
+      callback.build = [weak, mail, recipient, generation = generation, as_celery, count,
+                        built]() -> std::optional<transport::Request> {
         auto self = weak.lock();
         if (!self) return std::nullopt;
-        return self->build_event(mail, recipient, generation, as_celery, count);
+        if (as_celery) return self->build_event(mail, recipient, generation, as_celery, count);
+        std::lock_guard lock(built->mutex);
+        if (built->request) {
+          std::lock_guard core_lock(self->mutex);
+          if (generation != self->generation) return std::nullopt;
+          return built->request;
+        }
+        built->request = self->build_event(mail, recipient, generation, as_celery, count);
+        return built->request;
       };
       // A request-level ses.event_duplicate sends the event twice, as a rule on the event does.
       int copies = faults.duplicate ? 2 : 1;
@@ -196,9 +218,14 @@ std::optional<transport::Request> Core::build_event(const SentMail& mail,
   context.processing = t - mail.sent_at;
   context.feedback_id = message_id();
   auto notification = notification_json(mail, recipient, kind, context);
-  if (!celery)
-    return event_request(options.events.callback_url, notification, options.events.sns_envelope,
-                         services->rng().uuid4(), options.region, t);
+  if (!celery) {
+    auto request = event_request(options.events.callback_url, notification,
+                                 options.events.sns_envelope, services->rng().uuid4(),
+                                 options.region, t);
+    if (!options.events.callback_authorization.empty())
+      request.headers.set("Authorization", options.events.callback_authorization);
+    return request;
+  }
   const SesCeleryOptions& c = options.events.celery;
   std::string base = c.sqs_url;
   if (base.empty()) base = services->listener_url("sqs").value_or("");

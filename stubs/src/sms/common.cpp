@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include "notify/runtime/assert.hpp"
+#include "notify/transport/userinfo.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -84,9 +85,10 @@ void parse_options(const json& config, Options& o) {
   if (const json* r = f.object("receipts")) {
     Fields rf(*r, "receipts");
     if (auto url = rf.string("callback_url")) {
-      if (!url->empty() && !valid_url(*url))
-        rf.fail_value("callback_url", "an absolute http:// URL or \"\"");
-      o.callback_url = *url;
+      auto target = url->empty() ? std::optional<ReceiptTarget>(ReceiptTarget{}) : receipt_target(*url);
+      if (!target)
+        rf.fail_value("callback_url", "an absolute http:// URL (user:pass@ allowed) or \"\"");
+      o.callback = std::move(*target);
     }
     if (const json* d = rf.object("delay")) parse_delay(*d, rf.at("delay"), o.delay);
     if (auto v = rf.number("reorder_ms", 0)) o.reorder_ms = *v;
@@ -105,7 +107,51 @@ void parse_options(const json& config, Options& o) {
     }
     rf.no_others();
   }
+  if (const json* in = f.object("inbound")) {
+    Fields inf(*in, "inbound");
+    if (auto url = inf.string("url")) {
+      auto target =
+          url->empty() ? std::optional<ReceiptTarget>(ReceiptTarget{}) : receipt_target(*url);
+      if (!target)
+        inf.fail_value("url",
+                       "an absolute http:// URL (user:pass@ for the Basic auth Notify checks) or "
+                       "\"\"");
+      o.inbound = std::move(*target);
+    }
+    inf.no_others();
+  }
   f.no_others();
+}
+
+// "YYYY-MM-DD HH:MM:SS" and nothing else.
+bool valid_time(const std::string& t) {
+  if (t.size() != 19) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char expected = i == 4 || i == 7 ? '-' : i == 10 ? ' ' : i == 13 || i == 16 ? ':' : '9';
+    if (expected == '9' ? (t[i] < '0' || t[i] > '9') : t[i] != expected) return false;
+  }
+  return true;
+}
+
+InboundMessage parse_inbound(const json& message) {
+  InboundMessage m;
+  Fields f(message, "");
+  m.from = f.required_string("from");
+  if (!valid_number(m.from))
+    f.fail_value("from", "the sender's number: 10 to 15 digits after an optional '+'");
+  m.to = f.required_string("to");
+  if (m.to.empty() || m.to.size() > 15 || m.to.find_first_not_of("0123456789") != std::string::npos)
+    f.fail_value("to", "the service's number in digits, e.g. \"447700900000\" or \"07700900000\"");
+  m.text = f.required_string("text");
+  if (m.text.empty() || utf8_length(m.text) > 918)
+    f.fail_value("text", "the message, 1 to 918 characters");
+  if (auto t = f.string("time")) {
+    if (!valid_time(*t))
+      f.fail_value("time", "\"YYYY-MM-DD HH:MM:SS\" in the provider's time zone");
+    m.time = *t;
+  }
+  f.no_others();
+  return m;
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -156,7 +202,26 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
-bool valid_url(std::string_view url) { return transport::parse_url(url).has_value(); }
+std::optional<ReceiptTarget> receipt_target(std::string_view url) {
+  auto split = transport::split_credentials(url);
+  if (!split) return std::nullopt;
+  ReceiptTarget out;
+  out.url = std::move(split->url);
+  if (split->present)
+    out.authorization = transport::basic_authorization(split->username, split->password);
+  return out;
+}
+
+std::string utc_time(runtime::TimePoint t) {
+  std::string iso = runtime::format_iso8601(t);  // 2026-01-01T00:00:00.000Z
+  iso = iso.substr(0, 19);
+  if (iso.size() > 10) iso[10] = ' ';
+  return iso;
+}
+
+void authorize(transport::Request& receipt, const ReceiptContext& context) {
+  if (!context.authorization.empty()) receipt.headers.set("Authorization", context.authorization);
+}
 
 SmsStub::SmsStub(Provider provider) : provider_(std::move(provider)) {}
 
@@ -182,6 +247,41 @@ std::optional<FieldError> SmsStub::configure(const nlohmann::json& config) {
 }
 
 void SmsStub::reset() { live_->generation.fetch_add(1); }
+
+std::optional<FieldError> SmsStub::send_inbound(const nlohmann::json& message) {
+  NOTIFY_ASSERT(services_ != nullptr);
+  InboundMessage m;
+  try {
+    m = parse_inbound(message);
+  } catch (const ConfigError& e) {
+    return e.error();
+  }
+  std::lock_guard lock(mutex_);
+  if (options_.inbound.url.empty()) {
+    return FieldError{{}, "provider",
+                      "a stub with an inbound URL (stubs." + provider_.service + ".inbound.url)",
+                      "\"" + provider_.service + "\", which has none"};
+  }
+  m.target = options_.inbound;
+  m.provider_id = std::to_string(services_->rng().uniform_int(10'000'000, 99'999'999));
+  Callback c;
+  c.info.service = provider_.service;
+  c.info.operation = "Inbound";
+  c.info.recipient = m.from;
+  c.drop_error = provider_.prefix + "receipt_drop";
+  c.duplicate_error = provider_.prefix + "receipt_duplicate";
+  const std::weak_ptr<Liveness> weak = live_;
+  const std::uint64_t generation = live_->generation.load();
+  StubServices* services = services_;
+  c.build = [weak, generation, services, m = std::move(m),
+             build = provider_.inbound]() -> std::optional<transport::Request> {
+    auto live = weak.lock();
+    if (!live || live->generation.load() != generation) return std::nullopt;
+    return build(m, services->clock().now());
+  };
+  services_->schedule_callback(std::move(c));
+  return std::nullopt;
+}
 
 std::optional<ReceiptFaults> SmsStub::receipt_faults(const std::string& error) const {
   ReceiptFaults f;
@@ -237,7 +337,10 @@ runtime::Duration SmsStub::draw_delay() {
 void SmsStub::schedule_receipts(std::uint64_t parent, ReceiptContext context,
                                 ReceiptFaults faults) {
   NOTIFY_ASSERT(services_ != nullptr);
-  if (context.url.empty()) context.url = options_.callback_url;
+  if (context.url.empty()) {
+    context.url = options_.callback.url;
+    context.authorization = options_.callback.authorization;
+  }
   if (context.url.empty()) return;
   // A receipt lost to the request's own fault or to the pending bound still goes through the
   // host, which journals it as dropped: a message left in sending always has a visible cause.

@@ -44,18 +44,27 @@ struct DelaySpec {
   double sigma = 0.5;
 };
 
+/// Where a receipt goes: the URL without userinfo, and the Basic credentials the userinfo
+/// stood for ("Basic ...", empty when it had none).
+struct ReceiptTarget {
+  std::string url;
+  std::string authorization;
+};
+
 struct Options {
   /// Strict mode when not empty: only these keys (Firetext's apiKey, normal or international;
   /// MMG's Basic credential) are accepted.
   std::set<std::string> api_keys;
-  /// The receipt URL for requests that name none; empty: no receipt for them.
-  std::string callback_url;
+  /// The receipt URL for requests that name none (userinfo as Basic auth); empty: no receipt.
+  ReceiptTarget callback;
   DelaySpec delay;
   /// How much later a reordered single receipt is sent, in milliseconds.
   double reorder_ms = 60'000;
   /// Outcomes for numbers ending in these digits, checked in order before the test numbers.
   std::vector<std::pair<std::string, Outcome>> numbers;
   std::size_t pending_max = 100'000;
+  /// Notify's inbound route for this provider (userinfo as Basic auth); empty: no inbound SMS.
+  ReceiptTarget inbound;
 };
 
 /// What a send request's named error does to its receipts.
@@ -69,6 +78,7 @@ struct ReceiptFaults {
 /// Everything a receipt needs when it is built.
 struct ReceiptContext {
   std::string url;
+  std::string authorization;  // sent as the Authorization header when not empty
   std::string number;
   std::string reference;           // the client's reference (the notification id)
   std::string provider_reference;  // the provider's own id for the message
@@ -77,12 +87,26 @@ struct ReceiptContext {
 using ReceiptBuilder = transport::Request (*)(const ReceiptContext& context,
                                               const ReceiptStep& step, runtime::TimePoint now);
 
+/// A message from a handset, sent on to Notify's inbound route.
+struct InboundMessage {
+  ReceiptTarget target;
+  std::string from;          // the sender's number
+  std::string to;            // the service's number
+  std::string text;
+  std::string time;          // "YYYY-MM-DD HH:MM:SS"; empty: when it is sent, in the provider's zone
+  std::string provider_id;   // the provider's id for the message (MMG's ID)
+};
+
+using InboundBuilder = transport::Request (*)(const InboundMessage& message,
+                                              runtime::TimePoint now);
+
 /// A provider's names and receipt shape.
 struct Provider {
   std::string service;  // "firetext"
   std::string prefix;   // "firetext." for error names
   Outcome delivered, permanent, temporary;
   ReceiptBuilder build;
+  InboundBuilder inbound;
 };
 
 /// "YYYY-MM-DD HH:MM:SS" in UK local time (GMT, or BST from 01:00 UTC on the last Sunday of
@@ -93,8 +117,15 @@ std::string uk_local_time(runtime::TimePoint t);
 bool valid_number(std::string_view number);
 /// Characters of UTF-8 text (continuation bytes not counted).
 std::size_t utf8_length(std::string_view s);
-/// An absolute http(s) URL.
-bool valid_url(std::string_view url);
+/// A receipt URL as both providers take it: an absolute http(s) URL, with optional
+/// "user:pass@" userinfo (today's Notify sends it, notifications-api 2336be8b8/b16f8afc9) that
+/// the receipt carries as Basic auth. nullopt for a URL the provider refuses.
+std::optional<ReceiptTarget> receipt_target(std::string_view url);
+/// "YYYY-MM-DD HH:MM:SS" in UTC.
+std::string utc_time(runtime::TimePoint t);
+
+/// Sets the Authorization header of a receipt built for `context`.
+void authorize(transport::Request& receipt, const ReceiptContext& context);
 
 /// The shared part of both stubs.
 class SmsStub : public Stub {
@@ -104,6 +135,8 @@ class SmsStub : public Stub {
   std::vector<std::string> error_names() const override;
   std::optional<FieldError> configure(const nlohmann::json& config) override;
   void reset() override;
+  bool sends_inbound() const override { return true; }
+  std::optional<FieldError> send_inbound(const nlohmann::json& message) override;
 
  protected:
   /// The receipt-level part of a named error; nullopt when `error` is a send-level error.

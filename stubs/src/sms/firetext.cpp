@@ -127,12 +127,28 @@ transport::Request firetext_receipt(const ReceiptContext& c, const ReceiptStep& 
   transport::Request r;
   r.method = "POST";
   r.target = c.url;
+  authorize(r, c);
   r.headers.set("Content-Type", "application/x-www-form-urlencoded");
   r.body =
       "mobile=" + transport::url_encode(c.number) + "&status=" + transport::url_encode(step.status);
   if (!step.code.empty()) r.body += "&code=" + transport::url_encode(step.code);
   r.body += "&time=" + transport::url_encode(uk_local_time(now)) +
             "&reference=" + transport::url_encode(c.reference);
+  return r;
+}
+
+// A message from a handset, as Notify's receive_firetext_sms reads it: a form with source,
+// destination, message and time. Firetext writes times as its receipts do, in UK local time.
+transport::Request firetext_inbound(const InboundMessage& m, runtime::TimePoint now) {
+  transport::Request r;
+  r.method = "POST";
+  r.target = m.target.url;
+  if (!m.target.authorization.empty()) r.headers.set("Authorization", m.target.authorization);
+  r.headers.set("Content-Type", "application/x-www-form-urlencoded");
+  r.body = "source=" + transport::url_encode(m.from) +
+           "&destination=" + transport::url_encode(m.to) +
+           "&message=" + transport::url_encode(m.text) +
+           "&time=" + transport::url_encode(m.time.empty() ? uk_local_time(now) : m.time);
   return r;
 }
 
@@ -145,6 +161,7 @@ Provider firetext_provider() {
   // Notify's research mode: a temporary failure is "pending" then "undelivered".
   p.temporary = {{"2", ""}, {"1", ""}};
   p.build = &firetext_receipt;
+  p.inbound = &firetext_inbound;
   return p;
 }
 
@@ -201,11 +218,18 @@ class FiretextStub final : public SmsStub {
     if (utf8_length(get("message")) > 612)
       return error_answer(format, kMessageTooLong, "Message too long: at most 612 characters");
     const std::string receipt = get("receipt");
-    if (!receipt.empty() && !valid_url(receipt))
-      return error_answer(format, kInvalidParameter,
-                          "Invalid 'receipt': an absolute URL is needed");
+    ReceiptTarget target;
+    if (!receipt.empty()) {
+      auto parsed = receipt_target(receipt);
+      if (!parsed)
+        return error_answer(format, kInvalidParameter,
+                            "Invalid 'receipt': an absolute URL is needed");
+      target = std::move(*parsed);
+    }
     for (const auto& n : numbers) {
-      schedule_receipts(call.seq, ReceiptContext{receipt, n, get("reference"), {}}, *faults);
+      schedule_receipts(call.seq,
+                        ReceiptContext{target.url, target.authorization, n, get("reference"), {}},
+                        *faults);
     }
     StubAnswer a;
     a.response = render(format, kOk, "SMS successfully queued", static_cast<int>(numbers.size()));

@@ -67,6 +67,7 @@ transport::Request mmg_receipt(const ReceiptContext& c, const ReceiptStep& step,
   transport::Request r;
   r.method = "POST";
   r.target = c.url;
+  authorize(r, c);
   r.headers.set("Content-Type", "application/json");
   json body = {{"reference", c.provider_reference},
                {"CID", c.reference},
@@ -74,6 +75,24 @@ transport::Request mmg_receipt(const ReceiptContext& c, const ReceiptStep& step,
                {"status", step.status},
                {"substatus", step.code},
                {"deliverytime", uk_local_time(now)}};
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+// A message from a handset, as Notify's receive_mmg_sms reads it: JSON with MSISDN, Number,
+// Message and DateRecieved (MMG's spelling) form-encoded inside the strings ("some+uri+encoded
+// +message%3A", "2017-05-21+11%3A56%3A11", in UTC), and MMG's ID.
+transport::Request mmg_inbound(const InboundMessage& m, runtime::TimePoint now) {
+  transport::Request r;
+  r.method = "POST";
+  r.target = m.target.url;
+  if (!m.target.authorization.empty()) r.headers.set("Authorization", m.target.authorization);
+  r.headers.set("Content-Type", "application/json");
+  json body = {{"MSISDN", m.from},
+               {"Number", m.to},
+               {"Message", transport::url_encode(m.text)},
+               {"ID", m.provider_id},
+               {"DateRecieved", transport::url_encode(m.time.empty() ? utc_time(now) : m.time)}};
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
@@ -86,6 +105,7 @@ Provider mmg_provider() {
   p.permanent = {{"2", "1"}};   // Number does not exist
   p.temporary = {{"4", "27"}};  // Absent Subscriber
   p.build = &mmg_receipt;
+  p.inbound = &mmg_inbound;
   return p;
 }
 
@@ -147,15 +167,18 @@ class MmgStub final : public SmsStub {
     if (length > (multi ? 918u : 160u))
       return error_answer(kMessageTooLong,
                           multi ? "Message too long" : "Message too long: set multi for > 160");
-    std::string delurl;
+    ReceiptTarget delurl;
     if (auto it = body.find("delurl"); it != body.end() && !it->is_null()) {
-      if (!it->is_string() || !valid_url(it->get<std::string>()))
+      auto target = it->is_string() ? receipt_target(it->get<std::string>()) : std::nullopt;
+      if (!target)
         return error_answer(kInvalidParameter, "Invalid delurl: an absolute URL is needed");
-      delurl = it->get<std::string>();
+      delurl = std::move(*target);
     }
     const std::uint64_t reference = services_->rng().uniform_int(10'000'000, 99'999'999);
     schedule_receipts(
-        call.seq, ReceiptContext{delurl, number, text_of(body, "cid"), std::to_string(reference)},
+        call.seq,
+        ReceiptContext{delurl.url, delurl.authorization, number, text_of(body, "cid"),
+                       std::to_string(reference)},
         *faults);
     StubAnswer a;
     a.response.headers.set("Content-Type", "application/json");

@@ -70,6 +70,10 @@ void register_firetext(StubRegistry& registry) {
   spec.callback_config = "receipts.callback_url";
   spec.receipt_path = "/notifications/sms/firetext";
   spec.callback_operation = "Receipt";
+  spec.inbound_config = "inbound.url";
+  spec.inbound_path = "/notifications/sms/receive/firetext";
+  // Notify checks the user name "notify" and a password from FIRETEXT_INBOUND_SMS_AUTH.
+  spec.inbound_userinfo = "notify:notify-sim-firetext-inbound";
   spec.load_operations = {{"firetext", "Firetext send (form, JSON answer)", load_firetext},
                           {"firetext-stub", "Notify's /firetext stub path", load_firetext_stub}};
   registry.add(std::move(spec));
@@ -89,6 +93,10 @@ void register_mmg(StubRegistry& registry) {
   spec.callback_config = "receipts.callback_url";
   spec.receipt_path = "/notifications/sms/mmg";
   spec.callback_operation = "Receipt";
+  spec.inbound_config = "inbound.url";
+  spec.inbound_path = "/notifications/sms/receive/mmg";
+  // MMG_INBOUND_SMS_USERNAME and MMG_INBOUND_SMS_AUTH.
+  spec.inbound_userinfo = "notify-sim:notify-sim-mmg-inbound";
   spec.load_operations = {{"mmg", "MMG send (JSON, Basic auth)", load_mmg},
                           {"mmg-stub", "Notify's /mmg stub path", load_mmg_stub}};
   registry.add(std::move(spec));

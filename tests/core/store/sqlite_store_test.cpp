@@ -573,3 +573,39 @@ TEST(SqliteStore, MigrationToVersion7LeavesEmptyReferencesOutOfTheReferenceIndex
 
 }  // namespace
 }  // namespace notify::store
+
+namespace notify::store {
+namespace {
+
+TEST(SqliteStore, InboundSmsRoundTripInArrivalOrder) {
+  auto store = open_sqlite_store(":memory:");
+  InboundSms a;
+  a.id = "b-2";
+  a.notify_number = "07700900000";
+  a.user_number = "447700900123";
+  a.provider = "mmg";
+  a.provider_reference = "MMG-1";
+  a.provider_date = runtime::TimePoint(std::chrono::seconds(1'700'000'000));
+  a.content = "Yes please \xF0\x9F\x93\xA9";
+  a.created_at = runtime::TimePoint(std::chrono::seconds(1'700'000'005));
+  InboundSms b = a;
+  b.id = "a-1";
+  b.provider = "firetext";
+  b.provider_reference.clear();
+  b.provider_date.reset();
+  b.created_at = a.created_at + std::chrono::seconds(1);
+  ASSERT_TRUE(store->insert_inbound_sms(b));
+  ASSERT_TRUE(store->insert_inbound_sms(a));
+  EXPECT_FALSE(store->insert_inbound_sms(a)) << "an id is stored once";
+  auto all = store->list_inbound_sms();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, "b-2");
+  EXPECT_EQ(all[0].provider_reference, "MMG-1");
+  EXPECT_EQ(all[0].provider_date, a.provider_date);
+  EXPECT_EQ(all[0].content, a.content);
+  EXPECT_EQ(all[1].id, "a-1");
+  EXPECT_FALSE(all[1].provider_date.has_value());
+}
+
+}  // namespace
+}  // namespace notify::store

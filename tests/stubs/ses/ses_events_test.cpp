@@ -225,6 +225,33 @@ TEST_F(SesEventsTest, EventFaultsOnTheSendRequest) {
   clock_.run();
   ASSERT_EQ(received_.size(), 2u);
   EXPECT_EQ(notification(received_[0])["mail"]["messageId"], duplicated.reference);
+  // SNS delivering the same notification again: the same MessageId, the same bytes.
+  EXPECT_EQ(received_[0].body, received_[1].body);
+  EXPECT_EQ(json::parse(received_[0].body)["MessageId"], json::parse(received_[1].body)["MessageId"]);
+  EXPECT_EQ(received_[0].headers.get_or("x-amz-sns-message-id", "a"),
+            received_[1].headers.get_or("x-amz-sns-message-id", "b"));
+}
+
+TEST_F(SesEventsTest, ACallbackUrlWithCredentialsIsSentAsBasicAuth) {
+  // An SNS HTTP subscription to https://user:pass@host/... delivers with Basic auth.
+  std::string url = kCallbackUrl;
+  url.insert(url.find("://") + 3, "sns:s3cret@");
+  EXPECT_FALSE(stub_.configure({{"events", {{"callback_url", url}}}}));
+  call(form_post(send_email_body()));
+  clock_.run();
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].headers.get_or("Authorization", ""), "Basic c25zOnMzY3JldA==");
+  EXPECT_EQ(received_[0].target.find("s3cret"), std::string::npos);
+  auto bad = stub_.configure({{"events", {{"callback_url", "http://:x@127.0.0.1/"}}}});
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->field, "events.callback_url");
+}
+
+TEST_F(SesEventsTest, ResetDropsBothCopiesOfADuplicatedEvent) {
+  call(form_post(send_email_body()), "ses.event_duplicate");
+  host_.reset();
+  clock_.run();
+  EXPECT_TRUE(received_.empty());
 }
 
 TEST_F(SesEventsTest, ResetCancelsPendingEventsAndCounters) {

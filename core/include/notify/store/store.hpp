@@ -74,6 +74,18 @@ struct StatusChange {
   runtime::TimePoint at;
 };
 
+/// A text message a user sent to a service's number, as Notify's inbound_sms keeps it.
+struct InboundSms {
+  std::string id;                  // UUID
+  std::string notify_number;       // the service's number, "44" made "0" as Notify strips it
+  std::string user_number;         // the sender, as Notify formats it ("447700900123")
+  std::string provider;            // "firetext" | "mmg"
+  std::string provider_reference;  // MMG's ID; empty for Firetext, which sends none
+  std::optional<runtime::TimePoint> provider_date;  // naive time read as UTC, as Notify does
+  std::string content;
+  runtime::TimePoint created_at;
+};
+
 /// Thrown by open_*() when the store cannot be used at all (unreadable file, schema from a
 /// later version). The message names the file and what to do.
 class StoreOpenError : public std::runtime_error {
@@ -133,10 +145,14 @@ class Store {
   /// The same for broadcast provider messages.
   virtual std::vector<StatusChange> list_broadcast_provider_message_status_history() = 0;
 
+  virtual boost::system::result<void> insert_inbound_sms(const InboundSms& m) = 0;
+  /// Every inbound message, ordered by created_at, id.
+  virtual std::vector<InboundSms> list_inbound_sms() = 0;
+
   virtual int schema_version() const = 0;
 };
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 /// Opens (creating and migrating as needed) a SQLite store. ":memory:" is in-memory.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);

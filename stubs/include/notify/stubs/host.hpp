@@ -55,6 +55,10 @@ class StubHost {
   /// The header an outbound request carries so that the receiving host journals its parent.
   static constexpr const char* kParentHeader = "X-Notify-Sim-Parent";
 
+  /// Sends an inbound SMS as the stub named by message["provider"] would (the control API's
+  /// POST /inbound, a scenario's inbound workload). Returns what was wrong, or nullopt.
+  std::optional<FieldError> send_inbound(const nlohmann::json& message);
+
   FaultEngine& faults() { return faults_; }
   Journal& journal() { return journal_; }
   runtime::Clock& clock() { return clock_; }

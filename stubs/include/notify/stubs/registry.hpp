@@ -67,6 +67,12 @@ struct StubSpec {
   /// The operation its callbacks carry for fault selectors ("Event", "Receipt"); rules must name
   /// it to drop, duplicate or delay them. Empty for stubs that send no callbacks.
   std::string callback_operation;
+  /// Where, in the stub's config block, the URL of Notify's inbound SMS route goes (dotted,
+  /// "inbound.url"), the path of that route, and the "user:pass" a run's own core accepts there.
+  /// Empty for stubs that send no inbound messages.
+  std::string inbound_config;
+  std::string inbound_path;
+  std::string inbound_userinfo;
   /// Load-test requests, the first being the default; and the config block that lets the stub
   /// be measured rather than its provider's quotas (e.g. SES's send rate off).
   std::vector<LoadOperation> load_operations;

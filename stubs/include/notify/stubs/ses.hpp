@@ -48,7 +48,10 @@ struct SesCeleryOptions {
 
 /// Where and how delivery events (SNS notifications) are sent after a successful send.
 struct SesEventOptions {
-  std::string callback_url;  // empty: no events
+  std::string callback_url;  // empty: no events; without its userinfo
+  /// "Basic ..." from the callback URL's "user:pass@", as SNS sends an HTTP subscription's
+  /// credentials; empty when it had none.
+  std::string callback_authorization;
   std::chrono::milliseconds delay{1000};
   bool sns_envelope = true;           // false: POST the bare SES notification JSON
   std::size_t pending_max = 100'000;  // events waiting on the clock; beyond, new ones drop

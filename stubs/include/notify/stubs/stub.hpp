@@ -132,6 +132,15 @@ class Stub {
   virtual nlohmann::json state() const;
   /// Called once by the host before the first request.
   virtual void attach(StubServices& services) { services_ = &services; }
+  /// Whether send_inbound() does anything (the SMS stubs).
+  virtual bool sends_inbound() const { return false; }
+  /// Sends a message from a handset to the configured inbound URL, as the provider posts one to
+  /// Notify, through the host's callbacks (operation "Inbound"). `message` is the control API's
+  /// POST /inbound body without "provider". Returns what was wrong with it, or nullopt.
+  virtual std::optional<FieldError> send_inbound(const nlohmann::json& message) {
+    (void)message;
+    return FieldError{{}, "provider", "a stub that sends inbound SMS", "\"" + std::string(service()) + "\""};
+  }
 
  protected:
   StubServices* services_ = nullptr;

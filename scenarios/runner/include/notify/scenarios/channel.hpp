@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -52,6 +53,9 @@ struct ChannelLinks {
   std::string receipt_base_url;  // the core's receipt endpoint, e.g. "http://core.sim:6011"
   /// Wire mode's clock runs this many times faster than real time; socket time-outs shrink with it.
   double time_scale = 1;
+  /// Has the stub named by message["provider"] send an inbound SMS to the core (the control
+  /// API's POST /inbound); returns what was wrong with the message, or nullopt.
+  std::function<std::optional<std::string>(const nlohmann::json& message)> send_inbound;
 };
 
 class Channel {
