@@ -160,6 +160,10 @@ bool valid_url(std::string_view url) { return transport::parse_url(url).has_valu
 
 SmsStub::SmsStub(Provider provider) : provider_(std::move(provider)) {}
 
+std::optional<SelectorNames> SmsStub::selector_names() const {
+  return SelectorNames{{"SendSms", "Receipt", "Unknown"}, {}, {}};
+}
+
 std::vector<std::string> SmsStub::error_names() const {
   std::vector<std::string> out;
   for (const char* n :
