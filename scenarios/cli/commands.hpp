@@ -35,6 +35,7 @@ struct RunArgs {
   std::string mode = "sim";
   std::optional<std::string> junit;
   std::optional<std::string> json;
+  bool json_bodies = false;  // keep the journal's request and response bodies in --json
   std::optional<std::string> statsd;
   bool verbose = false;
   bool quiet = false;
