@@ -91,8 +91,8 @@ expect_one_line "notify-sim chaos: --seeds: Value 0 not in range" chaos --seeds 
 expect_one_line "--channels pigeons: not a channel with a chaos workload" chaos --channels pigeons
 expect_one_line "notify-sim chaos: --mode: fast not in {sim,wire}" chaos --mode fast
 expect_one_line "notify-sim chaos: Could not convert: --seed = x" chaos --seed x
-expect_one_line "notify-sim chaos: --seeds excludes --seed" chaos --seed 3 --seeds 5
-expect_one_line "notify-sim chaos: --first excludes --seed" chaos --seed 3 --first 9
+expect_one_line "notify-sim chaos: --seed excludes --seeds" chaos --seed 3 --seeds 5
+expect_one_line "notify-sim chaos: --seed excludes --first" chaos --seed 3 --first 9
 
 # load
 expect_one_line "notify-sim load: --target: notaurl not in {core,stub}" load --target notaurl
@@ -108,7 +108,7 @@ expect_one_line "notify-sim load: --duration excludes --count" load --count 5 --
 expect_one_line "notify-sim load: --json /nonexistent/dir/x.json: directory /nonexistent/dir does not exist" \
   load --count 1 --json /nonexistent/dir/x.json
 expect_one_line "notify-sim load: --html $tmp: is a directory" load --count 1 --html "$tmp"
-expect_one_line "notify-sim report compare: --max-regression-pct" \
+expect_one_line "notify-sim report compare: The following arguments were not expected: 5 --max-regression-pct" \
   report compare broken.json broken.json --max-regression-pct 5
 expect_one_line "notify-sim load: --rate: Value 0 not in range" load --rate 0
 expect_one_line "notify-sim load: --connections: Value 0 not in range" load --connections 0
