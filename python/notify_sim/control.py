@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.error
 import urllib.parse
@@ -37,6 +38,8 @@ class JournalEntry:
     az: str = ""
     request_body: str = ""
     response_body: str = ""
+    direction: str = "in"  # "in": a request a stub received; "out": one a stub sent
+    parent: int = 0  # seq of the request that caused this one (a receipt, a CBC call); 0: none
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -48,7 +51,9 @@ class JournalEntry:
                    faults=tuple(j.get("faults", ())), method=str(j.get("method", "")),
                    target=str(j.get("target", "")), provider=str(j.get("provider", "")),
                    az=str(j.get("az", "")), request_body=str(j.get("request_body", "")),
-                   response_body=str(j.get("response_body", "")), raw=dict(j))
+                   response_body=str(j.get("response_body", "")),
+                   direction=str(j.get("direction", "in")), parent=int(j.get("parent", 0) or 0),
+                   raw=dict(j))
 
 
 @dataclass(frozen=True)
@@ -156,9 +161,12 @@ def _filters(service: Optional[str], operation: Optional[str], recipient: Option
 class Control:
     """The control API of one running server, at `admin_url` (e.g. http://127.0.0.1:4567)."""
 
-    def __init__(self, admin_url: str, timeout: float = _HTTP_TIMEOUT_S):
+    def __init__(self, admin_url: str, timeout: float = _HTTP_TIMEOUT_S,
+                 token: Optional[str] = None):
         self.admin_url = admin_url.rstrip("/")
         self.timeout = timeout
+        # serve's --admin-token; a control API beyond loopback needs it on every call.
+        self.token = token if token is not None else os.environ.get("NOTIFY_SIM_ADMIN_TOKEN")
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -168,11 +176,19 @@ class Control:
         req = urllib.request.Request(self.admin_url + path, data=data, method=method)
         if data is not None:
             req.add_header("Content-Type", "application/json")
+        if self.token:
+            req.add_header("Authorization", "Bearer " + self.token)
         try:
             with urllib.request.urlopen(req, timeout=timeout or self.timeout) as resp:
                 return resp.status, resp.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode("utf-8", "replace")
+        except (urllib.error.URLError, OSError) as e:
+            # No answer at all: one error naming the URL, rather than a socket traceback.
+            reason = getattr(e, "reason", e)
+            raise ControlApiError(method, path, 0, "no control API answered at %s (%s); is "
+                                  "serve running, and is NOTIFY_SIM_ADMIN_URL right?"
+                                  % (self.admin_url, reason)) from None
 
     def _call(self, method: str, path: str, body: Any = None,
               timeout: Optional[float] = None) -> Any:

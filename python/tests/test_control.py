@@ -171,3 +171,33 @@ def test_env_fixture_sets_the_environment(notify_sim_env):
     assert os.environ["AWS_ENDPOINT_URL"] == notify_sim_env["AWS_ENDPOINT_URL"]
     assert notify_sim_env["SES_STUB_URL"] == notify_sim_env["AWS_ENDPOINT_URL"] + "/ses"
     assert notify_sim_env["AWS_ACCESS_KEY_ID"] == "AKIDEXAMPLE"
+
+
+def test_a_wrong_admin_url_is_one_clear_error_not_a_socket_traceback():
+    from notify_sim import Control
+    with socket.socket() as s:  # a port nothing listens on: bound, never listening
+        s.bind(("127.0.0.1", 0))
+        url = "http://127.0.0.1:%d" % s.getsockname()[1]
+        with pytest.raises(ControlApiError) as e:
+            Control(url, timeout=2).health()
+    assert e.value.status == 0
+    assert url in str(e.value)
+    assert "NOTIFY_SIM_ADMIN_URL" in str(e.value)
+    assert e.value.__cause__ is None and e.value.__suppress_context__
+
+
+def test_journal_entries_carry_direction_and_parent(notify_sim):
+    send(notify_sim)
+    entry = notify_sim.journal(service="ses")[0]
+    assert entry.direction == "in"
+    assert entry.parent == 0
+
+
+def test_the_client_sends_the_admin_token_from_the_environment(monkeypatch):
+    from notify_sim import Control, NotifySim
+    monkeypatch.setenv("NOTIFY_SIM_ADMIN_TOKEN", "s3cret")
+    with NotifySim(extra_args=("--admin-token", "s3cret")) as sim:
+        assert sim.health()["status"] == "ok"
+        with pytest.raises(ControlApiError) as e:
+            Control(sim.admin_url, token="wrong").health()
+        assert e.value.status == 401

@@ -125,7 +125,9 @@ int validate_any(const ValidateArgs& args) {
       continue;
     }
     auto r = bx::validate_document(bytes, options);
-    int code = r.kind == bx::DocumentKind::unknown ? 2 : r.valid() ? 0 : 1;
+    // A document that was read but is not CAP 1.2 or IBAG (CAP 1.1, not XML) is an invalid
+    // document like any other; 2 is kept for files that cannot be read and bad arguments.
+    int code = r.kind != bx::DocumentKind::unknown && r.valid() ? 0 : 1;
     worst(code);
     if (args.json) {
       nlohmann::json problems = nlohmann::json::array();

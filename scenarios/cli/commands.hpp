@@ -40,6 +40,7 @@ struct RunArgs {
   std::optional<std::string> profile;
   std::optional<std::string> junit;
   std::optional<std::string> json;
+  bool json_bodies = false;  // keep the journal's request and response bodies in --json
   std::optional<std::string> statsd;
   std::optional<std::string> otlp_endpoint;
   bool verbose = false;

@@ -100,6 +100,8 @@ int main(int argc, char** argv) {
   r->add_option("--profile", run.profile, profile_help + " (overrides a scenario's own)");
   r->add_option("--junit", run.junit, "Write a JUnit XML report here");
   r->add_option("--json", run.json, "Write the JSON report (with journals) here");
+  r->add_flag("--json-bodies", run.json_bodies,
+              "Keep each journal entry's request and response bodies in --json (large)");
   r->add_option("--statsd", run.statsd, "Also send the core's metrics as StatsD to HOST:PORT");
   r->add_option("--otlp-endpoint", run.otlp_endpoint,
                 "Export the core's OpenTelemetry metrics as OTLP/HTTP JSON to this URL "
@@ -184,11 +186,16 @@ int main(int argc, char** argv) {
   notify::cli::ChaosArgs chaos;
   auto* c = app.add_subcommand(
       "chaos", "Seeded random workloads and fault timelines, checked against invariants");
-  c->add_option("--seed", chaos.seed, "Run this one seed (replays a failure byte for byte)");
+  // --seed replays one seed; with --seeds or --first as well, one of them would be ignored.
+  auto* chaos_seed =
+      c->add_option("--seed", chaos.seed, "Run this one seed (replays a failure byte for byte)");
   c->add_option("--seeds", chaos.seeds, "How many consecutive seeds to run")
       ->check(CLI::Range(1, 10'000'000))
+      ->excludes(chaos_seed)
       ->capture_default_str();
-  c->add_option("--first", chaos.first, "The first seed of --seeds")->capture_default_str();
+  c->add_option("--first", chaos.first, "The first seed of --seeds")
+      ->excludes(chaos_seed)
+      ->capture_default_str();
   c->add_option("--channels", chaos.channels, "Channels to load (default: all that take part)")
       ->delimiter(',');
   c->add_option("--duration", chaos.duration_s,
@@ -226,10 +233,21 @@ int main(int argc, char** argv) {
   rpc->add_option("baseline", report_compare.baseline, "The last good run's JSON report")
       ->required();
   rpc->add_option("current", report_compare.current, "This run's JSON report")->required();
-  rpc->add_option("--max-regression-pct", report_compare.max_regression_pct,
+  rpc->add_option("--max-regression", report_compare.max_regression_pct,
                   "How much worse either metric may get, in percent")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
+
+  // "notify-sim load", "notify-sim report compare": every error line names its subcommand.
+  auto command_name = [&app] {
+    std::string command = "notify-sim";
+    for (const CLI::App* sub = &app;;) {
+      auto parsed = sub->get_subcommands();
+      if (parsed.empty()) return command;
+      sub = parsed.front();
+      command += " " + sub->get_name();
+    }
+  };
 
   try {
     app.parse(argc, argv);
@@ -238,10 +256,7 @@ int main(int argc, char** argv) {
     // subcommand and the argument, exit 2, like every other bad input (CLI11's own report is
     // two lines).
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    std::string command = "notify-sim";
-    for (const auto* sub : {s, r, v, rd, l, c}) {
-      if (sub->parsed()) command += " " + sub->get_name();
-    }
+    const std::string command = command_name();
     std::string message = e.what();
     for (char& ch : message) {
       if (ch == '\n') ch = ' ';
@@ -267,7 +282,7 @@ int main(int argc, char** argv) {
     if (*rph) return notify::cli::report_html(report_html);
     if (*rpc) return notify::cli::report_compare(report_compare);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "notify-sim: %s\n", e.what());
+    std::fprintf(stderr, "%s: %s\n", command_name().c_str(), e.what());
     return 2;
   }
   return 2;

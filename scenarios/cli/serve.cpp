@@ -61,6 +61,35 @@ std::map<std::string, std::string> callback_urls(const std::string& arg,
   return out;
 }
 
+// A listener on every interface (0.0.0.0, ::) is not an address a client can be given: the
+// exports name loopback instead, which is right on this machine, and the banner says so.
+const char* wildcard_prefix(const std::string& url) {
+  for (const char* w : {"http://0.0.0.0:", "http://[::]:"}) {
+    if (url.rfind(w, 0) == 0) return w;
+  }
+  return nullptr;
+}
+
+std::string reachable(const std::string& value) {
+  std::string out = value;
+  for (const auto& [wild, local] : {std::pair{"http://0.0.0.0:", "http://127.0.0.1:"},
+                                    std::pair{"http://[::]:", "http://[::1]:"}}) {
+    for (auto at = out.find(wild); at != std::string::npos; at = out.find(wild, at))
+      out.replace(at, std::string(wild).size(), local);
+  }
+  return out;
+}
+
+// The variables a client sets: the stubs', then the control API's, which load --faults with
+// external stubs and the Python client read.
+std::vector<stubs::EnvVar> exports(const stubs::Edge& edge, const stubs::StubRegistry& registry,
+                                   const std::string& admin_url) {
+  std::vector<stubs::EnvVar> out;
+  for (const auto& v : edge.env(registry)) out.push_back({v.name, reachable(v.value)});
+  out.push_back({"NOTIFY_SIM_ADMIN_URL", reachable(admin_url)});
+  return out;
+}
+
 void print_banner(const stubs::Edge& edge, const stubs::StubRegistry& registry,
                   const stubs::StubHost& host, const std::string& admin_url, std::uint64_t seed,
                   const std::string& profile) {
@@ -83,7 +112,10 @@ void print_banner(const stubs::Edge& edge, const stubs::StubRegistry& registry,
   }
   (void)host;
   std::printf("\nPoint clients at the stubs:\n");
-  for (const auto& v : edge.env(registry))
+  if (wildcard_prefix(edge_url) != nullptr)
+    std::printf("# listening on every interface: these name this machine; from another one, use "
+                "this machine's address in place of 127.0.0.1\n");
+  for (const auto& v : exports(edge, registry, admin_url))
     std::printf("export %s=%s\n", v.name.c_str(), v.value.c_str());
   std::printf("\nControl API: curl %s/health ; curl %s/journal ; see docs/control-api.md\n",
               admin_url.c_str(), admin_url.c_str());
@@ -173,25 +205,45 @@ int serve(const ServeArgs& args) {
   // closed listener receives no requests, so the end of a rule's window is noticed by the edge's
   // re-check timer.
   stubs::Edge edge(host, *clock, *backend, std::chrono::milliseconds(100));
-  edge.open(registry);
+  // A port in use (another serve still running) is named by the option that chose it.
+  auto cannot_listen = [](const char* option, int port, const std::exception& e) {
+    std::fprintf(stderr,
+                 "notify-sim serve: %s %d: %s; expected a free port, or 0 for any free port\n",
+                 option, port, e.what());
+    return 2;
+  };
+  try {
+    edge.open(registry);
+  } catch (const std::exception& e) {
+    return cannot_listen("--port", args.port, e);
+  }
+  std::unique_ptr<transport::HttpServer> admin;
+  try {
+    admin = transport::HttpServer::start(
+        io, admin_options, [&host](transport::Request q, transport::Responder done) {
+          host.handle_control(std::move(q), std::move(done));
+        });
+  } catch (const std::exception& e) {
+    edge.stop();
+    return cannot_listen("--admin-port", args.admin_port, e);
+  }
   // /health names the profile beside what the edge describes.
   host.set_health_details([&edge, &registry, profile] {
     nlohmann::json details = edge.describe(registry);
     details["profile"] = profile;
     return details;
   });
-  auto admin = transport::HttpServer::start(
-      io, admin_options, [&host](transport::Request q, transport::Responder done) {
-        host.handle_control(std::move(q), std::move(done));
-      });
 
   const std::string admin_url = "http://" + admin->address();
   print_banner(edge, registry, host, admin_url, args.seed, profile);
   if (args.ready_file) {
     nlohmann::json ready = edge.describe(registry);
     ready["admin_url"] = admin_url;
+    for (const auto& v : exports(edge, registry, admin_url)) ready["env"][v.name] = v.value;
     ready["seed"] = args.seed;
     ready["profile"] = profile;
+    // JSON readers that hold numbers as doubles (JavaScript, jq) lose a 64-bit seed's low bits.
+    ready["seed_string"] = std::to_string(args.seed);
     write_ready_file(*args.ready_file, ready);
   }
 
@@ -211,6 +263,8 @@ int serve(const ServeArgs& args) {
     args.on_ready([&io, &stop] { boost::asio::post(io, stop); });
   }
   io.run();
+  // A ready file left behind would tell the next reader that a stopped server is listening.
+  if (args.ready_file) std::remove(args.ready_file->c_str());
   return 0;
 }
 

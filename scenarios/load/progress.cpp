@@ -18,6 +18,13 @@ std::string format(const char* fmt, ...) {
 
 double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
 
+// p50, p99, p99.9 and max; "-" when nothing was measured, since 0.000 would read as a figure.
+std::string dispatch_columns(const telemetry::LatencyHistogram& d) {
+  if (d.count() == 0) return format("%9s %9s %9s %9s", "-", "-", "-", "-");
+  return format("%9.3f %9.3f %9.3f %9.3f", ms(d.percentile(50)), ms(d.percentile(99)),
+                ms(d.percentile(99.9)), ms(d.max()));
+}
+
 }  // namespace
 
 std::string progress_text(const Progress& p) {
@@ -68,17 +75,15 @@ std::string summary_text(const report::LoadReport& r) {
     const std::string e2e = e.count() == 0 ? format("%9s %9s", "-", "-")
                                            : format("%9.1f %9.1f", ms(e.percentile(50)),
                                                     ms(e.percentile(99)));
-    out += format("%-*s %-*s %9lld %9lld %7lld %7lld %8lld %7lld %9.3f %9.3f %9.3f %9.3f %s\n",
-                  channel_w, s.channel.c_str(), provider_w, s.provider.c_str(),
+    out += format("%-*s %-*s %9lld %9lld %7lld %7lld %8lld %7lld %s %s\n", channel_w,
+                  s.channel.c_str(), provider_w, s.provider.c_str(),
                   static_cast<long long>(s.arrivals), static_cast<long long>(s.accepted),
                   static_cast<long long>(s.failed), static_cast<long long>(s.unfinished),
                   static_cast<long long>(s.retries), static_cast<long long>(s.failovers),
-                  ms(d.percentile(50)), ms(d.percentile(99)), ms(d.percentile(99.9)), ms(d.max()),
-                  e2e.c_str());
+                  dispatch_columns(d).c_str(), e2e.c_str());
   }
-  out += format("%-*s %9s %9lld %39s %9.3f %9.3f %9.3f %9.3f\n", channel_w + 1 + provider_w, "all",
-                "", static_cast<long long>(all.count()), "", ms(all.percentile(50)),
-                ms(all.percentile(99)), ms(all.percentile(99.9)), ms(all.max()));
+  out += format("%-*s %9s %9lld %39s %s\n", channel_w + 1 + provider_w, "all", "",
+                static_cast<long long>(all.count()), "", dispatch_columns(all).c_str());
   if (errors > 0) {
     out += format("failed attempts: %lld\n", static_cast<long long>(errors));
     for (const auto& s : r.series)

@@ -311,6 +311,15 @@ static Scenario parse_fields(const json& j, const std::string& file) {
       auto parsed = stubs::parse_fault_rule(*rule, ff.at("rule"), stubs::registry().vocabulary());
       if (!parsed) throw ScenarioError(file + ": " + parsed.error().to_string());
       tf.rule = std::move(*parsed);
+      // The rule joins the engine at at_ms; a window that has closed by then never fires.
+      if (tf.rule.trigger.until && *tf.rule.trigger.until <= tf.at) {
+        ff.fail(ff.at("rule") + ".trigger.until_ms",
+                "a time after at_ms (" + std::to_string(tf.at.count()) +
+                    "), when the rule is added; or for_ms, which counts from at_ms",
+                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   *tf.rule.trigger.until)
+                                   .count()));
+      }
       if (tf.rule.id.empty()) tf.rule.id = "fault-" + std::to_string(i + 1);
       ff.no_others();
       s.faults.push_back(std::move(tf));

@@ -3,6 +3,7 @@
 // people search logs by, UUIDs and timestamps, intact.
 #include "notify/telemetry/logger.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -212,6 +213,16 @@ std::vector<bool> protected_spans(std::string_view text) {
   return mask;
 }
 
+// "00000001", an IBAG message number or another zero-padded counter: "00" opens an
+// international number, which then needs a country code and a subscriber number, ten digits at
+// least, so a shorter run of bare digits after it dials nothing.
+bool is_zero_padded_counter(std::string_view span) {
+  constexpr std::size_t kInternationalDigitsMin = 10;
+  if (span.size() >= kInternationalDigitsMin || !span.starts_with("00")) return false;
+  return std::all_of(span.begin(), span.end(),
+                     [](char c) { return is_digit(static_cast<unsigned char>(c)); });
+}
+
 bool is_phone_char(char c) {
   return is_digit(static_cast<unsigned char>(c)) || c == ' ' || c == '-' || c == '(' || c == ')' ||
          c == '+';
@@ -285,6 +296,7 @@ std::string scrub_phones(std::string_view text) {
       close += c == ')' ? 1 : 0;
     }
     if (digits < kPhoneDigitsMin) continue;
+    if (is_zero_padded_counter(span)) continue;
     if (!span.empty() && span.front() == '(' && open > close) ++s;
     if (e > s && text[e - 1] == ')' && close > open) --e;
 

@@ -301,9 +301,17 @@ StubAnswer CbcStub::handle(const Call& call) {
                f.test ? "link test acknowledged" : f.message_type + " acknowledged", f, ack, now);
 }
 
+std::optional<SelectorNames> CbcStub::selector_names() const {
+  SelectorNames names{{"Alert", "Cancel", "Test", "Submit", "Unknown"}, {}, {}};
+  for (auto op : kCbcOperators) names.providers.emplace(op);
+  for (auto az : kCbcAzs) names.azs.emplace(az);
+  return names;
+}
+
 std::vector<std::string> CbcStub::error_names() const {
   return {kCbcReject, kCbcForbidden, kCbcInternalError};
 }
+
 
 std::optional<FieldError> CbcStub::configure(const nlohmann::json& config) {
   std::map<std::string, int> responses;

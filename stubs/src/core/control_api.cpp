@@ -4,6 +4,7 @@
 #include "notify/stubs/host.hpp"
 
 #include "replies.hpp"
+#include "vocabulary_check.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -93,6 +94,11 @@ std::optional<std::int64_t> bounded_int(const json& v, std::int64_t min, std::in
   return static_cast<std::int64_t>(d);
 }
 
+// The whole milliseconds of a duration, rounded down.
+std::int64_t whole_ms(runtime::Duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
 json entries_json(const std::vector<JournalEntry>& entries) {
   json out = json::array();
   for (const auto& e : entries) out.push_back(to_json(e));
@@ -119,7 +125,7 @@ void StubHost::handle_control(transport::Request request, transport::Responder r
     if (method != "GET") return respond(method_not_allowed(request, "GET"));
     json services = json::array();
     for (const auto& s : stubs_) services.push_back(std::string(s->service()));
-    json health = {{"status", "ok"}, {"services", services}};
+    json health = {{"status", "ok"}, {"services", services}, {"clock", clock_json()}};
     if (health_details_) health.update(health_details_());
     return respond(detail::json_reply(200, health));
   }
@@ -183,6 +189,13 @@ std::optional<FieldError> StubHost::send_inbound(const nlohmann::json& message) 
     return s->send_inbound(rest);
   }
   return FieldError{{}, "provider", known, quote_json(*provider)};
+}
+
+// The server's clock as trigger windows (from_ms, until_ms) and journal queries (since_ms) read
+// it, so a client can place a window without guessing when the server started.
+nlohmann::json StubHost::clock_json() const {
+  return {{"now", runtime::format_iso8601(clock_.now())},
+          {"since_start_ms", whole_ms(faults_.since_origin())}};
 }
 
 void StubHost::control_faults(transport::Request& request, transport::Responder& respond) {
@@ -291,6 +304,16 @@ void StubHost::control_fault_id(transport::Request& request, const std::string& 
   respond(detail::json_reply(200, {{"id", id}}));
 }
 
+// A filter on a service that is not loaded would match nothing, forever: a wait would time out
+// and a query would look like silence, so it is refused.
+std::optional<std::string> StubHost::unknown_service(const JournalQuery& query) const {
+  if (!query.service || find(*query.service) != nullptr) return std::nullopt;
+  std::set<std::string> services;
+  for (const auto& s : stubs_) services.insert(std::string(s->service()));
+  return "service: unknown service \"" + *query.service + "\"; " +
+         detail::expected_names(*query.service, services);
+}
+
 void StubHost::control_journal(transport::Request& request, transport::Responder& respond) {
   if (request.method != "GET") return respond(method_not_allowed(request, "GET"));
   json params;
@@ -298,6 +321,9 @@ void StubHost::control_journal(transport::Request& request, transport::Responder
   JournalQuery query;
   if (auto problem = parse_journal_query(params, origin(), query)) {
     return respond(detail::error_reply(400, *problem, problem->substr(0, problem->find(':'))));
+  }
+  if (auto problem = unknown_service(query)) {
+    return respond(detail::error_reply(400, *problem, "service"));
   }
   const JournalCounters counters = journal_.counters();
   respond(detail::json_reply(200, {{"entries", entries_json(journal_.query(query))},
@@ -324,6 +350,9 @@ void StubHost::control_journal_wait(transport::Request& request, transport::Resp
   JournalQuery query;
   if (auto problem = parse_journal_query(params, origin(), query)) {
     return respond(detail::error_reply(400, *problem, problem->substr(0, problem->find(':'))));
+  }
+  if (auto problem = unknown_service(query)) {
+    return respond(detail::error_reply(400, *problem, "service"));
   }
   std::int64_t count = 1;
   if (params.contains("count")) {

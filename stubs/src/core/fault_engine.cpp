@@ -59,6 +59,12 @@ int connection_rank(transport::ConnectionAction a) {
   return 4;
 }
 
+double to_ms(runtime::Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+std::string ms_text(runtime::Duration d) {
+  return std::to_string(static_cast<std::int64_t>(std::floor(to_ms(d))));
+}
+
 bool in_window(const FaultTrigger& t, runtime::Duration since_origin) {
   if (t.from && since_origin < *t.from) return false;
   if (t.until && since_origin >= *t.until) return false;
@@ -79,15 +85,38 @@ bool FaultSelector::matches(const RequestInfo& info) const {
 FaultEngine::FaultEngine(runtime::Clock& clock, runtime::Rng rng)
     : clock_(clock), rng_(rng), initial_rng_(std::move(rng)), origin_(clock.now()) {}
 
+// Fixes a relative window to the engine's clock and refuses what could never fire: an unknown
+// error name, or a window that closed before the rule arrived.
+std::optional<RuleError> FaultEngine::admit_locked(FaultRule& rule) const {
+  if (rule.action.type == FaultAction::Type::error && !vocabulary_.errors.empty() &&
+      vocabulary_.errors.count(rule.action.error) == 0) {
+    return RuleError{"action.name", "unknown error \"" + rule.action.error + "\""};
+  }
+  FaultTrigger& t = rule.trigger;
+  const runtime::Duration now = clock_.now() - origin_;
+  if (t.after_added || t.lasting) {
+    t.from = now + t.after_added.value_or(runtime::Duration{0});
+    if (t.lasting) t.until = *t.from + *t.lasting;
+    t.after_added.reset();
+    t.lasting.reset();
+  }
+  if (t.until && *t.until <= now) {
+    return RuleError{"trigger.until_ms",
+                     "the window ended at " + ms_text(*t.until) + " ms but the clock is already at " +
+                         ms_text(now) +
+                         " ms since start (GET /health: since_start_ms); expected a later "
+                         "until_ms, or for_ms/after_ms for a window that starts when the rule is "
+                         "added"};
+  }
+  return std::nullopt;
+}
+
 boost::system::result<std::string, RuleError> FaultEngine::add(FaultRule rule) {
   std::function<void()> callback;
   std::string id;
   {
     std::lock_guard lock(mutex_);
-    if (rule.action.type == FaultAction::Type::error && !known_errors_.empty() &&
-        known_errors_.count(rule.action.error) == 0) {
-      return RuleError{"action.name", "unknown error \"" + rule.action.error + "\""};
-    }
+    if (auto e = admit_locked(rule)) return *e;
     if (rule.id.empty()) {
       // Skip numbers a caller already used explicitly, so generated ids never collide.
       auto taken = [&](const std::string& candidate) {
@@ -118,10 +147,7 @@ boost::system::result<void, RuleError> FaultEngine::replace(FaultRule rule) {
   std::function<void()> callback;
   {
     std::lock_guard lock(mutex_);
-    if (rule.action.type == FaultAction::Type::error && !known_errors_.empty() &&
-        known_errors_.count(rule.action.error) == 0) {
-      return RuleError{"action.name", "unknown error \"" + rule.action.error + "\""};
-    }
+    if (auto e = admit_locked(rule)) return *e;
     auto it = std::find_if(rules_.begin(), rules_.end(),
                            [&](const auto& r) { return r.first.id == rule.id; });
     if (it == rules_.end()) {
@@ -333,17 +359,27 @@ void FaultEngine::recount_locked() {
 
 void FaultEngine::set_known_services(std::set<std::string> names) {
   std::lock_guard lock(mutex_);
-  known_services_ = std::move(names);
+  vocabulary_.services = std::move(names);
+}
+
+void FaultEngine::set_vocabulary(FaultVocabulary vocabulary) {
+  std::lock_guard lock(mutex_);
+  vocabulary_ = std::move(vocabulary);
 }
 
 FaultVocabulary FaultEngine::vocabulary() const {
   std::lock_guard lock(mutex_);
-  return FaultVocabulary(known_services_, known_errors_);
+  return vocabulary_;
 }
 
 void FaultEngine::set_known_errors(std::set<std::string> names) {
   std::lock_guard lock(mutex_);
-  known_errors_ = std::move(names);
+  vocabulary_.errors = std::move(names);
+}
+
+runtime::Duration FaultEngine::since_origin() const {
+  std::lock_guard lock(mutex_);
+  return clock_.now() - origin_;
 }
 
 }  // namespace notify::stubs

@@ -5,6 +5,7 @@
 
 #include "json_text.hpp"
 #include "notify/runtime/clock.hpp"
+#include "vocabulary_check.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -108,21 +109,23 @@ Check read_object(const json& parent, const std::string& path, const char* key, 
   return std::nullopt;
 }
 
-Check parse_match(const json& m, const std::string& path, const std::set<std::string>& services,
+Check parse_match(const json& m, const std::string& path, const FaultVocabulary& known,
                   FaultSelector& out) {
+  const std::set<std::string>& services = known.services;
   if (auto e = check_keys(m, path, {"service", "provider", "az", "operation", "recipient"}, ""))
     return e;
   if (auto e = read_string(m, path, "service", out.service)) return e;
   if (out.service != "any" && !services.empty() && services.count(out.service) == 0) {
     std::set<std::string> allowed = services;
     allowed.insert("any");
-    return error_at(join_field(path, "service"),
-                    "unknown service \"" + out.service + "\"; expected " + one_of(allowed));
+    return error_at(join_field(path, "service"), "unknown service \"" + out.service + "\"; " +
+                                                     detail::expected_names(out.service, allowed));
   }
   if (auto e = read_string(m, path, "provider", out.provider)) return e;
   if (auto e = read_string(m, path, "az", out.az)) return e;
   if (auto e = read_string(m, path, "operation", out.operation)) return e;
-  return read_string(m, path, "recipient", out.recipient);
+  if (auto e = read_string(m, path, "recipient", out.recipient)) return e;
+  return detail::check_selector_names(out, path, known);
 }
 
 Check parse_delay(const json& a, const std::string& path, FaultAction& out) {
@@ -161,8 +164,8 @@ Check parse_delay(const json& a, const std::string& path, FaultAction& out) {
   return read_number(a, path, "sigma", out.sigma, false);
 }
 
-Check parse_action(const json& a, const std::string& path, const std::set<std::string>& known,
-                   FaultAction& out) {
+Check parse_action(const json& a, const std::string& path, const FaultVocabulary& vocabulary,
+                   const std::string& service, FaultAction& out) {
   auto type_it = a.find("type");
   if (type_it == a.end()) {
     return error_at(join_field(path, "type"), "missing; expected " + one_of(kActionTypes));
@@ -184,15 +187,10 @@ Check parse_action(const json& a, const std::string& path, const std::set<std::s
     if (auto e = check_keys(a, path, {"type", "name"}, " for an error action")) return e;
     if (!a.contains("name")) {
       return error_at(join_field(path, "name"),
-                      known.empty() ? "missing; expected an error name such as \"ses.throttling\""
-                                    : "missing; expected one of " + one_of(known));
+                      "missing; expected an error name such as \"ses.throttling\"");
     }
     if (auto e = read_string(a, path, "name", out.error)) return e;
-    if (!known.empty() && known.count(out.error) == 0) {
-      return error_at(join_field(path, "name"),
-                      "unknown error \"" + out.error + "\"; expected one of " + one_of(known));
-    }
-    return std::nullopt;
+    return detail::check_error_name(out.error, service, join_field(path, "name"), vocabulary);
   }
   if (type == "refuse") out.type = FaultAction::Type::refuse;
   if (type == "reset") out.type = FaultAction::Type::reset;
@@ -206,9 +204,39 @@ runtime::Duration from_ms(double ms) {
       std::chrono::duration<double, std::milli>(ms));
 }
 
+// after_ms and for_ms count from the moment the rule is added, which a client can know without
+// knowing the server's clock. They do not mix with the absolute window.
+Check parse_relative_window(const json& t, const std::string& path, FaultTrigger& out) {
+  const bool relative = t.contains("after_ms") || t.contains("for_ms");
+  if (!relative) return std::nullopt;
+  for (const char* absolute : {"from_ms", "until_ms"}) {
+    if (t.contains(absolute)) {
+      return error_at(join_field(path, absolute),
+                      "cannot be combined with after_ms/for_ms; expected either a window since "
+                      "the start (from_ms, until_ms) or one from the moment the rule is added "
+                      "(after_ms, for_ms)");
+    }
+  }
+  double ms = 0;
+  if (t.contains("after_ms")) {
+    if (auto e = read_number(t, path, "after_ms", ms, true)) return e;
+    out.after_added = from_ms(ms);
+  }
+  if (t.contains("for_ms")) {
+    if (auto e = read_number(t, path, "for_ms", ms, true)) return e;
+    if (ms <= 0) {
+      return error_at(join_field(path, "for_ms"), "expected a number > 0, " + got(t["for_ms"]));
+    }
+    out.lasting = from_ms(ms);
+  }
+  return std::nullopt;
+}
+
 Check parse_trigger(const json& t, const std::string& path, FaultTrigger& out) {
   if (auto e = check_keys(t, path,
-                          {"probability", "first", "every", "after", "from_ms", "until_ms"}, ""))
+                          {"probability", "first", "every", "after", "from_ms", "until_ms",
+                           "after_ms", "for_ms"},
+                          ""))
     return e;
   if (auto it = t.find("probability"); it != t.end()) {
     if (!it->is_number() || it->get<double>() < 0 || it->get<double>() > 1) {
@@ -233,7 +261,7 @@ Check parse_trigger(const json& t, const std::string& path, FaultTrigger& out) {
     return error_at(join_field(path, "until_ms"),
                     "expected a number greater than from_ms, " + got(t["until_ms"]));
   }
-  return std::nullopt;
+  return parse_relative_window(t, path, out);
 }
 
 double to_ms(runtime::Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -258,7 +286,7 @@ boost::system::result<FaultRule, RuleError> parse_fault_rule(const nlohmann::jso
   const json* match = nullptr;
   if (auto e = read_object(j, path, "match", match)) return *e;
   if (match != nullptr) {
-    if (auto e = parse_match(*match, join_field(path, "match"), known.services, rule.match))
+    if (auto e = parse_match(*match, join_field(path, "match"), known, rule.match))
       return *e;
   }
   const json* action = nullptr;
@@ -267,7 +295,8 @@ boost::system::result<FaultRule, RuleError> parse_fault_rule(const nlohmann::jso
     return error_at(join_field(path, "action"),
                     "missing; expected an object such as {\"type\": \"refuse\"}");
   }
-  if (auto e = parse_action(*action, join_field(path, "action"), known.errors, rule.action))
+  if (auto e = parse_action(*action, join_field(path, "action"), known, rule.match.service,
+                            rule.action))
     return *e;
   const json* trigger = nullptr;
   if (auto e = read_object(j, path, "trigger", trigger)) return *e;
@@ -347,6 +376,8 @@ nlohmann::json to_json(const FaultRule& rule) {
   if (t.after) trigger["after"] = *t.after;
   if (t.from) trigger["from_ms"] = to_ms(*t.from);
   if (t.until) trigger["until_ms"] = to_ms(*t.until);
+  if (t.after_added) trigger["after_ms"] = to_ms(*t.after_added);
+  if (t.lasting) trigger["for_ms"] = to_ms(*t.lasting);
 
   json out = {{"id", rule.id}, {"match", match}, {"action", action}, {"enabled", rule.enabled}};
   if (!rule.description.empty()) out["description"] = rule.description;

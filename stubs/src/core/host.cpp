@@ -126,13 +126,9 @@ Stub& StubHost::add(std::unique_ptr<Stub> stub) {
 }
 
 void StubHost::register_error_names() {
-  std::set<std::string> names, services;
-  for (const auto& s : stubs_) {
-    services.insert(std::string(s->service()));
-    for (auto& n : s->error_names()) names.insert(std::move(n));
-  }
-  faults_.set_known_errors(std::move(names));
-  faults_.set_known_services(std::move(services));
+  std::vector<const Stub*> stubs;
+  for (const auto& s : stubs_) stubs.push_back(s.get());
+  faults_.set_vocabulary(fault_vocabulary(stubs));
 }
 
 Stub* StubHost::find(std::string_view service) const {

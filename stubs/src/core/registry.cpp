@@ -41,9 +41,28 @@ std::set<std::string> StubRegistry::error_names() const {
 }
 
 FaultVocabulary StubRegistry::vocabulary() const {
-  std::set<std::string> services;
-  for (const auto& s : specs_) services.insert(s.service);
-  return FaultVocabulary(std::move(services), error_names());
+  std::vector<std::unique_ptr<Stub>> made;
+  std::vector<const Stub*> stubs;
+  for (const auto& s : specs_) {
+    made.push_back(s.make());
+    stubs.push_back(made.back().get());
+  }
+  return fault_vocabulary(stubs);
+}
+
+FaultVocabulary fault_vocabulary(const std::vector<const Stub*>& stubs) {
+  FaultVocabulary out;
+  for (const Stub* stub : stubs) {
+    std::string service(stub->service());
+    out.services.insert(service);
+    auto& errors = out.errors_by_service[service];
+    for (auto& n : stub->error_names()) {
+      errors.insert(n);
+      out.errors.insert(std::move(n));
+    }
+    if (auto names = stub->selector_names()) out.selectors[service] = std::move(*names);
+  }
+  return out;
 }
 
 void StubRegistry::validate_configs(const nlohmann::json& stubs, const std::string& path,

@@ -4,6 +4,7 @@
 
 #include "notify/aws/sigv4.hpp"
 #include "notify/runtime/assert.hpp"
+#include "notify/stubs/cbc.hpp"
 #include "notify/stubs/fields.hpp"
 
 #include <memory>
@@ -272,6 +273,14 @@ void LambdaStub::handle_async(const Call& call, Answer answer) {
     return;
   }
   lambda::run_proxy(services, options, *fn, payload, call.seq, rid, std::move(finish));
+}
+
+std::optional<SelectorNames> LambdaStub::selector_names() const {
+  // A proxy function carries its operator and AZ; the canary carries neither.
+  SelectorNames names{{"Invoke", "Unknown"}, {}, {}};
+  for (auto op : kCbcOperators) names.providers.emplace(op);
+  for (auto az : kCbcAzs) names.azs.emplace(az);
+  return names;
 }
 
 std::vector<std::string> LambdaStub::error_names() const {

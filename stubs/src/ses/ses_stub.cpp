@@ -69,6 +69,14 @@ StubAnswer SesStub::handle(const Call& call) {
   return ses::handle_v1(core, request, error);
 }
 
+std::optional<SelectorNames> SesStub::selector_names() const {
+  // v1 actions, v2 operations, Notify's stub contract and the delivery events.
+  return SelectorNames{{"SendEmail", "SendRawEmail", "GetSendQuota", "GetSendStatistics",
+                        "SendEmailV2", "GetAccount", "StubSend", "Event", "Unknown"},
+                       {},
+                       {}};
+}
+
 std::vector<std::string> SesStub::error_names() const {
   return {kSesThrottling,         kSesDailyQuota,      kSesHeaderTooLong, kSesMessageRejected,
           kSesServiceUnavailable, kSesInternalFailure, kSesEventDrop,     kSesEventDuplicate};

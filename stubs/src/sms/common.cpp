@@ -225,6 +225,10 @@ void authorize(transport::Request& receipt, const ReceiptContext& context) {
 
 SmsStub::SmsStub(Provider provider) : provider_(std::move(provider)) {}
 
+std::optional<SelectorNames> SmsStub::selector_names() const {
+  return SelectorNames{{"SendSms", "Receipt", "Unknown"}, {}, {}};
+}
+
 std::vector<std::string> SmsStub::error_names() const {
   std::vector<std::string> out;
   for (const char* n :

@@ -133,6 +133,7 @@ class SmsStub : public Stub {
   explicit SmsStub(Provider provider);
   std::string_view service() const override { return provider_.service; }
   std::vector<std::string> error_names() const override;
+  std::optional<SelectorNames> selector_names() const override;
   std::optional<FieldError> configure(const nlohmann::json& config) override;
   void reset() override;
   bool sends_inbound() const override { return true; }

@@ -48,6 +48,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"mobile: 07700-900-123, thanks", "mobile: <phone>, thanks"},
                       Case{"(call 07700900123)", "(call <phone>)"},
                       Case{"to=07700900123&x=1", "to=<phone>&x=1"}, Case{"1234567", "<phone>"},
+                      Case{"00447700900123", "<phone>"},
                       // Seven digits in one run of phone characters, however spaced.
                       Case{"12 34 56 7", "<phone>"}, Case{"x(12)-34 5-67x", "x<phone>x"}));
 
@@ -77,6 +78,10 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"Header too long: 'Subject'", "Header too long: 'Subject'"},
         Case{"HTTP 503 after 300 s, attempt 48 of 49", "HTTP 503 after 300 s, attempt 48 of 49"},
         Case{"127.0.0.1:18765", "127.0.0.1:18765"}, Case{"123456", "123456"}, Case{"", ""},
+        // IBAG message numbers: zero-padded counters, too short to follow an international "00".
+        Case{"<IBAG_message_number>00000001</IBAG_message_number>",
+             "<IBAG_message_number>00000001</IBAG_message_number>"},
+        Case{"message_number 00000042 sent", "message_number 00000042 sent"},
         // Seven digits or more, but no run of phone characters holds seven.
         Case{"12345.67890 and 12 34/56 78", "12345.67890 and 12 34/56 78"}));
 

@@ -94,6 +94,8 @@ expect_one_line "notify-sim chaos: --seeds: Value 0 not in range" chaos --seeds 
 expect_one_line "--channels pigeons: not a channel with a chaos workload" chaos --channels pigeons
 expect_one_line "notify-sim chaos: --mode: fast not in {sim,wire}" chaos --mode fast
 expect_one_line "notify-sim chaos: Could not convert: --seed = x" chaos --seed x
+expect_one_line "notify-sim chaos: --seed excludes --seeds" chaos --seed 3 --seeds 5
+expect_one_line "notify-sim chaos: --seed excludes --first" chaos --seed 3 --first 9
 
 # load
 expect_one_line "notify-sim load: --target: notaurl not in {core,stub}" load --target notaurl
@@ -106,6 +108,11 @@ expect_one_line "--mix email=110,sms=-10: email=110: the share must be from 0 to
 expect_one_line "--faults missing.json: cannot be read" load --count 1 --faults missing.json
 expect_one_line "--baseline missing.json: cannot be read" load --count 1 --baseline missing.json
 expect_one_line "notify-sim load: --duration excludes --count" load --count 5 --duration 1
+expect_one_line "notify-sim load: --json /nonexistent/dir/x.json: directory /nonexistent/dir does not exist" \
+  load --count 1 --json /nonexistent/dir/x.json
+expect_one_line "notify-sim load: --html $tmp: is a directory" load --count 1 --html "$tmp"
+expect_one_line "notify-sim report compare: The following arguments were not expected: 5 --max-regression-pct" \
+  report compare broken.json broken.json --max-regression-pct 5
 expect_one_line "notify-sim load: --rate: Value 0 not in range" load --rate 0
 expect_one_line "notify-sim load: --connections: Value 0 not in range" load --connections 0
 # --target stub: the core's options by name, a run past --duration's limit, bad files. Embedded

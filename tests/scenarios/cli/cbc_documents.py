@@ -19,7 +19,8 @@ if not scenarios:
 
 with tempfile.TemporaryDirectory() as tmp:
     report = pathlib.Path(tmp) / "report.json"
-    r = subprocess.run([nsim, "run", *scenarios, "--mode", "sim", "-q", "--json", str(report)],
+    r = subprocess.run([nsim, "run", *scenarios, "--mode", "sim", "-q", "--json", str(report),
+                        "--json-bodies"],
                        capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         sys.exit("the broadcast scenarios failed:\n" + r.stdout + r.stderr)

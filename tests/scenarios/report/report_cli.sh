@@ -80,7 +80,7 @@ out=$("$bin" report 2>&1); rc=$?
 # The gate: the same run passes, a run at two thirds of the rate fails on throughput.
 out=$("$bin" report compare "$tmp/a.json" "$tmp/a.json" 2>&1); rc=$?
 [ $rc -eq 0 ] || fail "compare with itself exited $rc: $out"
-out=$("$bin" report compare "$tmp/a.json" "$tmp/b.json" --max-regression-pct 20 2>&1); rc=$?
+out=$("$bin" report compare "$tmp/a.json" "$tmp/b.json" --max-regression 20 2>&1); rc=$?
 [ $rc -eq 1 ] || fail "compare 60/s against 40/s exited $rc: $out"
 echo "$out" | grep -q "throughput: 60.0/s -> 40.0/s (+33% worse, limit +20%): REGRESSED" ||
   fail "compare message: $out"

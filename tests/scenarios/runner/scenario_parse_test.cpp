@@ -79,7 +79,45 @@ TEST(ScenarioParse, FaultRuleErrorsComeThroughWithTheirPath) {
   auto e = error_of(json::parse(R"({"name": "n", "faults": [{"rule":
               {"action": {"type": "error", "name": "ses.nope"}}}]})"));
   EXPECT_NE(e.find("x.json: faults[0].rule"), std::string::npos) << e;
-  EXPECT_NE(e.find("ses.throttling"), std::string::npos) << e;  // lists the known names
+  EXPECT_NE(e.find("names such as"), std::string::npos) << e;  // some of the known names
+  e = error_of(json::parse(R"({"name": "n", "faults": [{"rule":
+              {"action": {"type": "error", "name": "ses.throtling"}}}]})"));
+  EXPECT_NE(e.find("did you mean \"ses.throttling\"?"), std::string::npos) << e;
+}
+
+// The issue's typos, against the built-in stubs: each would have been accepted and never fired.
+TEST(ScenarioParse, FaultSelectorTyposAreRefusedWithTheNearestName) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"match": {"service": "cbc", "az": "eu-west-2c"}, "action": {"type": "refuse"}})",
+       "faults[0].rule.match.az: unknown availability zone \"eu-west-2c\" for service \"cbc\"; "
+       "did you mean \"eu-west-2a\"?"},
+      {R"({"match": {"service": "lambda", "provider": "eee"}, "action": {"type": "refuse"}})",
+       "did you mean \"ee\"?"},
+      {R"({"match": {"service": "ses", "operation": "SendEmial"}, "action": {"type": "refuse"}})",
+       "did you mean \"SendEmail\"?"},
+      {R"({"match": {"service": "mmg", "operation": "receipt"},
+           "action": {"type": "error", "name": "mmg.receipt_drop"}})",
+       "did you mean \"Receipt\"?"},
+      {R"({"match": {"service": "ses", "az": "eu-west-2a"}, "action": {"type": "refuse"}})",
+       "service \"ses\" has no availability zone"},
+      {R"({"match": {"service": "ses"}, "action": {"type": "error", "name": "firetext.error"}})",
+       "not one service \"ses\" renders"},
+      {R"({"match": {"service": "canary"}, "action": {"type": "refuse"}})",
+       "unknown service \"canary\""},
+  };
+  for (const auto& [rule, want] : cases) {
+    auto e = error_of(json::parse(std::string(R"({"name": "n", "faults": [{"rule": )") + rule +
+                                  "}]}"));
+    EXPECT_NE(e.find(want), std::string::npos) << rule << "\n  got: " << e;
+  }
+}
+
+TEST(ScenarioParse, AFaultWindowOverBeforeTheRuleIsAddedIsRefused) {
+  auto e = error_of(json::parse(R"({"name": "n", "faults": [{"at_ms": 5000, "rule":
+              {"action": {"type": "refuse"}, "trigger": {"until_ms": 4000}}}]})"));
+  EXPECT_NE(e.find("faults[0].rule.trigger.until_ms: expected a time after at_ms (5000)"),
+            std::string::npos)
+      << e;
 }
 
 TEST(ScenarioParse, MissingFileIsAClearError) {

@@ -49,7 +49,56 @@ class ControlApiTest : public ::testing::Test {
 TEST_F(ControlApiTest, HealthListsServices) {
   auto [status, body] = send("GET", "/health");
   EXPECT_EQ(status, 200);
-  EXPECT_EQ(body, json::parse(R"({"status": "ok", "services": ["ses", "mmg"]})"));
+  EXPECT_EQ(body["status"], "ok");
+  EXPECT_EQ(body["services"], json::parse(R"(["ses", "mmg"])"));
+}
+
+TEST_F(ControlApiTest, HealthGivesTheClockTriggerWindowsRead) {
+  clock_.run_for(1500ms);
+  auto [status, body] = send("GET", "/health");
+  EXPECT_EQ(body["clock"]["since_start_ms"], 1500);
+  EXPECT_EQ(body["clock"]["now"], "2026-01-01T00:00:01.500Z");
+  send("POST", "/reset");
+  std::tie(status, body) = send("GET", "/health");
+  EXPECT_EQ(body["clock"]["since_start_ms"], 0);
+}
+
+TEST_F(ControlApiTest, AWindowThatHasClosedIsRefusedAndARelativeOneStartsNow) {
+  clock_.run_for(90s);
+  auto [status, body] = send("POST", "/faults", R"({"action": {"type": "refuse"},
+                                                    "trigger": {"until_ms": 60000}})");
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(body["field"], "trigger.until_ms");
+  EXPECT_THAT(body["error"].get<std::string>(), HasSubstr("already at 90000 ms"));
+  EXPECT_TRUE(host_.faults().rules().empty());
+
+  std::tie(status, body) = send("POST", "/faults", R"({"id": "soon",
+      "action": {"type": "error", "name": "fake.boom"},
+      "trigger": {"after_ms": 1000, "for_ms": 2000}})");
+  ASSERT_EQ(status, 201);
+  std::tie(status, body) = send("GET", "/faults/soon");
+  EXPECT_EQ(body["trigger"], json::parse(R"({"from_ms": 91000.0, "until_ms": 93000.0})"));
+  // Fires from 1 s after it was posted, for 2 s.
+  edge("/fake/send", "a@example.com");
+  clock_.run_for(1500ms);
+  edge("/fake/send", "b@example.com");
+  clock_.run_for(2s);
+  edge("/fake/send", "c@example.com");
+  std::tie(status, body) = send("GET", "/journal");
+  ASSERT_EQ(body["entries"].size(), 3u);
+  EXPECT_EQ(body["entries"][0]["outcome"], "ok");
+  EXPECT_EQ(body["entries"][1]["outcome"], "error:fake.boom");
+  EXPECT_EQ(body["entries"][2]["outcome"], "ok");
+}
+
+TEST_F(ControlApiTest, AJournalFilterOnAServiceThatIsNotLoadedIsRefused) {
+  auto [status, body] = send("GET", "/journal?service=sms");
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(body["field"], "service");
+  EXPECT_THAT(body["error"].get<std::string>(), HasSubstr("unknown service \"sms\""));
+  std::tie(status, body) = send("GET", "/journal/wait?service=sesv2&timeout_ms=0");
+  EXPECT_EQ(status, 400);
+  EXPECT_THAT(body["error"].get<std::string>(), HasSubstr("did you mean \"ses\"?"));
 }
 
 TEST_F(ControlApiTest, AddListReplaceDeleteRules) {

@@ -46,6 +46,7 @@ class CbcStub final : public Stub {
   RequestInfo describe(const transport::Request& request) const override;
   StubAnswer handle(const Call& call) override;
   std::vector<std::string> error_names() const override;
+  std::optional<SelectorNames> selector_names() const override;
   StubAnswer not_found(const transport::Request& request) const override;
   void reset() override;
   /// "responses": {"<operator>[/<az>]": 200 | 403 | 500}, the HTTP status an endpoint answers

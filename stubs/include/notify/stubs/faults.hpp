@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -64,6 +65,10 @@ struct FaultTrigger {
   std::optional<std::uint64_t> after;      // matching requests after the first N
   std::optional<runtime::Duration> from;   // window on the run's clock, since engine start
   std::optional<runtime::Duration> until;  // (exclusive)
+  // A window relative to the moment the rule is added (after_ms, for_ms): the engine turns it
+  // into from/until when it adds the rule, so a rule posted late still has its whole window.
+  std::optional<runtime::Duration> after_added;
+  std::optional<runtime::Duration> lasting;
 };
 
 struct FaultRule {
@@ -98,8 +103,17 @@ struct RuleError {
   std::string to_string() const { return field + ": " + message; }
 };
 
+/// What one service's requests can carry, as its describe() reports them. A selector naming
+/// anything else could never match, so it is refused rather than left to never fire.
+struct SelectorNames {
+  std::set<std::string> operations;  // SendEmail, Receipt, ... (callbacks' operations included)
+  std::set<std::string> providers;   // empty: its requests carry no provider
+  std::set<std::string> azs;         // empty: its requests carry no availability zone
+};
+
 /// What rules may name: the services the stubs serve ("any" is always allowed) and the
-/// provider errors they render. An empty set accepts any name.
+/// provider errors they render. An empty set accepts any name. Where a service's own names are
+/// known, a rule naming that service may name only its operations, providers, AZs and errors.
 struct FaultVocabulary {
   FaultVocabulary() = default;
   // Implicit: most callers know only the error names.
@@ -109,6 +123,9 @@ struct FaultVocabulary {
       : services(std::move(service_names)), errors(std::move(error_names)) {}
   std::set<std::string> services;
   std::set<std::string> errors;
+  std::map<std::string, std::set<std::string>> errors_by_service;
+  /// Services that declared what their requests carry; others are not checked.
+  std::map<std::string, SelectorNames> selectors;
 };
 
 /// Parses one rule. `path` prefixes field names in errors. Services and error names are checked
@@ -129,7 +146,9 @@ class FaultEngine {
  public:
   FaultEngine(runtime::Clock& clock, runtime::Rng rng);
 
-  /// Adds a rule. An id already present is an error; an empty id gets "rule-N".
+  /// Adds a rule. An id already present is an error; an empty id gets "rule-N". A relative
+  /// window (after_ms, for_ms) starts now; a window that has already closed is an error, since
+  /// the rule could never fire.
   boost::system::result<std::string, RuleError> add(FaultRule rule);
   /// Replaces the rule with this id (error if none); its trigger counters restart.
   boost::system::result<void, RuleError> replace(FaultRule rule);
@@ -169,13 +188,17 @@ class FaultEngine {
   void on_change(std::function<void()> callback);
 
   void set_known_errors(std::set<std::string> names);
-  const std::set<std::string>& known_errors() const { return known_errors_; }
+  const std::set<std::string>& known_errors() const { return vocabulary_.errors; }
   void set_known_services(std::set<std::string> names);
-  /// The services and errors rules added here may name.
+  /// Everything rules added here may name (services, errors, each service's own names).
+  void set_vocabulary(FaultVocabulary vocabulary);
   FaultVocabulary vocabulary() const;
+  /// The time on the run's clock since start or the last reset, which trigger windows measure.
+  runtime::Duration since_origin() const;
 
  private:
   struct State;
+  std::optional<RuleError> admit_locked(FaultRule& rule) const;
   runtime::Duration sample_delay(const FaultAction& action);
   bool refuses_locked(const std::string& service, const std::string& provider,
                       const std::string& az, bool whole_service) const;
@@ -193,8 +216,7 @@ class FaultEngine {
   std::uint64_t fired_count_ = 0;
   std::uint64_t next_rule_number_ = 1;
   std::function<void()> on_change_;
-  std::set<std::string> known_errors_;
-  std::set<std::string> known_services_;
+  FaultVocabulary vocabulary_;
   std::atomic<std::size_t> refuse_rules_{0};
 };
 

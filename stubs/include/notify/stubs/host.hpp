@@ -119,6 +119,8 @@ class StubHost {
                         transport::Responder& respond);
   void control_journal(transport::Request& request, transport::Responder& respond);
   void control_journal_wait(transport::Request& request, transport::Responder& respond);
+  std::optional<std::string> unknown_service(const JournalQuery& query) const;
+  nlohmann::json clock_json() const;
 
   runtime::Clock& clock_;
   HostOptions options_;

@@ -115,6 +115,9 @@ class Stub {
   virtual bool answers_later() const { return false; }
   /// The fault names this stub renders, e.g. "ses.throttling".
   virtual std::vector<std::string> error_names() const = 0;
+  /// Every operation, provider and AZ describe() (and the stub's callbacks) can report, so a
+  /// fault rule naming anything else is refused. nullopt: not declared, so not checked.
+  virtual std::optional<SelectorNames> selector_names() const { return std::nullopt; }
   /// The answer to a request for an unknown route/operation on this stub's paths, in the
   /// provider's error format.
   virtual StubAnswer not_found(const transport::Request& request) const = 0;
@@ -145,5 +148,9 @@ class Stub {
  protected:
   StubServices* services_ = nullptr;
 };
+
+/// What fault rules may name when these stubs are loaded: their services, their errors, and
+/// each one's own operations, providers and AZs.
+FaultVocabulary fault_vocabulary(const std::vector<const Stub*>& stubs);
 
 }  // namespace notify::stubs
