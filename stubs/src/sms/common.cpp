@@ -226,7 +226,7 @@ void authorize(transport::Request& receipt, const ReceiptContext& context) {
 SmsStub::SmsStub(Provider provider) : provider_(std::move(provider)) {}
 
 std::optional<SelectorNames> SmsStub::selector_names() const {
-  return SelectorNames{{"SendSms", "Receipt", "Unknown"}, {}, {}};
+  return SelectorNames{{"SendSms", "Receipt", "Inbound", "Unknown"}, {}, {}};
 }
 
 std::vector<std::string> SmsStub::error_names() const {

@@ -54,6 +54,8 @@ struct Input {
 std::variant<Input, SqsError> read_input(const transport::Request& request);
 /// The operation a request names, without reading all of it ("Unknown" when none).
 std::string operation_of(const transport::Request& request);
+/// Every operation the stub serves, by its API name ("SendMessage", ...).
+const std::set<std::string, std::less<>>& operation_names();
 /// Whether the request is SQS's to answer.
 bool is_sqs_request(const transport::Request& request);
 

@@ -254,6 +254,13 @@ void SqsStub::handle_async(const Call& call, Answer answer) {
   answer(std::move(a));
 }
 
+std::optional<SelectorNames> SqsStub::selector_names() const {
+  SelectorNames names;
+  for (const auto& op : sqs::operation_names()) names.operations.insert(op);
+  names.operations.insert("Unknown");
+  return names;
+}
+
 std::vector<std::string> SqsStub::error_names() const {
   return {kSqsThrottled,          kSqsOverLimit,         kSqsInternalError,
           kSqsServiceUnavailable, kSqsDuplicateDelivery, kSqsEmptyReceive};

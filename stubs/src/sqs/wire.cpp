@@ -273,6 +273,8 @@ bool is_sqs_request(const transport::Request& r) {
   return operations().contains(operation_of(r));
 }
 
+const std::set<std::string, std::less<>>& operation_names() { return operations(); }
+
 std::string operation_of(const transport::Request& r) {
   std::string_view target = r.headers.get_or("X-Amz-Target", "");
   if (starts_with(target, kTargetPrefix)) return std::string(target.substr(kTargetPrefix.size()));

@@ -62,6 +62,9 @@ class SqsStub final : public Stub {
   void handle_async(const Call& call, Answer answer) override;
   bool answers_later() const override { return true; }
   std::vector<std::string> error_names() const override;
+  /// Its operations, so a fault rule that misspells one is refused; SQS requests carry no
+  /// provider or availability zone.
+  std::optional<SelectorNames> selector_names() const override;
   StubAnswer not_found(const transport::Request& request) const override;
   void reset() override;
   std::optional<FieldError> configure(const nlohmann::json& config) override;
