@@ -35,9 +35,9 @@ const std::vector<std::string> kSesReceipts = {"http", "sqs"};
 // 2025-04-04) or the 310 s Notify's broker_transport_options set before.
 const std::vector<std::string> kSesSqsVisibility = {"kombu-default", "notify-310"};
 
-// The scenario's stub setting at `path` (dotted), or `fallback`.
-std::string stub_setting(const Scenario& s, const std::string& service, const json::json_pointer& path,
-                         const std::string& fallback) {
+// The scenario's string setting at `path` in stubs.<service>, or `fallback`.
+std::string stub_setting(const Scenario& s, const std::string& service,
+                         const json::json_pointer& path, const std::string& fallback) {
   const json config = s.stub_config.value(service, json::object());
   return config.contains(path) && config.at(path).is_string() ? config.at(path).get<std::string>()
                                                               : fallback;
@@ -168,7 +168,8 @@ class EmailChannel final : public Channel {
   void connect_consumer(const ChannelLinks& links) {
     const Scenario& s = env_.scenario;
     delivery::SesSqsConsumerOptions o;
-    const std::string account = stub_setting(s, "sqs", json::json_pointer("/account"), "123456789012");
+    const std::string account =
+        stub_setting(s, "sqs", json::json_pointer("/account"), "123456789012");
     const std::string queue =
         stub_setting(s, "ses", json::json_pointer("/events/celery/queue_prefix"), "") +
         stub_setting(s, "ses", json::json_pointer("/events/celery/queue"), "ses-callbacks");
@@ -215,12 +216,10 @@ ChannelSpec email_channel() {
     return std::make_unique<EmailChannel>(env,
                                           parse_email(block, "workload.email", env.scenario.file));
   };
-  spec.core_options = {{"email_client", kEmailClients},
-                       {"ses_api", kSesApis},
-                       {"ses_retry_mode", kSesRetryModes},
-                       {"ses_v2_bad_request", kSesV2BadRequest},
-                       {"ses_receipts", kSesReceipts},
-                       {"ses_sqs_visibility", kSesSqsVisibility}};
+  spec.core_options = {
+      {"email_client", kEmailClients},    {"ses_api", kSesApis},
+      {"ses_retry_mode", kSesRetryModes}, {"ses_v2_bad_request", kSesV2BadRequest},
+      {"ses_receipts", kSesReceipts},     {"ses_sqs_visibility", kSesSqsVisibility}};
   spec.chaos_workload = [](runtime::Rng& rng, std::size_t count, std::int64_t spread_ms) {
     // Notify's simulator addresses among ordinary ones, so bounces and complaints happen too.
     return chaos_block(

@@ -22,7 +22,9 @@ constexpr std::string_view kLogger = "delivery.ses_sqs";
 using nlohmann::json;
 using TaskResult = boost::system::result<CeleryTask, std::string>;
 
-TaskResult fail(std::string why) { return TaskResult(boost::system::in_place_error, std::move(why)); }
+TaskResult fail(std::string why) {
+  return TaskResult(boost::system::in_place_error, std::move(why));
+}
 
 // RFC 4648 base64 (with or without padding); nullopt on any other character.
 std::optional<std::string> base64_decode(std::string_view in) {
@@ -57,8 +59,8 @@ std::optional<std::string> base64_decode(std::string_view in) {
 // Celery writes eta with an offset (+00:00); one without is the worker's timezone, UTC in Notify.
 std::optional<runtime::TimePoint> parse_eta(std::string_view text) {
   const auto t = text.find('T');
-  const bool offset = t != std::string_view::npos &&
-                      text.find_first_of("Z+-", t) != std::string_view::npos;
+  const bool offset =
+      t != std::string_view::npos && text.find_first_of("Z+-", t) != std::string_view::npos;
   return parse_receipt_time(text, offset ? NaiveTime::london : NaiveTime::drop_offset);
 }
 
@@ -138,10 +140,16 @@ struct SesSqsConsumer::Impl : std::enable_shared_from_this<SesSqsConsumer::Impl>
 
   Impl(transport::HttpTransport& t, runtime::Clock& c, store::Store& s, telemetry::Logger& l,
        telemetry::Metrics& m, SesSqsConsumerOptions o, std::function<bool()> a)
-      : transport(t), clock(c), store(s), logger(l), metrics(m), options(std::move(o)),
+      : transport(t),
+        clock(c),
+        store(s),
+        logger(l),
+        metrics(m),
+        options(std::move(o)),
         active(std::move(a)) {
     auto url = transport::parse_url(options.queue_url);
-    if (!url) throw std::invalid_argument("queue_url " + options.queue_url + " is not an http(s) URL");
+    if (!url)
+      throw std::invalid_argument("queue_url " + options.queue_url + " is not an http(s) URL");
     endpoint = url->scheme + "://" + url->authority() + "/";
   }
 
@@ -154,8 +162,7 @@ struct SesSqsConsumer::Impl : std::enable_shared_from_this<SesSqsConsumer::Impl>
     r.headers.set("Content-Type", "application/x-amz-json-1.0");
     r.headers.set("X-Amz-Target", "AmazonSQS." + std::string(action));
     r.body = body.dump();
-    aws::SigV4Scope scope{options.credentials.access_key_id,
-                          options.credentials.secret_access_key,
+    aws::SigV4Scope scope{options.credentials.access_key_id, options.credentials.secret_access_key,
                           options.credentials.session_token, options.region, "sqs"};
     aws::sign_request(r, scope, clock.now());
     return r;
@@ -225,8 +232,8 @@ struct SesSqsConsumer::Impl : std::enable_shared_from_this<SesSqsConsumer::Impl>
     if (auto a = m.find("Attributes"); a != m.end() && a->is_object())
       receives = a->value("ApproximateReceiveCount", "?");
     auto task = decode_celery_task(m.value("Body", ""));
-    if (task && task->task != kSesResultTask) task = fail("task " + task->task + " is not " +
-                                                          std::string(kSesResultTask));
+    if (task && task->task != kSesResultTask)
+      task = fail("task " + task->task + " is not " + std::string(kSesResultTask));
     if (!task) {
       ++stats.undecodable;
       logger.warning(kLogger, "SQS message " + id + " (receive " + receives +
@@ -256,22 +263,22 @@ struct SesSqsConsumer::Impl : std::enable_shared_from_this<SesSqsConsumer::Impl>
     }
     // acks_late is off in Notify: the message is acknowledged (deleted) once the task has run,
     // whatever its outcome.
-    transport.send(sqs_request("DeleteMessage", {{"QueueUrl", options.queue_url},
-                                                 {"ReceiptHandle", handle}}),
-                   options.send_options, [w = weak(), id = task.id](transport::SendResult r) {
-                     auto self = w.lock();
-                     if (!self) return;
-                     --self->held;
-                     if (r && r->status == 200) {
-                       ++self->stats.deleted;
-                     } else {
-                       ++self->stats.delete_errors;
-                       self->logger.warning(
-                           kLogger, "DeleteMessage for task " + id + " failed (" +
-                                        (r ? error_name(*r) : r.error().message()) +
-                                        "); the message comes back after its visibility time-out");
-                     }
-                   });
+    transport.send(
+        sqs_request("DeleteMessage", {{"QueueUrl", options.queue_url}, {"ReceiptHandle", handle}}),
+        options.send_options, [w = weak(), id = task.id](transport::SendResult r) {
+          auto self = w.lock();
+          if (!self) return;
+          --self->held;
+          if (r && r->status == 200) {
+            ++self->stats.deleted;
+          } else {
+            ++self->stats.delete_errors;
+            self->logger.warning(kLogger,
+                                 "DeleteMessage for task " + id + " failed (" +
+                                     (r ? error_name(*r) : r.error().message()) +
+                                     "); the message comes back after its visibility time-out");
+          }
+        });
   }
 };
 

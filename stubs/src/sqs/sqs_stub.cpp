@@ -301,10 +301,12 @@ void read_queue_extras(Fields& f, SqsOptions& o) {
     for (const auto& [queue, attrs] : a->items()) {
       const std::string at = f.at("queue_attributes") + "." + queue;
       if (!listed(queue)) f.fail(at, "a queue named in stubs.sqs.queues", "\"" + queue + "\"");
-      if (!attrs.is_object()) f.fail(at, "an object of attribute names to string values", attrs.dump());
+      if (!attrs.is_object())
+        f.fail(at, "an object of attribute names to string values", attrs.dump());
       for (const auto& [name, value] : attrs.items()) {
         if (name == "FifoQueue")
-          f.fail(at + "." + name, "no FifoQueue (a name ending .fifo makes a FIFO queue)", value.dump());
+          f.fail(at + "." + name, "no FifoQueue (a name ending .fifo makes a FIFO queue)",
+                 value.dump());
         if (auto e = sqs::check_attribute(name, value, is_fifo(queue), true))
           f.fail(at + "." + name, "a valid " + name + " (" + e->message + ")", value.dump());
         o.queue_attributes[queue][name] = value.get<std::string>();

@@ -1,7 +1,7 @@
 // The SES receipt path over SQS: Celery `process-ses-result` messages on ses-callbacks read by
 // the core's consumer, on the virtual clock against a scripted SQS speaking the JSON protocol.
-#include "delivery_fixture.hpp"
 #include "notify/delivery/ses_sqs_consumer.hpp"
+#include "delivery_fixture.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -131,7 +131,7 @@ class SesSqs : public DeliveryFixture {
 
   std::string eta_in(std::chrono::seconds s) {
     std::string t = runtime::format_iso8601(clock.now() + s);  // ...T00:00:02.000Z
-    return t.substr(0, t.size() - 1) + "000+00:00";             // Celery's isoformat
+    return t.substr(0, t.size() - 1) + "000+00:00";            // Celery's isoformat
   }
 };
 
@@ -174,11 +174,10 @@ TEST_F(SesSqs, AnUndecodableMessageIsLoggedWithoutItsBodyAndNotDeleted) {
   sending("n-1");
   sqs.bodies.push_back("not base64!");
   sqs.bodies.push_back(base64(R"({"body": "x"})"));
-  sqs.bodies.push_back(base64(json{{"headers", {{"task", "other-task"}}},
-                                   {"body", base64(json::array({json::array(), json::object(),
-                                                                json::object()})
-                                                       .dump())}}
-                                  .dump()));
+  sqs.bodies.push_back(base64(
+      json{{"headers", {{"task", "other-task"}}},
+           {"body", base64(json::array({json::array(), json::object(), json::object()}).dump())}}
+          .dump()));
   start_consumer();
   clock.run_for(1s);
   EXPECT_EQ(consumer->stats().undecodable, 3u);
@@ -232,9 +231,8 @@ TEST_F(SesSqs, PollingStopsWhenInactiveSoAVirtualRunEnds) {
 
 TEST(DecodeCeleryTask, ReadsTheEventEtaAndReceiptTimestamp) {
   const std::string event = delivery_event().dump();
-  auto t = decode_celery_task(
-      celery_body(delivery_event(), "2026-01-01T00:00:02.000000+00:00",
-                  json::array({"2026-01-01T00:00:00.5"})));
+  auto t = decode_celery_task(celery_body(delivery_event(), "2026-01-01T00:00:02.000000+00:00",
+                                          json::array({"2026-01-01T00:00:00.5"})));
   ASSERT_TRUE(t) << t.error();
   EXPECT_EQ(t->task, "process-ses-result");
   EXPECT_EQ(t->id, "task-1");

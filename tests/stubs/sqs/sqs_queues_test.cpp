@@ -128,9 +128,10 @@ TEST_F(SqsTest, ConfigureNamesTheBadField) {
 TEST_F(SqsTest, ConfiguredAttributesAndMessagesAreOnTheQueues) {
   const std::string policy =
       R"({"deadLetterTargetArn": "arn:aws:sqs:eu-west-2:123456789012:dlq", "maxReceiveCount": 1})";
-  ASSERT_FALSE(stub_.configure(json{{"queues", {"q", "dlq"}},
-                                    {"queue_attributes", {{"q", {{"RedrivePolicy", policy}}}}},
-                                    {"messages", {{"q", {"poison"}}}}})
+  ASSERT_FALSE(stub_
+                   .configure(json{{"queues", {"q", "dlq"}},
+                                   {"queue_attributes", {{"q", {{"RedrivePolicy", policy}}}}},
+                                   {"messages", {{"q", {"poison"}}}}})
                    .has_value());
   for (int round = 0; round < 2; ++round) {
     auto attrs = ok("GetQueueAttributes", {{"QueueUrl", url("q")}, {"AttributeNames", {"All"}}});

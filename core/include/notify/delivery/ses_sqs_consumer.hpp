@@ -27,9 +27,9 @@ inline constexpr std::string_view kSesResultTask = "process-ses-result";
 
 /// One Celery protocol-2 message taken off SQS, decoded.
 struct CeleryTask {
-  std::string task;        // headers.task
-  std::string id;          // headers.id
-  std::string ses_event;   // args[0]["Message"]: the SES notification JSON
+  std::string task;                       // headers.task
+  std::string id;                         // headers.id
+  std::string ses_event;                  // args[0]["Message"]: the SES notification JSON
   std::optional<runtime::TimePoint> eta;  // headers.eta, when set (send_task's countdown)
   std::string receipt_iso_timestamp;      // args[1] or kwargs, when present
 };
@@ -66,12 +66,12 @@ struct SesSqsConsumerOptions {
 class SesSqsConsumer {
  public:
   struct Stats {
-    std::size_t receives = 0;         // ReceiveMessage calls answered 200
-    std::size_t receive_errors = 0;   // no answer, or an SQS error
-    std::size_t messages = 0;         // messages received (a redelivery counts again)
-    std::size_t applied = 0;          // events through the receipt path
-    std::size_t undecodable = 0;      // left on the queue
-    std::size_t deleted = 0;          // DeleteMessage answered 200
+    std::size_t receives = 0;        // ReceiveMessage calls answered 200
+    std::size_t receive_errors = 0;  // no answer, or an SQS error
+    std::size_t messages = 0;        // messages received (a redelivery counts again)
+    std::size_t applied = 0;         // events through the receipt path
+    std::size_t undecodable = 0;     // left on the queue
+    std::size_t deleted = 0;         // DeleteMessage answered 200
     std::size_t delete_errors = 0;
   };
 
