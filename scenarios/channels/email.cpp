@@ -153,7 +153,10 @@ class EmailChannel final : public Channel {
   }
 
   bool work_remaining() const override {
-    return submitted_ < w_.count || (delivery_ && delivery_->in_flight() > 0);
+    // A task held for its eta or a DeleteMessage unanswered is work too: the run ends with the
+    // queue as the consumer leaves it.
+    return submitted_ < w_.count || (delivery_ && delivery_->in_flight() > 0) ||
+           (consumer_ && consumer_->held() > 0);
   }
 
   // SES names an accepted send by a MessageId it makes up; only the stored one is known.
