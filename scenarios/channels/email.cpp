@@ -130,12 +130,14 @@ class EmailChannel final : public Channel {
     if (env_.backstops != nullptr)
       env_.backstops->set_replay("email", [this](const store::Notification& note) {
         auto it = index_.find(note.id);
-        if (it != index_.end()) delivery_->deliver(note.id, message(it->second));
+        if (it != index_.end()) delivery_->deliver(note.id, message(it->second), sent());
       });
   }
 
   void schedule(std::vector<std::string>& recipients) override {
     NOTIFY_ASSERT(delivery_ != nullptr);
+    // The runner's horizon starts now; the consumer does not poll past it.
+    horizon_end_ = env_.clock.now() + env_.scenario.horizon;
     if (consumer_) consumer_->start();
     std::set<std::string> seen;
     for (std::size_t n = 1; n <= w_.count; ++n) {
@@ -147,7 +149,7 @@ class EmailChannel final : public Channel {
         email::EmailMessage m = message(n);
         create_notification(env_, id, "email", m.to.front());
         ++submitted_;
-        if (n > w_.lost_dispatches) delivery_->deliver(id, m);
+        if (n > w_.lost_dispatches) delivery_->deliver(id, m, sent());
       });
     }
   }
@@ -180,9 +182,20 @@ class EmailChannel final : public Channel {
     if (core_option(s, "ses_sqs_visibility", "kombu-default") == "notify-310")
       o.visibility_timeout = std::chrono::seconds(310);
     consumer_ = std::make_unique<delivery::SesSqsConsumer>(
-        links.transport, env_.clock, env_.store, env_.logger, env_.metrics, o, [this] {
+        links.transport, env_.clock, env_.store, env_.logger, env_.metrics, o,
+        [this, wait = o.wait_time] {
+          // A long poll still waiting at the horizon would carry the run past it.
+          if (env_.clock.now() + wait >= horizon_end_) return false;
           return work_remaining() || env_.store.count_by_status(store::status::kSending) > 0;
         });
+  }
+
+  // A send's end: a notification now in sending (a replayed one too) waits for its event, so
+  // a consumer gone idle polls again.
+  std::function<void(const std::string&)> sent() {
+    return [this](const std::string&) {
+      if (consumer_) consumer_->wake();
+    };
   }
 
   // The workload's message number n (1-based).
@@ -203,6 +216,7 @@ class EmailChannel final : public Channel {
   std::unique_ptr<email::EmailClient> client_;
   std::unique_ptr<delivery::EmailDelivery> delivery_;
   std::unique_ptr<delivery::SesSqsConsumer> consumer_;  // core.ses_receipts "sqs"
+  runtime::TimePoint horizon_end_{runtime::TimePoint::max()};
   std::size_t submitted_ = 0;
   std::unordered_map<std::string, std::size_t> index_;  // notification id -> message number
 };
