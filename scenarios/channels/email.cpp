@@ -1,6 +1,7 @@
 #include "email.hpp"
 
 #include "notify/delivery/email_delivery.hpp"
+#include "notify/delivery/ses_sqs_consumer.hpp"
 #include "notify/email/email_client.hpp"
 #include "notify/runtime/assert.hpp"
 #include "notify/scenarios/scenario.hpp"
@@ -27,6 +28,20 @@ const std::vector<std::string> kSesApis = {"v1", "v2"};
 const std::vector<std::string> kSesRetryModes = {"legacy", "off"};
 // What the v2 client makes of BadRequestException: Notify's retried generic error, or the fix.
 const std::vector<std::string> kSesV2BadRequest = {"as-notify", "fixed"};
+// How SES events reach the core: the SNS POST endpoint, or Celery tasks on SQS ses-callbacks
+// read by the consumer (Notify's way since 5855adf82 removed the HTTP route in 2017).
+const std::vector<std::string> kSesReceipts = {"http", "sqs"};
+// The consumer's SQS visibility time-out: kombu's default 1800 s (Notify since bf3e3c722,
+// 2025-04-04) or the 310 s Notify's broker_transport_options set before.
+const std::vector<std::string> kSesSqsVisibility = {"kombu-default", "notify-310"};
+
+// The scenario's string setting at `path` in stubs.<service>, or `fallback`.
+std::string stub_setting(const Scenario& s, const std::string& service,
+                         const json::json_pointer& path, const std::string& fallback) {
+  const json config = s.stub_config.value(service, json::object());
+  return config.contains(path) && config.at(path).is_string() ? config.at(path).get<std::string>()
+                                                              : fallback;
+}
 
 // A core option's value, or `fallback` when the scenario does not set it.
 std::string core_option(const Scenario& s, const std::string& key, const std::string& fallback) {
@@ -110,16 +125,20 @@ class EmailChannel final : public Channel {
     d.retry_delay = s.retry_delay;
     delivery_ = std::make_unique<delivery::EmailDelivery>(env_.store, env_.clock, *client_,
                                                           env_.metrics, env_.logger, d);
+    if (core_option(s, "ses_receipts", "http") == "sqs") connect_consumer(links);
     // Back on the queue: the same message, through deliver_email again.
     if (env_.backstops != nullptr)
       env_.backstops->set_replay("email", [this](const store::Notification& note) {
         auto it = index_.find(note.id);
-        if (it != index_.end()) delivery_->deliver(note.id, message(it->second));
+        if (it != index_.end()) delivery_->deliver(note.id, message(it->second), sent());
       });
   }
 
   void schedule(std::vector<std::string>& recipients) override {
     NOTIFY_ASSERT(delivery_ != nullptr);
+    // The runner's horizon starts now; the consumer does not poll past it.
+    horizon_end_ = env_.clock.now() + env_.scenario.horizon;
+    if (consumer_) consumer_->start();
     std::set<std::string> seen;
     for (std::size_t n = 1; n <= w_.count; ++n) {
       std::string to = expand(w_.to[(n - 1) % w_.to.size()], n);
@@ -130,13 +149,16 @@ class EmailChannel final : public Channel {
         email::EmailMessage m = message(n);
         create_notification(env_, id, "email", m.to.front());
         ++submitted_;
-        if (n > w_.lost_dispatches) delivery_->deliver(id, m);
+        if (n > w_.lost_dispatches) delivery_->deliver(id, m, sent());
       });
     }
   }
 
   bool work_remaining() const override {
-    return submitted_ < w_.count || (delivery_ && delivery_->in_flight() > 0);
+    // A task held for its eta or a DeleteMessage unanswered is work too: the run ends with the
+    // queue as the consumer leaves it.
+    return submitted_ < w_.count || (delivery_ && delivery_->in_flight() > 0) ||
+           (consumer_ && consumer_->held() > 0);
   }
 
   // SES names an accepted send by a MessageId it makes up; only the stored one is known.
@@ -145,6 +167,37 @@ class EmailChannel final : public Channel {
   }
 
  private:
+  // A Celery worker on the SQS stub's ses-callbacks (or the queue the scenario's SES stub sends
+  // to). It polls while this channel has work or a notification waits for its receipt, so a
+  // simulated run still ends.
+  void connect_consumer(const ChannelLinks& links) {
+    const Scenario& s = env_.scenario;
+    delivery::SesSqsConsumerOptions o;
+    const std::string account =
+        stub_setting(s, "sqs", json::json_pointer("/account"), "123456789012");
+    const std::string queue =
+        stub_setting(s, "ses", json::json_pointer("/events/celery/queue_prefix"), "") +
+        stub_setting(s, "ses", json::json_pointer("/events/celery/queue"), "ses-callbacks");
+    o.queue_url = links.stub_url("sqs", "", "") + "/" + account + "/" + queue;
+    if (core_option(s, "ses_sqs_visibility", "kombu-default") == "notify-310")
+      o.visibility_timeout = std::chrono::seconds(310);
+    consumer_ = std::make_unique<delivery::SesSqsConsumer>(
+        links.transport, env_.clock, env_.store, env_.logger, env_.metrics, o,
+        [this, wait = o.wait_time] {
+          // A long poll still waiting at the horizon would carry the run past it.
+          if (env_.clock.now() + wait >= horizon_end_) return false;
+          return work_remaining() || env_.store.count_by_status(store::status::kSending) > 0;
+        });
+  }
+
+  // A send's end: a notification now in sending (a replayed one too) waits for its event, so
+  // a consumer gone idle polls again.
+  std::function<void(const std::string&)> sent() {
+    return [this](const std::string&) {
+      if (consumer_) consumer_->wake();
+    };
+  }
+
   // The workload's message number n (1-based).
   email::EmailMessage message(std::size_t n) const {
     email::EmailMessage m;
@@ -162,6 +215,8 @@ class EmailChannel final : public Channel {
   runtime::Rng sdk_rng_;
   std::unique_ptr<email::EmailClient> client_;
   std::unique_ptr<delivery::EmailDelivery> delivery_;
+  std::unique_ptr<delivery::SesSqsConsumer> consumer_;  // core.ses_receipts "sqs"
+  runtime::TimePoint horizon_end_{runtime::TimePoint::max()};
   std::size_t submitted_ = 0;
   std::unordered_map<std::string, std::size_t> index_;  // notification id -> message number
 };
@@ -178,10 +233,10 @@ ChannelSpec email_channel() {
     return std::make_unique<EmailChannel>(env,
                                           parse_email(block, "workload.email", env.scenario.file));
   };
-  spec.core_options = {{"email_client", kEmailClients},
-                       {"ses_api", kSesApis},
-                       {"ses_retry_mode", kSesRetryModes},
-                       {"ses_v2_bad_request", kSesV2BadRequest}};
+  spec.core_options = {
+      {"email_client", kEmailClients},    {"ses_api", kSesApis},
+      {"ses_retry_mode", kSesRetryModes}, {"ses_v2_bad_request", kSesV2BadRequest},
+      {"ses_receipts", kSesReceipts},     {"ses_sqs_visibility", kSesSqsVisibility}};
   spec.chaos_workload = [](runtime::Rng& rng, std::size_t count, std::int64_t spread_ms) {
     // Notify's simulator addresses among ordinary ones, so bounces and complaints happen too.
     return chaos_block(

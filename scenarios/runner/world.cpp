@@ -17,6 +17,12 @@ stubs::HostOptions host_options(std::uint64_t seed) {
   return o;
 }
 
+// A core option's value, or `fallback` when the scenario does not set it.
+std::string option(const Scenario& s, const std::string& key, const std::string& fallback) {
+  auto it = s.core_options.find(key);
+  return it == s.core_options.end() ? fallback : it->second;
+}
+
 delivery::BackstopOptions backstop_options(const Scenario& s) {
   delivery::BackstopOptions o;
   const BackstopSettings& b = s.backstops;
@@ -26,14 +32,10 @@ delivery::BackstopOptions backstop_options(const Scenario& s) {
   o.replay_grace = b.replay_after;
   o.replay_every = b.replay_every;
   o.replay_age_limit = b.replay_age_limit;
-  auto option = [&s](const std::string& key, const std::string& fallback) {
-    auto it = s.core_options.find(key);
-    return it == s.core_options.end() ? fallback : it->second;
-  };
-  if (option("replay_created_rule", "age-limited") == "unbounded")
+  if (option(s, "replay_created_rule", "age-limited") == "unbounded")
     o.replay_rule = delivery::ReplayRule::unbounded;
-  o.timeout_metric = option("timeout_metric", "off") == "statsd";
-  if (option("beat_timezone", "UTC") == "Europe/London")
+  o.timeout_metric = option(s, "timeout_metric", "off") == "statsd";
+  if (option(s, "beat_timezone", "UTC") == "Europe/London")
     o.timezone = delivery::BeatTimezone::europe_london;
   return o;
 }
@@ -103,6 +105,11 @@ void World::connect(const stubs::Edge& edge, const std::string& receipt_base_url
                             : base.substr(0, scheme_end + 3) + spec->inbound_userinfo + "@" +
                                   base.substr(scheme_end + 3));
     }
+    // core.ses_receipts "sqs": the core reads SES events from SQS, so the SES stub sends them
+    // there as Celery tasks, unless the scenario chose its events' destination itself.
+    if (service == "ses" && option(scenario, "ses_receipts", "http") == "sqs" &&
+        !stubs::has_dotted(config, "events.destination"))
+      stubs::set_dotted(config, "events.destination", "celery-sqs");
     if (auto error = stub->configure(config))
       throw ScenarioError(error->under("stubs." + service).in_file(scenario.file).to_string());
   }

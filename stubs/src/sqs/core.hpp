@@ -132,12 +132,21 @@ class Core {
   /// The queue a request names, by QueueUrl (or, in the Query protocol, by its path).
   std::variant<Queue*, SqsError> find_queue(const Input& in);
   void create_default_queues();
+  /// Sets options.queue_attributes on the queues named in `existing` and puts options.messages
+  /// on them: queues created before a configure. New queues get both as they are created.
+  void apply_queue_config(const std::set<std::string>& existing);
   /// Drops messages past their retention; moves nothing else.
   void expire(Queue& q);
   /// When the next message of `q` that is delayed or in flight becomes visible; nullopt if none.
   std::optional<runtime::TimePoint> next_visible(const Queue& q) const;
   SqsQueueView view(const Queue& q) const;
 };
+
+/// Checks one attribute as CreateQueue (`creating`) or SetQueueAttributes would set it.
+std::optional<SqsError> check_attribute(const std::string& name, const nlohmann::json& raw,
+                                        bool fifo, bool creating);
+/// Puts `body` on `q` as SendMessage would; the error SendMessage would answer otherwise.
+std::optional<SqsError> put_message(Core& core, Queue& q, const std::string& body);
 
 /// The operations, called with core.mutex held.
 using Result = std::variant<nlohmann::json, SqsError>;

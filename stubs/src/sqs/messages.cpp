@@ -348,6 +348,19 @@ bool dead_letter(Core& core, Queue& q, std::map<std::uint64_t, Message>::iterato
 
 }  // namespace
 
+std::optional<SqsError> put_message(Core& core, Queue& q, const std::string& body) {
+  Input in;
+  in.action = "SendMessage";
+  in.params = {{"MessageBody", body}};
+  if (q.fifo) {
+    in.params["MessageGroupId"] = "config";
+    in.params["MessageDeduplicationId"] = std::to_string(q.next_seq);
+  }
+  Result r = send_one(core, q, in, false);
+  if (auto* e = std::get_if<SqsError>(&r)) return *e;
+  return std::nullopt;
+}
+
 Result send_message(Core& core, const Input& in, bool duplicate) {
   auto found = core.find_queue(in);
   if (auto* e = std::get_if<SqsError>(&found)) return *e;

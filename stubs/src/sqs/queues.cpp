@@ -81,7 +81,8 @@ bool valid_name(const std::string& name, bool fifo) {
   });
 }
 
-// Checks one attribute as CreateQueue or SetQueueAttributes would set it.
+}  // namespace
+
 std::optional<SqsError> check_attribute(const std::string& name, const json& raw, bool fifo,
                                         bool creating) {
   if (read_only_attributes().contains(name) ||
@@ -130,6 +131,8 @@ std::optional<SqsError> check_attribute(const std::string& name, const json& raw
   }
   return std::nullopt;
 }
+
+namespace {
 
 json attributes_of(const Core& core, const Queue& q, const json& names) {
   std::set<std::string> wanted;
@@ -237,9 +240,23 @@ void Core::create_default_queues() {
       q.attributes["ContentBasedDeduplication"] = "false";
     }
     q.attributes["SqsManagedSseEnabled"] = "true";
+    if (auto a = options.queue_attributes.find(name); a != options.queue_attributes.end())
+      for (const auto& [k, v] : a->second) q.attributes[k] = v;
     q.created = q.modified = now();
-    queues.emplace(name, std::move(q));
+    Queue& created = queues.emplace(name, std::move(q)).first->second;
+    // Checked when configured; a body past a limit is left out, as SendMessage would refuse it.
+    if (auto m = options.messages.find(name); m != options.messages.end())
+      for (const auto& body : m->second) (void)put_message(*this, created, body);
   }
+}
+
+void Core::apply_queue_config(const std::set<std::string>& existing) {
+  for (const auto& [name, attrs] : options.queue_attributes)
+    if (auto q = queues.find(name); existing.contains(name) && q != queues.end())
+      for (const auto& [k, v] : attrs) q->second.attributes[k] = v;
+  for (const auto& [name, bodies] : options.messages)
+    if (auto q = queues.find(name); existing.contains(name) && q != queues.end())
+      for (const auto& body : bodies) (void)put_message(*this, q->second, body);
 }
 
 Result create_queue(Core& core, const Input& in) {

@@ -8,6 +8,8 @@
 #include "notify/runtime/assert.hpp"
 #include "notify/stubs/fields.hpp"
 
+#include <algorithm>
+
 namespace notify::stubs {
 
 using nlohmann::json;
@@ -289,6 +291,52 @@ void SqsStub::reset() {
   for (auto& [id, w] : pending) w.answer(sqs::render_result(w.input, json::object(), w.request_id));
 }
 
+namespace {
+
+bool is_fifo(const std::string& name) {
+  return name.size() > 5 && name.compare(name.size() - 5, 5, ".fifo") == 0;
+}
+
+// `queue_attributes` ({"queue": {"RedrivePolicy": "..."}}) and `messages` ({"queue": ["body"]}),
+// each naming queues of `queues`.
+void read_queue_extras(Fields& f, SqsOptions& o) {
+  auto listed = [&o](const std::string& name) {
+    return std::find(o.queues.begin(), o.queues.end(), name) != o.queues.end();
+  };
+  if (const auto* a = f.object("queue_attributes")) {
+    o.queue_attributes.clear();
+    for (const auto& [queue, attrs] : a->items()) {
+      const std::string at = f.at("queue_attributes") + "." + queue;
+      if (!listed(queue)) f.fail(at, "a queue named in stubs.sqs.queues", "\"" + queue + "\"");
+      if (!attrs.is_object())
+        f.fail(at, "an object of attribute names to string values", attrs.dump());
+      for (const auto& [name, value] : attrs.items()) {
+        if (name == "FifoQueue")
+          f.fail(at + "." + name, "no FifoQueue (a name ending .fifo makes a FIFO queue)",
+                 value.dump());
+        if (auto e = sqs::check_attribute(name, value, is_fifo(queue), true))
+          f.fail(at + "." + name, "a valid " + name + " (" + e->message + ")", value.dump());
+        o.queue_attributes[queue][name] = value.get<std::string>();
+      }
+    }
+  }
+  if (const auto* m = f.object("messages")) {
+    o.messages.clear();
+    for (const auto& [queue, bodies] : m->items()) {
+      const std::string at = f.at("messages") + "." + queue;
+      if (!listed(queue)) f.fail(at, "a queue named in stubs.sqs.queues", "\"" + queue + "\"");
+      if (!bodies.is_array()) f.fail(at, "an array of message bodies", bodies.dump());
+      for (const auto& body : bodies) {
+        if (!body.is_string() || body.get<std::string>().empty())
+          f.fail(at, "an array of non-empty message body strings", body.dump());
+        o.messages[queue].push_back(body.get<std::string>());
+      }
+    }
+  }
+}
+
+}  // namespace
+
 std::optional<FieldError> SqsStub::configure(const json& config) {
   SqsOptions o = options();
   try {
@@ -328,13 +376,20 @@ std::optional<FieldError> SqsStub::configure(const json& config) {
         o.queues.push_back(x.get<std::string>());
       }
     }
+    read_queue_extras(f, o);
     f.no_others();
   } catch (const ConfigError& e) {
     return e.error();
   }
   std::lock_guard lock(impl_->core.mutex);
   impl_->core.options = std::move(o);
-  if (impl_->core.services != nullptr) impl_->core.create_default_queues();
+  if (impl_->core.services != nullptr) {
+    // Queues created at attach take the new attributes and messages too.
+    std::set<std::string> existing;
+    for (const auto& [name, q] : impl_->core.queues) existing.insert(name);
+    impl_->core.create_default_queues();
+    impl_->core.apply_queue_config(existing);
+  }
   return std::nullopt;
 }
 

@@ -123,6 +123,44 @@ TEST_F(SqsTest, ConfigureNamesTheBadField) {
   ASSERT_TRUE(e.has_value());
 }
 
+// A scenario's redrive policy and poison message: set on queues created at attach, and again
+// on those re-created by a reset.
+TEST_F(SqsTest, ConfiguredAttributesAndMessagesAreOnTheQueues) {
+  const std::string policy =
+      R"({"deadLetterTargetArn": "arn:aws:sqs:eu-west-2:123456789012:dlq", "maxReceiveCount": 1})";
+  ASSERT_FALSE(stub_
+                   .configure(json{{"queues", {"q", "dlq"}},
+                                   {"queue_attributes", {{"q", {{"RedrivePolicy", policy}}}}},
+                                   {"messages", {{"q", {"poison"}}}}})
+                   .has_value());
+  for (int round = 0; round < 2; ++round) {
+    auto attrs = ok("GetQueueAttributes", {{"QueueUrl", url("q")}, {"AttributeNames", {"All"}}});
+    EXPECT_EQ(attrs["Attributes"]["RedrivePolicy"], policy);
+    auto first = ok("ReceiveMessage", {{"QueueUrl", url("q")}, {"VisibilityTimeout", 0}});
+    ASSERT_EQ(first["Messages"].size(), 1u) << first.dump();
+    EXPECT_EQ(first["Messages"][0]["Body"], "poison");
+    // Received once already: the next receive moves it to the dead-letter queue.
+    auto again = ok("ReceiveMessage", {{"QueueUrl", url("q")}});
+    EXPECT_FALSE(again.contains("Messages") && !again["Messages"].empty()) << again.dump();
+    auto dead = ok("ReceiveMessage", {{"QueueUrl", url("dlq")}});
+    ASSERT_EQ(dead["Messages"].size(), 1u) << dead.dump();
+    host_.reset();
+  }
+}
+
+TEST_F(SqsTest, ConfiguredAttributesAndMessagesAreChecked) {
+  auto e = stub_.configure(json{{"queues", {"q"}}, {"messages", {{"other", {"x"}}}}});
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->field, "messages.other");
+  e = stub_.configure(
+      json{{"queues", {"q"}}, {"queue_attributes", {{"q", {{"RedrivePolicy", "{}"}}}}}});
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->field, "queue_attributes.q.RedrivePolicy");
+  e = stub_.configure(json{{"queues", {"q"}}, {"messages", {{"q", {""}}}}});
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->field, "messages.q");
+}
+
 TEST_F(SqsTest, QueueLimitsAnswerOverLimit) {
   ASSERT_FALSE(stub_.configure(json{{"queue_messages_max", 2}, {"queues_max", 1}}).has_value());
   create("q");

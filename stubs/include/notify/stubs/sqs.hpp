@@ -32,6 +32,10 @@ struct SqsOptions {
   /// Queues created at start and again after a reset. Notify's ses-callbacks is there by
   /// default, as in Notify's infrastructure, for SES events sent as Celery tasks.
   std::vector<std::string> queues{"ses-callbacks"};
+  /// Attributes of queues in `queues`, as CreateQueue takes them (e.g. a RedrivePolicy).
+  std::map<std::string, std::map<std::string, std::string>> queue_attributes;
+  /// Message bodies put on queues in `queues` whenever they are created (at start, after reset).
+  std::map<std::string, std::vector<std::string>> messages;
 };
 
 /// One queue as the journal's companion, the control API's /sqs/queues view, reports it.
