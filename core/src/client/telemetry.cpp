@@ -34,14 +34,15 @@ void ClientTelemetry::instrument(std::string type, std::string provider,
   error_type = error_class;
   ok_attributes = telemetry::make_attributes(
       {{"notification.type", notification_type}, {"provider.name", provider_name}});
+  // Every successful call records this one point: resolve it once, not per request.
+  ok_handle = metrics.otel_handle("provider.request.duration", ok_attributes);
 }
 
 void ClientTelemetry::success(runtime::TimePoint started, runtime::Duration transport_time) const {
   auto elapsed = clock.now() - started;
   logger.info(metrics_name, log_text + python_seconds(elapsed));
   if (records_otel()) {
-    metrics.record("provider.request.duration", std::chrono::duration<double>(elapsed).count(),
-                   ok_attributes);
+    metrics.record(ok_handle, std::chrono::duration<double>(elapsed).count());
     return;
   }
   metrics.timing(request_time_name, elapsed);

@@ -14,7 +14,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace notify::telemetry {
 
@@ -57,9 +59,6 @@ double to_ms(std::chrono::nanoseconds elapsed) {
 }
 
 }  // namespace
-
-Metrics::Metrics() = default;
-Metrics::~Metrics() = default;
 
 std::string Metrics::statsd_line(const std::string& name, double value, const char* type) {
   std::string line;
@@ -168,21 +167,122 @@ void Metrics::stop_statsd() {
   sink_.reset();
 }
 
-void Metrics::record(std::string_view instrument, double value, const Attributes& attributes) {
-  OtelObserver observer;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = otel_.find(instrument);
-    if (it == otel_.end()) {
-      const InstrumentSpec* spec = find_instrument(instrument);
-      NOTIFY_ASSERT(spec != nullptr);
-      it = otel_.emplace(std::string(instrument), OtelSeries{spec, {}}).first;
-    }
-    record_point(*it->second.spec, it->second.points[attributes], value);
-    if (!observer_) return;
-    observer = observer_;
+// The OTel points, one entry per (instrument, attribute set) ever recorded or resolved. A flat,
+// length-prefixed encoding of the instrument name and attributes finds an entry with one hash
+// and one compare, where a map keyed by Attributes compared string by string on every level.
+// Entries are never removed (reset() zeroes them), so a handle's index stays valid.
+struct Metrics::OtelStore {
+  struct Entry {
+    const InstrumentSpec* spec;
+    Attributes attributes;
+    OtelPoint point;
+  };
+  std::deque<Entry> entries;  // a deque: the observer reads attributes outside the lock
+  std::unordered_map<std::string, std::uint32_t> index;
+  std::string key;  // the key being looked up, reused so a hit allocates nothing
+
+  void append(std::string_view text) {
+    auto size = static_cast<std::uint32_t>(text.size());
+    key.append(reinterpret_cast<const char*>(&size), sizeof size);
+    key.append(text);
   }
-  observer(instrument, value, attributes);
+
+  void start(std::string_view instrument) {
+    key.clear();
+    append(instrument);
+  }
+
+  void add(std::string_view name, const AttributeValue& value) {
+    append(name);
+    if (const auto* s = std::get_if<std::string>(&value)) {
+      key += 's';
+      append(*s);
+    } else if (const auto* b = std::get_if<bool>(&value)) {
+      key += *b ? 'T' : 'F';
+    } else {
+      auto i = std::get<std::int64_t>(value);
+      key += 'i';
+      key.append(reinterpret_cast<const char*>(&i), sizeof i);
+    }
+  }
+
+  void add(const AttributeRef& ref) {
+    append(ref.key);
+    key += 's';
+    append(ref.value);
+  }
+
+  // The entry for `key`, made with `make_attributes()` the first time it is seen.
+  template <typename MakeAttributes>
+  std::uint32_t find(std::string_view instrument, MakeAttributes make_attributes) {
+    if (auto it = index.find(key); it != index.end()) return it->second;
+    const InstrumentSpec* spec = find_instrument(instrument);
+    NOTIFY_ASSERT(spec != nullptr);
+    entries.push_back(Entry{spec, make_attributes(), {}});
+    auto id = static_cast<std::uint32_t>(entries.size() - 1);
+    index.emplace(key, id);
+    return id;
+  }
+
+  std::uint32_t find(std::string_view instrument, const Attributes& attributes) {
+    start(instrument);
+    for (const auto& [name, value] : attributes) add(name, value);
+    return find(instrument, [&attributes] { return attributes; });
+  }
+};
+
+Metrics::Metrics() : otel_(std::make_unique<OtelStore>()) {}
+Metrics::~Metrics() = default;
+
+void Metrics::record(std::string_view instrument, double value, const Attributes& attributes) {
+  std::unique_lock lock(mutex_);
+  auto id = otel_->find(instrument, attributes);
+  record_locked(id, instrument, value, lock);
+}
+
+void Metrics::record_strings(std::string_view instrument, double value,
+                             std::initializer_list<AttributeRef> attributes) {
+  auto by_key = [](const AttributeRef& a, const AttributeRef& b) { return a.key < b.key; };
+  if (!std::is_sorted(attributes.begin(), attributes.end(), by_key)) {
+    Attributes sorted;
+    for (const auto& a : attributes) sorted.emplace_back(std::string(a.key), std::string(a.value));
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    record(instrument, value, sorted);
+    return;
+  }
+  std::unique_lock lock(mutex_);
+  otel_->start(instrument);
+  for (const auto& a : attributes) otel_->add(a);
+  auto id = otel_->find(instrument, [&attributes] {
+    Attributes out;
+    out.reserve(attributes.size());
+    for (const auto& a : attributes) out.emplace_back(std::string(a.key), std::string(a.value));
+    return out;
+  });
+  record_locked(id, instrument, value, lock);
+}
+
+Metrics::OtelHandle Metrics::otel_handle(std::string_view instrument,
+                                         const Attributes& attributes) {
+  std::lock_guard lock(mutex_);
+  return OtelHandle{otel_->find(instrument, attributes)};
+}
+
+void Metrics::record(OtelHandle handle, double value) {
+  std::unique_lock lock(mutex_);
+  NOTIFY_ASSERT(handle.index < otel_->entries.size());
+  record_locked(handle.index, otel_->entries[handle.index].spec->name, value, lock);
+}
+
+void Metrics::record_locked(std::uint32_t id, std::string_view instrument, double value,
+                            std::unique_lock<std::mutex>& lock) {
+  auto& entry = otel_->entries[id];
+  record_point(*entry.spec, entry.point, value);
+  if (!observer_) return;
+  OtelObserver observer = observer_;
+  lock.unlock();
+  observer(instrument, value, entry.attributes);
 }
 
 void Metrics::observe_otel(OtelObserver observer) {
@@ -192,7 +292,15 @@ void Metrics::observe_otel(OtelObserver observer) {
 
 OtelSnapshot Metrics::otel_snapshot() const {
   std::lock_guard lock(mutex_);
-  return otel_;
+  OtelSnapshot snapshot;
+  // Only what was recorded since the last reset(): a resolved handle alone is no point.
+  for (const auto& entry : otel_->entries) {
+    if (entry.point.count == 0) continue;
+    auto& series = snapshot[std::string(entry.spec->name)];
+    series.spec = entry.spec;
+    series.points.emplace(entry.attributes, entry.point);
+  }
+  return snapshot;
 }
 
 void Metrics::reset() {
@@ -200,7 +308,7 @@ void Metrics::reset() {
   counters_.clear();
   timings_.clear();
   gauges_.clear();
-  otel_.clear();
+  for (auto& entry : otel_->entries) entry.point = OtelPoint{};
 }
 
 }  // namespace notify::telemetry

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace notify::telemetry {
 namespace {
@@ -64,6 +66,57 @@ TEST(Otel, AttributeOrderDoesNotMakeANewSeries) {
   EXPECT_EQ(snapshot.at("provider.request.duration").points.begin()->second.count, 2u);
   m.reset();
   EXPECT_TRUE(m.otel_snapshot().empty());
+}
+
+TEST(Otel, HandlesAndStringReferencesRecordTheSamePoint) {
+  Metrics m;
+  auto ok = make_attributes(
+      {{"notification.type", std::string("email")}, {"provider.name", std::string("ses")}});
+  auto handle = m.otel_handle("provider.request.duration", ok);
+  // A resolved handle is not yet a point.
+  EXPECT_TRUE(m.otel_snapshot().empty());
+  m.record(handle, 0.1);
+  m.record_strings("provider.request.duration", 0.2,
+                   {{"notification.type", "email"}, {"provider.name", "ses"}});
+  // Unsorted references name the same set.
+  m.record_strings("provider.request.duration", 0.3,
+                   {{"provider.name", "ses"}, {"notification.type", "email"}});
+  m.record("provider.request.duration", 0.4, ok);
+  auto points = m.otel_snapshot().at("provider.request.duration").points;
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points.begin()->first, ok);
+  EXPECT_EQ(points.begin()->second.count, 4u);
+  EXPECT_DOUBLE_EQ(points.begin()->second.sum, 1.0);
+
+  // A string attribute is not the bool or int of the same text.
+  m.record("provider.info", 1, make_attributes({{"x", true}}));
+  m.record_strings("provider.info", 2, {{"x", "true"}});
+  EXPECT_EQ(m.otel_snapshot().at("provider.info").points.size(), 2u);
+
+  // The handle outlives reset(), which empties the snapshot.
+  m.reset();
+  EXPECT_TRUE(m.otel_snapshot().empty());
+  m.record(handle, 0.5);
+  points = m.otel_snapshot().at("provider.request.duration").points;
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points.begin()->second.count, 1u);
+  EXPECT_DOUBLE_EQ(points.begin()->second.min, 0.5);
+}
+
+TEST(Otel, ObserverSeesTheAttributesOfEveryWayOfRecording) {
+  Metrics m;
+  std::vector<std::pair<std::string, Attributes>> seen;
+  m.observe_otel([&seen](std::string_view instrument, double, const Attributes& attributes) {
+    seen.emplace_back(std::string(instrument), attributes);
+  });
+  auto ok = make_attributes({{"provider.name", std::string("mmg")}});
+  m.record(m.otel_handle("provider.priority", ok), 40);
+  m.record_strings("provider.priority", 50, {{"provider.name", "mmg"}});
+  ASSERT_EQ(seen.size(), 2u);
+  for (const auto& [instrument, attributes] : seen) {
+    EXPECT_EQ(instrument, "provider.priority");
+    EXPECT_EQ(attributes, ok);
+  }
 }
 
 TEST(Otel, OtlpJsonIsTheCollectorsEncoding) {

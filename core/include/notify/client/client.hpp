@@ -48,7 +48,8 @@ struct ClientTelemetry {
   std::string provider_name{};      // "ses", "ses_stub", "firetext", "mmg"
   /// The fully qualified Python class Notify's client raises for `failure` (error.type).
   std::string (*error_type)(const Failure& failure) = nullptr;
-  telemetry::Attributes ok_attributes{};  // built by instrument()
+  telemetry::Attributes ok_attributes{};       // built by instrument()
+  telemetry::Metrics::OtelHandle ok_handle{};  // ok_attributes' point, resolved by instrument()
 
   /// Names the instrument's attributes; call once, before the first request.
   void instrument(std::string type, std::string provider,

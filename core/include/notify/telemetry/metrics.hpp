@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,6 +61,17 @@ class Metrics {
   /// One recording on an OTel instrument declared in otel.hpp (histogram: a sample; counter: an
   /// increment; gauge: the new value). An undeclared name is a programmer error.
   void record(std::string_view instrument, double value, const Attributes& attributes);
+  /// The same with string attributes by reference, sorted by key (an unsorted list is sorted
+  /// first): once the set has been seen, no allocation and no Attributes to build.
+  void record_strings(std::string_view instrument, double value,
+                      std::initializer_list<AttributeRef> attributes);
+  /// An instrument and attribute set resolved once, for a caller that records it repeatedly;
+  /// it stays valid for the Metrics' lifetime, across reset().
+  struct OtelHandle {
+    std::uint32_t index = 0;
+  };
+  OtelHandle otel_handle(std::string_view instrument, const Attributes& attributes);
+  void record(OtelHandle handle, double value);
   /// Every OTel instrument recorded so far, by name.
   OtelSnapshot otel_snapshot() const;
   /// Called after each OTel recording, outside the lock, on the recording thread (a load run
@@ -72,16 +84,20 @@ class Metrics {
 
  private:
   struct Sink;
+  struct OtelStore;
   mutable std::mutex mutex_;
   std::map<std::string, std::int64_t> counters_;
   std::map<std::string, TimingStats> timings_;
   std::map<std::string, double> gauges_;
-  OtelSnapshot otel_;
+  std::unique_ptr<OtelStore> otel_;
   OtelObserver observer_;
   MetricsFormat format_ = MetricsFormat::statsd;
   std::unique_ptr<Sink> sink_;
 
   void send_locked(const std::string& name, double value, const char* type);
+  // Records on entry `index` and, when there is an observer, calls it after unlocking `lock`.
+  void record_locked(std::uint32_t index, std::string_view instrument, double value,
+                     std::unique_lock<std::mutex>& lock);
 };
 
 }  // namespace notify::telemetry

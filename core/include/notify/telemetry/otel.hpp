@@ -31,6 +31,13 @@ using Attributes = std::vector<std::pair<std::string, AttributeValue>>;
 /// Sorts by key; the one place an attribute set is normalised.
 Attributes make_attributes(std::initializer_list<std::pair<std::string, AttributeValue>> pairs);
 
+/// A string attribute named by reference, for a recording that need not build an Attributes set
+/// (Metrics::record_strings); the same set as a std::string AttributeValue under `key`.
+struct AttributeRef {
+  std::string_view key;
+  std::string_view value;
+};
+
 enum class InstrumentKind { histogram, counter, gauge };
 
 struct InstrumentSpec {
