@@ -117,6 +117,13 @@ void EmailDelivery::on_failure(const std::shared_ptr<Task>& task, const Failure&
 
 void EmailDelivery::set_status(const std::string& id, const std::string& status,
                                const std::string& reference, const std::string& failure_reason) {
+  if (status == store::status::kTechnicalFailure) {
+    if (auto kept = status_kept(store_, id)) {
+      logger_.warning(kLogger, "Email notification " + id + " is already " + *kept +
+                                   ": not updated to " + status);
+      return;
+    }
+  }
   auto provider = reference.empty() ? std::string{} : client_.name();
   auto updated =
       store_.update_status(id, status, clock_.now(), provider, reference, failure_reason);

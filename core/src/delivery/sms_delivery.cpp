@@ -132,6 +132,13 @@ void SmsDelivery::on_sent(const std::shared_ptr<Task>& task, const std::string& 
 void SmsDelivery::set_status(const std::string& id, const std::string& status,
                              const std::string& provider, const std::string& reference,
                              const std::string& failure_reason) {
+  if (status == store::status::kTechnicalFailure) {
+    if (auto kept = status_kept(store_, id)) {
+      logger_.warning(kLogger, "SMS notification " + id + " is already " + *kept +
+                                   ": not updated to " + status);
+      return;
+    }
+  }
   auto updated =
       store_.update_status(id, status, clock_.now(), provider, reference, failure_reason);
   if (!updated) {

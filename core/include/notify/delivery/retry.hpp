@@ -77,6 +77,20 @@ struct AttemptStart {
   runtime::TimePoint created_at;  // when neither: the notification's creation time
 };
 
+/// Notify's update_notification_status_by_id writes a status only over created, sending, pending
+/// or sent. A task that gives up (technical-failure) after another one, or a receipt, already
+/// made the notification final leaves it as it is: a replayed task can be failing while the
+/// first one's message is delivered. The current status when it must stay, else nullopt.
+inline std::optional<std::string> status_kept(store::Store& store, const std::string& id) {
+  auto notification = store.get_notification(id);
+  if (!notification) return std::nullopt;
+  const std::string& s = notification->status;
+  if (s == store::status::kCreated || s == store::status::kSending ||
+      s == store::status::kPending || s == store::status::kSent)
+    return std::nullopt;
+  return s;
+}
+
 inline AttemptStart begin_attempt(store::Store& store, const std::string& id) {
   AttemptStart start;
   auto notification = store.get_notification(id);
