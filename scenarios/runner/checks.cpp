@@ -15,7 +15,10 @@ std::int64_t otel_count(const telemetry::OtelSnapshot& otel, const MetricExpecta
   auto it = otel.find(me.name);
   if (it == otel.end()) return 0;
   double total = 0;
-  for (const auto& [attributes, point] : it->second.points) {
+  for (const auto& entry : it->second.points) {
+    // Named, not a structured binding: clang 14 cannot capture one in the lambda below.
+    const auto& attributes = entry.first;
+    const auto& point = entry.second;
     bool matches = std::all_of(me.attributes.begin(), me.attributes.end(), [&](const auto& want) {
       auto found = std::find_if(attributes.begin(), attributes.end(),
                                 [&](const auto& a) { return a.first == want.first; });

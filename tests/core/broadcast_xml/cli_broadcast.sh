@@ -15,8 +15,8 @@ trap 'rm -f /tmp/cli_broadcast.$$' EXIT
 expect_exit 0 "$nsim" validate "$data/samples/reconstructed-proxy-cap-alert.xml"
 expect_exit 1 "$nsim" validate --profile uk "$data/broken/english-with-welsh.xml"
 expect_exit 0 "$nsim" validate "$data/broken/english-with-welsh.xml"  # a warning under oasis
-expect_exit 2 "$nsim" validate "$data/broken/wrong-root-atom.xml"
-expect_exit 2 "$nsim" validate "$data/broken/not-xml-text.xml"
+expect_exit 1 "$nsim" validate "$data/broken/wrong-root-atom.xml"
+expect_exit 1 "$nsim" validate "$data/broken/not-xml-text.xml"
 expect_exit 2 "$nsim" validate "$data/no-such-file.xml"
 # Scenario files and broadcast documents in one call.
 expect_exit 0 "$nsim" validate "$catalogue" "$data/samples/reconstructed-proxy-ibag-alert.xml"

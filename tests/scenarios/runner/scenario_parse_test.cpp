@@ -206,7 +206,7 @@ TEST(ScenarioParse, OtelExpectationsCarryAttributeFilters) {
 
 TEST(ScenarioParse, MetricsErrorsNameTheField) {
   EXPECT_NE(error_of(json::parse(R"({"name": "n", "core": {"metrics": "prometheus"}})"))
-                .find("core.metrics: expected \"otel\" (today's Notify) or \"statsd\""),
+                .find("core.metrics: expected \"otel\" or \"statsd\""),
             std::string::npos);
   EXPECT_NE(error_of(json::parse(R"({"name": "n", "expect": {"metrics": [
                 {"name": "clients.ses.success", "attributes": {"a": "b"}, "count": 1}]}})"))
