@@ -158,6 +158,13 @@ int validate_any(const ValidateArgs& args) {
 }
 
 int render(const RenderArgs& args) {
+  auto generator = bx::parse_generator(args.generator);
+  if (!generator) {
+    std::fprintf(stderr,
+                 "notify-sim render: --generator %s: expected notify-2023 or emergency-alerts\n",
+                 args.generator.c_str());
+    return 2;
+  }
   std::string text;
   if (!read_bounded(args.payload, 16 * 1024 * 1024, text)) {
     std::fprintf(stderr, "notify-sim render: %s: cannot be read\n", args.payload.c_str());
@@ -181,6 +188,7 @@ int render(const RenderArgs& args) {
   }
 
   bx::RenderOptions options;
+  options.generator = *generator;
   options.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   if (args.now) {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;

@@ -119,6 +119,7 @@ struct RenderArgs {
   std::string payload;                // file, or "-" for standard input
   std::optional<std::string> format;  // overrides the payload's message_format
   std::optional<std::string> now;     // link-test clock, e.g. 2021-07-19T10:00:00Z
+  std::string generator = "notify-2023";  // notify-2023 or emergency-alerts
 };
 int render(const RenderArgs& args);
 int load(const LoadArgs& args);

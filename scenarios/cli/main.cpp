@@ -126,6 +126,10 @@ int main(int argc, char** argv) {
   rd->add_option("--format", render.format, "Override the payload's message_format")
       ->check(CLI::IsMember({"cap", "ibag"}));
   rd->add_option("--now", render.now, "Link-test clock in UTC, YYYY-MM-DDThh:mm:ss (default: now)");
+  rd->add_option("--generator", render.generator,
+                 "notify-2023 (the proxy as Notify used it) or emergency-alerts (today's "
+                 "emergency-alerts-utils: web, sender, sender_name, area description, geocodes)")
+      ->capture_default_str();
 
   notify::cli::LoadArgs load;
   auto* l = app.add_subcommand(

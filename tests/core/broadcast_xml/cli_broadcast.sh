@@ -50,4 +50,13 @@ grep -q "sent: missing" /tmp/cli_broadcast.$$ && grep -q "exit 2" /tmp/cli_broad
   || { cat /tmp/cli_broadcast.$$; fail "bad payload message"; }
 "$nsim" render "$data/payloads/alert-welsh-ibag.json" --format cap | "$nsim" validate --profile uk - >/dev/null \
   || fail "IBAG payload rendered as CAP does not validate"
+# --generator: today's emergency-alerts-utils reads the optional keys; a bad name is a usage error.
+diff <("$nsim" render "$data/payloads/alert-emergency-alerts.json" --generator emergency-alerts) \
+     <(cat "$data/emergency-alerts/cap-alert.xml"; echo) || fail "render --generator emergency-alerts"
+diff <("$nsim" render "$data/payloads/alert-emergency-alerts.json" --generator emergency-alerts \
+       --format ibag) <(cat "$data/emergency-alerts/ibag-alert.xml"; echo) \
+  || fail "render --generator emergency-alerts --format ibag"
+expect_exit 2 "$nsim" render "$data/payloads/alert.json" --generator notify-2026
+grep -q -- "--generator notify-2026: expected notify-2023 or emergency-alerts" /tmp/cli_broadcast.$$ \
+  || { cat /tmp/cli_broadcast.$$; fail "bad --generator message"; }
 echo "cli broadcast checks passed"

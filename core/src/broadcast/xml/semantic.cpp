@@ -164,8 +164,17 @@ class Rules {
     }
     if (auto language = child(info, "IBAG_text_language"))
       language_matches_text(language, text_of(language), text);
-    for (const auto& area : children(info, "IBAG_Alert_Area"))
-      for (const auto& p : children(area, "IBAG_polygon")) polygon(p);
+    for (const auto& area : children(info, "IBAG_Alert_Area")) {
+      auto polygons = children(area, "IBAG_polygon");
+      for (const auto& p : polygons) polygon(p);
+      // emergency-alerts-utils' IBAG reads only an area's "polygon": an area the payload gave
+      // as "polygons" arrives with no shape at all, which the CBC cannot broadcast to.
+      if (profile_ == Profile::uk && polygons.empty() && !child(area, "IBAG_circle"))
+        sink_.add(area, Layer::semantic, Severity::warning, "ibag-area-without-polygon",
+                  "an <IBAG_Alert_Area> with no <IBAG_polygon> or <IBAG_circle> has no shape; "
+                  "emergency-alerts-utils writes none when the payload area has \"polygons\" "
+                  "instead of \"polygon\"");
+    }
   }
 
  private:
