@@ -59,4 +59,7 @@ diff <("$nsim" render "$data/payloads/alert-emergency-alerts.json" --generator e
 expect_exit 2 "$nsim" render "$data/payloads/alert.json" --generator notify-2026
 grep -q -- "--generator notify-2026: expected notify-2023 or emergency-alerts" /tmp/cli_broadcast.$$ \
   || { cat /tmp/cli_broadcast.$$; fail "bad --generator message"; }
+# The uk profile refuses a polygon whose edges cross.
+expect_exit 1 "$nsim" validate --profile uk "$data/broken/polygon-bowtie-uk.xml"
+grep -q "polygon-self-intersection" /tmp/cli_broadcast.$$ || fail "bow-tie not reported"
 echo "cli broadcast checks passed"
