@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config
   libboost1.81-dev libpugixml-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev
-  libsqlite3-dev libssl-dev
+  libsqlite3-dev libssl-dev libxmlsec1-dev libxmlsec1-openssl openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-boto3 python3-pytest python3-requests awscli libxml2-utils curl wrk
   python3-celery python3-kombu python3-pycurl
