@@ -8,7 +8,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ccache pkg-config
   libboost1.81-dev libpugixml-dev nlohmann-json3-dev libcli11-dev libsimdjson-dev
-  libsqlite3-dev libssl-dev
+  libsqlite3-dev libssl-dev libxmlsec1-dev libxmlsec1-openssl openssl
 )
 # What the tests, the benchmarks and the fuzz targets need besides: the real clients the stubs
 # are checked against (boto3, the AWS CLI, Celery, curl), xmllint, wrk, Chromium for the

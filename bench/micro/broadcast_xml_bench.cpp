@@ -46,7 +46,11 @@ Payload three_polygon_alert() {
   p.expires = "2021-02-15T14:00:00-00:00";
   p.language = "en-GB";
   p.channel = Channel::severe;
-  for (int i = 0; i < 3; ++i) p.areas.push_back({{ring(51.5 + i, -1.2 + i, 100)}});
+  for (int i = 0; i < 3; ++i) {
+    Area area;
+    area.polygon = ring(51.5 + i, -1.2 + i, 100);
+    p.areas.push_back(std::move(area));
+  }
   return p;
 }
 

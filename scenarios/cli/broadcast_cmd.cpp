@@ -2,6 +2,7 @@
 // `render` subcommand. Scenario and serve configuration files still go to check_json_file.
 #include "commands.hpp"
 #include "notify/broadcast/render.hpp"
+#include "notify/broadcast/sign.hpp"
 #include "notify/broadcast/validate.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <stdexcept>
 
 namespace notify::cli {
 namespace {
@@ -88,6 +90,16 @@ int validate_any(const ValidateArgs& args) {
   std::vector<std::string> files;
   if (!expand(args.paths, files)) return 2;
 
+  std::optional<bx::SignatureVerifier> verifier;
+  if (args.verify_signature) {
+    try {
+      verifier.emplace(bx::SignatureVerifier::from_file(*args.verify_signature));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "notify-sim validate: --verify-signature %s\n", e.what());
+      return 2;
+    }
+  }
+
   bx::ValidateOptions options;
   options.profile = *profile;
   int exit_code = 0;
@@ -128,6 +140,11 @@ int validate_any(const ValidateArgs& args) {
     // A document that was read but is not CAP 1.2 or IBAG (CAP 1.1, not XML) is an invalid
     // document like any other; 2 is kept for files that cannot be read and bad arguments.
     int code = r.kind != bx::DocumentKind::unknown && r.valid() ? 0 : 1;
+    std::optional<bx::SignatureCheck> signature;
+    if (verifier && r.kind != bx::DocumentKind::unknown) {
+      signature = verifier->verify(bytes);
+      if (signature->status != bx::SignatureStatus::valid) code = 1;
+    }
     worst(code);
     if (args.json) {
       nlohmann::json problems = nlohmann::json::array();
@@ -141,23 +158,48 @@ int validate_any(const ValidateArgs& args) {
                         {"warnings", r.warning_count()},
                         {"problems_dropped", r.problems_dropped},
                         {"problems", problems}});
+      if (signature)
+        report.back()["signature"] = {{"status", std::string(bx::to_string(signature->status))},
+                                      {"detail", signature->detail}};
       continue;
     }
+    if (signature && signature->status != bx::SignatureStatus::valid)
+      std::printf("%s: error: signature: signature-%s: %s\n", f.c_str(),
+                  std::string(bx::to_string(signature->status)).c_str(),
+                  signature->detail.c_str());
     for (const auto& p : r.problems)
       std::printf("%s:%zu: %s: %s: %s: %s%s\n", f.c_str(), p.line,
                   std::string(bx::to_string(p.severity)).c_str(), p.path.c_str(), p.rule.c_str(),
                   p.message.c_str(), quoted_found(p).c_str());
     if (r.problems_dropped > 0)
       std::printf("%s: %zu more problems not shown\n", f.c_str(), r.problems_dropped);
-    std::printf("%s %s (%s, profile %s: %zu errors, %zu warnings)\n", code == 0 ? "ok  " : "bad ",
+    std::printf("%s %s (%s, profile %s: %zu errors, %zu warnings%s)\n", code == 0 ? "ok  " : "bad ",
                 f.c_str(), r.kind_description.c_str(), args.profile.c_str(), r.error_count(),
-                r.warning_count());
+                r.warning_count(),
+                signature ? (", signature " + std::string(bx::to_string(signature->status))).c_str()
+                          : "");
   }
   if (args.json) std::printf("%s\n", report.dump(2).c_str());
   return exit_code;
 }
 
 int render(const RenderArgs& args) {
+  std::optional<bx::Signer> signer;
+  if (args.sign_key && args.sign_cert) {
+    try {
+      signer.emplace(bx::Signer::from_files(*args.sign_key, *args.sign_cert));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "notify-sim render: %s\n", e.what());
+      return 2;
+    }
+  }
+  auto generator = bx::parse_generator(args.generator);
+  if (!generator) {
+    std::fprintf(stderr,
+                 "notify-sim render: --generator %s: expected notify-2023 or emergency-alerts\n",
+                 args.generator.c_str());
+    return 2;
+  }
   std::string text;
   if (!read_bounded(args.payload, 16 * 1024 * 1024, text)) {
     std::fprintf(stderr, "notify-sim render: %s: cannot be read\n", args.payload.c_str());
@@ -181,6 +223,7 @@ int render(const RenderArgs& args) {
   }
 
   bx::RenderOptions options;
+  options.generator = *generator;
   options.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   if (args.now) {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
@@ -210,6 +253,15 @@ int render(const RenderArgs& args) {
     std::fprintf(stderr, "notify-sim render: %s: %s: %s\n", args.payload.c_str(), e.field.c_str(),
                  e.message.c_str());
     return 2;
+  }
+  if (signer) {
+    auto signed_doc = signer->sign(*document);
+    if (!signed_doc.ok) {
+      std::fprintf(stderr, "notify-sim render: %s: cannot sign: %s\n", args.payload.c_str(),
+                   signed_doc.error.c_str());
+      return 2;
+    }
+    *document = std::move(signed_doc.document);
   }
   std::printf("%s\n", document->c_str());
   return 0;

@@ -112,6 +112,8 @@ struct ValidateArgs {
   std::vector<std::string> paths;
   std::string profile = "oasis";
   bool json = false;
+  /// PEM certificate whose key must have signed each broadcast document.
+  std::optional<std::string> verify_signature;
 };
 int validate_any(const ValidateArgs& args);
 
@@ -119,6 +121,9 @@ struct RenderArgs {
   std::string payload;                // file, or "-" for standard input
   std::optional<std::string> format;  // overrides the payload's message_format
   std::optional<std::string> now;     // link-test clock, e.g. 2021-07-19T10:00:00Z
+  std::string generator = "notify-2023";  // notify-2023 or emergency-alerts
+  std::optional<std::string> sign_key;    // PEM private key: sign the document (with sign_cert)
+  std::optional<std::string> sign_cert;   // PEM certificate of that key
 };
 int render(const RenderArgs& args);
 int load(const LoadArgs& args);

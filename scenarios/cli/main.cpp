@@ -117,6 +117,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"oasis", "google", "uk"}))
       ->capture_default_str();
   v->add_flag("--json", validate.json, "Print one JSON report instead of lines");
+  v->add_option("--verify-signature", validate.verify_signature,
+                "PEM certificate: each CAP/IBAG document must carry an XML-DSig signature made "
+                "with its key");
 
   notify::cli::RenderArgs render;
   auto* rd = app.add_subcommand("render",
@@ -126,6 +129,16 @@ int main(int argc, char** argv) {
   rd->add_option("--format", render.format, "Override the payload's message_format")
       ->check(CLI::IsMember({"cap", "ibag"}));
   rd->add_option("--now", render.now, "Link-test clock in UTC, YYYY-MM-DDThh:mm:ss (default: now)");
+  rd->add_option("--generator", render.generator,
+                 "notify-2023 (the proxy as Notify used it) or emergency-alerts (today's "
+                 "emergency-alerts-utils: web, sender, sender_name, area description, geocodes)")
+      ->capture_default_str();
+  auto* sign_key = rd->add_option("--sign-key", render.sign_key,
+                                  "PEM private key: sign the document as emergency-alerts-utils does");
+  auto* sign_cert = rd->add_option("--sign-cert", render.sign_cert,
+                                   "PEM certificate of --sign-key, carried in the signature");
+  sign_key->needs(sign_cert);
+  sign_cert->needs(sign_key);
 
   notify::cli::LoadArgs load;
   auto* l = app.add_subcommand(

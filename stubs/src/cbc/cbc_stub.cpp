@@ -1,6 +1,7 @@
 // CbcStub: validation, sequence rules and the acknowledgement, per operator.
 #include "notify/stubs/cbc.hpp"
 
+#include "notify/broadcast/sign.hpp"
 #include "notify/broadcast/validate.hpp"
 #include "notify/runtime/clock.hpp"
 #include "notify/stubs/fields.hpp"
@@ -104,6 +105,9 @@ struct CbcStub::Impl {
   mutable std::mutex mutex;
   // "responses": the HTTP status an endpoint answers, by "operator/az" or "operator".
   std::map<std::string, int> responses;
+  // "signature_certificate": when set, every document must carry a signature made with its key.
+  std::shared_ptr<const broadcast::SignatureVerifier> verifier;
+  std::string certificate_path;
   std::map<std::string, OperatorState> ops;
   std::vector<std::pair<std::string, std::string>> documents;
   std::uint64_t next_ack = 1;
@@ -265,6 +269,19 @@ StubAnswer CbcStub::handle(const Call& call) {
                  "this CBC takes " + std::string(ibag ? "IBAG" : "CAP 1.2") + ", not " +
                      report.kind_description,
                  none);
+  // A CBC configured with the sender's certificate refuses what that key did not sign as it
+  // stands: unsigned, changed after signing, or signed by another key.
+  if (impl_->verifier) {
+    auto check = impl_->verifier->verify(call.request.body);
+    if (check.status == broadcast::SignatureStatus::missing)
+      return error(400, "SignatureMissing",
+                   "this CBC takes only documents signed for " + impl_->certificate_path, none);
+    if (check.status != broadcast::SignatureStatus::valid)
+      return error(400, "SignatureInvalid",
+                   "the signature does not verify with " + impl_->certificate_path + ": " +
+                       check.detail,
+                   none);
+  }
   pugi::xml_document doc;
   doc.load_buffer(call.request.body.data(), call.request.body.size());
   Facts f = read_facts(doc, ibag);
@@ -316,6 +333,9 @@ std::vector<std::string> CbcStub::error_names() const {
 std::optional<FieldError> CbcStub::configure(const nlohmann::json& config) {
   std::map<std::string, int> responses;
   bool given = false;
+  bool certificate_given = false;
+  std::string certificate_path;
+  std::shared_ptr<const broadcast::SignatureVerifier> verifier;
   try {
     Fields f(config, "");
     if (const auto* r = f.object("responses")) {
@@ -336,12 +356,28 @@ std::optional<FieldError> CbcStub::configure(const nlohmann::json& config) {
         responses[key] = value.get<int>();
       }
     }
+    if (auto path = f.string("signature_certificate")) {
+      certificate_given = true;
+      certificate_path = *path;
+      if (!path->empty()) {
+        try {
+          verifier = std::make_shared<const broadcast::SignatureVerifier>(
+              broadcast::SignatureVerifier::from_file(*path));
+        } catch (const std::runtime_error& e) {
+          f.fail(f.at("signature_certificate"), "a readable PEM certificate", e.what());
+        }
+      }
+    }
     f.no_others();
   } catch (const ConfigError& e) {
     return e.error();
   }
   std::lock_guard lock(impl_->mutex);
   if (given) impl_->responses = std::move(responses);
+  if (certificate_given) {
+    impl_->verifier = std::move(verifier);
+    impl_->certificate_path = std::move(certificate_path);
+  }
   return std::nullopt;
 }
 

@@ -334,6 +334,26 @@ std::optional<FieldError> LambdaStub::configure(const nlohmann::json& config) {
       o.cbc_connect_timeout = std::chrono::milliseconds(*v);
     if (auto v = f.integer("cbc_read_timeout_ms", 1))
       o.cbc_read_timeout = std::chrono::milliseconds(*v);
+    if (const auto* signing = f.object("signing")) {
+      Fields g(*signing, f.at("signing"));
+      auto key = g.string("key");
+      auto certificate = g.string("certificate");
+      g.no_others();
+      if (!key && !certificate) {
+        o.signer.reset();
+        o.signing_certificate_path.clear();
+      } else {
+        if (!key) g.fail(g.at("key"), "the path of a PEM private key", "nothing");
+        if (!certificate) g.fail(g.at("certificate"), "the path of a PEM certificate", "nothing");
+        try {
+          o.signer = std::make_shared<const broadcast::Signer>(
+              broadcast::Signer::from_files(*key, *certificate));
+          o.signing_certificate_path = *certificate;
+        } catch (const std::runtime_error& e) {
+          g.fail(g.at("key"), "a readable PEM key and certificate", e.what());
+        }
+      }
+    }
     f.no_others();
   } catch (const ConfigError& e) {
     return e.error();

@@ -85,6 +85,14 @@ void run_proxy(StubServices& services, const LambdaOptions& options, const Funct
     done(function_error("ValueError", e.field + ": " + e.message, request_id));
     return;
   }
+  if (options.signer) {
+    auto signed_doc = options.signer->sign(*document);
+    if (!signed_doc.ok) {
+      done(function_error("SigningError", signed_doc.error, request_id));
+      return;
+    }
+    *document = std::move(signed_doc.document);
+  }
   auto base = services.listener_url("cbc", fn.op, fn.az);
   if (!base) {
     done(function_error("CBCNewConnectionError",

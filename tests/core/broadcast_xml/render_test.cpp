@@ -35,6 +35,12 @@ PayloadError error_of(const nlohmann::json& p) {
   return r ? PayloadError{} : r.error();
 }
 
+RenderOptions generator(Generator g) {
+  RenderOptions o;
+  o.generator = g;
+  return o;
+}
+
 TEST(Render, MatchesTheReconstructedProxySamples) {
   EXPECT_EQ(rendered(payload("alert.json")),
             read_data("samples/reconstructed-proxy-cap-alert.xml"));
@@ -205,13 +211,131 @@ TEST(Render, TypedPayloadRendersWithoutJson) {
   p.expires = "2021-02-15T14:00:00-00:00";
   p.language = std::string(language_value(infer_language(p.description), p.message_format));
   p.channel = Channel::government;
-  p.areas.push_back({{{{51, -1}, {51, 1}, {52, 1}, {51, -1}}}});
+  Area area;
+  area.polygons = {{{51, -1}, {51, 1}, {52, 1}, {51, -1}}};
+  p.areas.push_back(area);
   p.web = "https://www.gov.uk/alerts";
-  auto r = render(p);
+  auto r = render(p, generator(Generator::emergency_alerts));
   ASSERT_TRUE(r);
   EXPECT_NE(r->find("<web>https://www.gov.uk/alerts</web><area>"), std::string::npos);
   EXPECT_NE(r->find("<polygon>51.0,-1.0 51.0,1.0 52.0,1.0 51.0,-1.0</polygon>"), std::string::npos);
   EXPECT_TRUE(validate_document(*r, {Profile::uk}).valid());
+}
+
+// A payload without the optional keys renders the same in both generators.
+TEST(Render, GeneratorsAgreeWithoutTheOptionalKeys) {
+  for (const char* name : {"alert.json", "cancel.json", "alert-welsh-ibag.json",
+                           "cancel-two-earlier-ibag.json", "alert-operator-escapes.json"}) {
+    auto p = payload(name);
+    EXPECT_EQ(rendered(p, generator(Generator::emergency_alerts)),
+              rendered(p, generator(Generator::notify_2023)))
+        << name;
+  }
+  auto ea = at_link_test_time();
+  ea.generator = Generator::emergency_alerts;
+  EXPECT_EQ(rendered(payload("test.json"), ea),
+            read_data("samples/reconstructed-proxy-cap-linktest.xml"));
+}
+
+// Golden files written from emergency-alerts-utils 8d681d6e's cap.py and ibag.py for one payload
+// carrying every optional key, as CAP and as IBAG.
+TEST(Render, EmergencyAlertsGeneratorMatchesTheGoldenFiles) {
+  const auto ea = generator(Generator::emergency_alerts);
+  auto alert = payload("alert-emergency-alerts.json");
+  EXPECT_EQ(rendered(alert, ea), read_data("emergency-alerts/cap-alert.xml"));
+  alert["message_format"] = "ibag";
+  alert["message_number"] = "0000007b";
+  alert["language"] = "English";
+  EXPECT_EQ(rendered(alert, ea), read_data("emergency-alerts/ibag-alert.xml"));
+  auto cancel = payload("cancel-emergency-alerts.json");
+  EXPECT_EQ(rendered(cancel, ea), read_data("emergency-alerts/cap-cancel.xml"));
+  cancel["message_format"] = "ibag";
+  EXPECT_EQ(rendered(cancel, ea), read_data("emergency-alerts/ibag-cancel.xml"));
+}
+
+TEST(Render, Notify2023GeneratorIgnoresTheNewKeys) {
+  auto alert = payload("alert-emergency-alerts.json");
+  auto cap = rendered(alert);
+  EXPECT_NE(cap.find("<sender>broadcasts@notifications.service.gov.uk</sender>"),
+            std::string::npos);
+  EXPECT_NE(cap.find("<senderName>GOV.UK Emergency Alerts</senderName>"), std::string::npos);
+  EXPECT_EQ(cap.find("<web>"), std::string::npos);
+  EXPECT_NE(cap.find("<areaDesc>area-1</areaDesc>"), std::string::npos);
+  // Notify's payloads had "polygon"; it wins over "polygons" here.
+  EXPECT_NE(cap.find("<areaDesc>area-2</areaDesc><polygon>52,1 52,1.5 52.5,1.5 52,1</polygon>"
+                     "</area>"),
+            std::string::npos);
+  alert["message_format"] = "ibag";
+  alert["message_number"] = "0000007b";
+  alert["language"] = "English";
+  auto ibag = rendered(alert);
+  EXPECT_EQ(ibag.find("IBAG_geocode"), std::string::npos);
+  EXPECT_NE(ibag.find("<IBAG_area_description>area-3</IBAG_area_description><IBAG_polygon>54.0,"
+                      "-1.0 54.0,-0.5 54.5,-0.5 54.0,-1.0</IBAG_polygon>"),
+            std::string::npos);
+}
+
+TEST(Render, EmergencyAlertsReadsEmptyValuesAsPythonDoes) {
+  const auto ea = generator(Generator::emergency_alerts);
+  auto p = payload("alert.json");
+  p["sender"] = "";          // `sender or SENDER`
+  p["sender_name"] = nullptr;  // event.get("sender_name") is None
+  p["web"] = "";             // `if web:`
+  p["areas"][0]["description"] = "";  // a.get("description", ...) keeps ""
+  auto doc = rendered(p, ea);
+  EXPECT_NE(doc.find("<sender>broadcasts@notifications.service.gov.uk</sender>"),
+            std::string::npos);
+  EXPECT_NE(doc.find("<senderName>GOV.UK Emergency Alerts</senderName>"), std::string::npos);
+  EXPECT_EQ(doc.find("<web>"), std::string::npos);
+  EXPECT_NE(doc.find("<area><areaDesc></areaDesc><polygon>"), std::string::npos);
+
+  // `a.get("polygons") or [a["polygon"]]`: an empty "polygons" falls back to "polygon".
+  p = payload("alert.json");
+  p["areas"][0]["polygons"] = nlohmann::json::array();
+  EXPECT_EQ(rendered(p, ea), read_data("samples/reconstructed-proxy-cap-alert.xml"));
+
+  // IBAG reads only "polygon": an area without one is written with no IBAG_polygon, and an
+  // empty one is skipped too; CAP still needs a polygon.
+  p = payload("alert-welsh-ibag.json");
+  p["areas"][0] = {{"polygons", nlohmann::json::array({p["areas"][0]["polygon"]})}};
+  doc = rendered(p, ea);
+  EXPECT_NE(doc.find("<IBAG_Alert_Area><IBAG_area_description>area-1</IBAG_area_description>"
+                     "</IBAG_Alert_Area>"),
+            std::string::npos);
+  auto report = validate_document(doc, {Profile::uk});
+  ASSERT_EQ(report.warning_count(), 1u);
+  EXPECT_EQ(report.problems[0].rule, "ibag-area-without-polygon");
+  EXPECT_TRUE(validate_document(doc, {Profile::oasis}).problems.empty());
+  p["areas"][0] = {{"polygon", nlohmann::json::array()}};
+  EXPECT_EQ(rendered(p, ea).find("IBAG_polygon"), std::string::npos);
+  p["areas"][0] = nlohmann::json::object();
+  EXPECT_TRUE(render_json(p, ea));
+  EXPECT_EQ(render_json(p).error().field, "areas[0].polygon");
+  p["message_format"] = "cap";
+  p["language"] = "cy-GB";
+  EXPECT_EQ(render_json(p, ea).error().field, "areas[0].polygon");
+}
+
+TEST(Render, NewKeysAreCheckedByName) {
+  const auto ea = generator(Generator::emergency_alerts);
+  auto p = payload("alert.json");
+  p["sender"] = 7;
+  EXPECT_EQ(error_of(p).field, "sender");
+  p = payload("alert.json");
+  p["areas"][0]["geocodes"] = {"E07000136", 9};
+  EXPECT_EQ(error_of(p).field, "areas[0].geocodes[1]");
+  p = payload("alert.json");
+  p["areas"][0]["description"] = "bell\x07";
+  auto r = render_json(p, ea);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().field, "areas[0].description");
+}
+
+TEST(Render, GeneratorNames) {
+  EXPECT_EQ(parse_generator("emergency-alerts"), Generator::emergency_alerts);
+  EXPECT_EQ(parse_generator("notify-2023"), Generator::notify_2023);
+  EXPECT_FALSE(parse_generator("notify"));
+  EXPECT_EQ(to_string(Generator::emergency_alerts), "emergency-alerts");
 }
 
 }  // namespace

@@ -86,18 +86,21 @@ with tempfile.TemporaryDirectory() as tmp:
         body = json.loads(payload.read_text(encoding="utf-8"))
         formats = ["cap", "ibag"] if "message_number" in body else [body["message_format"]]
         for fmt in formats:
-            r = subprocess.run([notify_sim, "render", str(payload), "--format", fmt, "--now",
-                                "2021-07-19T10:00:42"], capture_output=True, timeout=60)
-            if body["message_type"] == "update":
-                check(r.returncode == 0 and r.stdout == b"", f"{payload.name}: update must render nothing")
-                continue
-            check(r.returncode == 0, f"{payload.name} ({fmt}): render failed: {r.stderr!r}")
-            doc = pathlib.Path(tmp) / f"{payload.stem}.{fmt}.xml"
-            doc.write_bytes(r.stdout)
-            check(xmllint_valid(doc), f"{payload.name} ({fmt}): xmllint rejects the rendered document")
-            code, report = ours(doc, "uk")
-            check(code == 0, f"{payload.name} ({fmt}): we reject the rendered document: {report}")
-            rendered += 1
+            for generator in ("notify-2023", "emergency-alerts"):
+                r = subprocess.run([notify_sim, "render", str(payload), "--format", fmt, "--now",
+                                    "2021-07-19T10:00:42", "--generator", generator],
+                                   capture_output=True, timeout=60)
+                what = f"{payload.name} ({fmt}, {generator})"
+                if body["message_type"] == "update":
+                    check(r.returncode == 0 and r.stdout == b"", f"{what}: update must render nothing")
+                    continue
+                check(r.returncode == 0, f"{what}: render failed: {r.stderr!r}")
+                doc = pathlib.Path(tmp) / f"{payload.stem}.{fmt}.{generator}.xml"
+                doc.write_bytes(r.stdout)
+                check(xmllint_valid(doc), f"{what}: xmllint rejects the rendered document")
+                code, report = ours(doc, "uk")
+                check(code == 0, f"{what}: we reject the rendered document: {report}")
+                rendered += 1
 
 for f in failures:
     print("FAIL", f)

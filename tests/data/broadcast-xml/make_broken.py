@@ -197,6 +197,35 @@ case("polygon-bad-syntax.xml", CAP_ALERT, sub(SQUARE, "51.12;-1.2 51.12;1.2 51.7
      "points written lat;lon", "semantic", ["polygon-syntax"], xmllint="valid")
 case("ibag-polygon-open.xml", IBAG_ALERT, sub(SQUARE, "51.12,-1.2 51.12,1.2 51.74,1.2 51.74,-1.2"),
      "an open IBAG polygon", "semantic", ["polygon-closed"], xmllint="valid")
+# shapely's Polygon.is_valid, as Emergency Alerts' functional tests require of every polygon.
+case("polygon-bowtie-uk.xml", CAP_ALERT,
+     sub(SQUARE, "51.12,-1.2 51.74,1.2 51.12,1.2 51.74,-1.2 51.12,-1.2"),
+     "a bow-tie polygon whose edges cross", "semantic", ["polygon-self-intersection"],
+     profile="uk", xmllint="valid")
+case("polygon-bowtie-oasis.xml", CAP_ALERT,
+     sub(SQUARE, "51.12,-1.2 51.74,1.2 51.12,1.2 51.74,-1.2 51.12,-1.2"),
+     "a bow-tie polygon: CAP's text does not forbid it, so only a warning", "semantic",
+     ["polygon-self-intersection"], valid=True, severity="warning", xmllint="valid")
+case("polygon-touches-itself-uk.xml", CAP_ALERT,
+     sub(SQUARE, "51.0,-1.0 51.0,1.0 52.0,1.0 51.0,0.0 52.0,-1.0 51.0,-1.0"),
+     "a ring whose corner touches its first edge", "semantic", ["polygon-self-intersection"],
+     profile="uk", xmllint="valid")
+case("polygon-spike-uk.xml", CAP_ALERT,
+     sub(SQUARE, "51.12,-1.2 51.12,1.2 51.12,0.5 51.74,1.2 51.74,-1.2 51.12,-1.2"),
+     "an edge that folds back over the one before it", "semantic",
+     ["polygon-self-intersection"], profile="uk", xmllint="valid")
+case("polygon-collapsed-uk.xml", CAP_ALERT,
+     sub(SQUARE, "51.12,-1.2 51.12,1.2 51.12,1.2 51.12,-1.2"),
+     "four points but only two distinct corners", "semantic", ["polygon-self-intersection"],
+     profile="uk", xmllint="valid")
+case("polygon-open-uk.xml", CAP_ALERT,
+     sub(SQUARE, "51.12,-1.2 51.12,1.2 51.74,1.2 51.74,-1.2 51.13,-1.2"),
+     "a ring that is not closed, under the uk profile", "semantic", ["polygon-closed"],
+     profile="uk", xmllint="valid")
+case("ibag-polygon-bowtie-uk.xml", IBAG_ALERT,
+     sub(SQUARE, "51.12,-1.2 51.74,1.2 51.12,1.2 51.74,-1.2 51.12,-1.2"),
+     "a bow-tie IBAG polygon", "semantic", ["polygon-self-intersection"], profile="uk",
+     xmllint="valid")
 case("references-dangling.xml", CAP_CANCEL,
      sub(",2021-02-15T10:00:00.123456Z", ""),
      "a reference without its sent part", "semantic", ["references-format"], xmllint="valid")

@@ -36,8 +36,13 @@ struct LatLon {
 
 using Polygon = std::vector<LatLon>;
 
+/// One payload area, its keys kept apart because the generators read them differently: CAP takes
+/// `polygons` when non-empty and `polygon` otherwise; emergency-alerts IBAG reads only `polygon`.
 struct Area {
-  std::vector<Polygon> polygons;  // payload "polygon" (one) or "polygons" (several)
+  std::vector<Polygon> polygons;          // payload "polygons"; empty when absent
+  std::optional<Polygon> polygon;         // payload "polygon"
+  std::optional<std::string> description;  // CAP areaDesc (emergency-alerts generator)
+  std::vector<std::string> geocodes;      // IBAG_geocode elements (emergency-alerts generator)
 };
 
 /// An earlier provider message a cancel refers to. CAP references every one; IBAG only the last.
@@ -61,7 +66,12 @@ struct Payload {
   Channel channel = Channel::test;
   std::vector<Reference> references;
   std::string message_number;      // IBAG only
-  std::optional<std::string> web;  // CAP alerts only; emitted only when given
+  std::optional<std::string> web;  // CAP alerts only; emitted only when non-empty
+  /// CAP only (emergency-alerts generator): `sender` replaces the constant sender in the header
+  /// and in cancel references; `sender_name` replaces "GOV.UK Emergency Alerts". Empty means
+  /// the constant, as Python's `x or DEFAULT` reads it.
+  std::optional<std::string> sender;
+  std::optional<std::string> sender_name;
 };
 
 /// A payload the proxy could not render. `field` is a path into the payload
@@ -84,10 +94,19 @@ using RenderResult = boost::system::result<std::string, PayloadError>;
 /// as the proxy would find them missing; strings are passed through unchanged.
 PayloadResult parse_payload(const nlohmann::json& payload);
 
+/// Which proxy generator the document follows. notify_2023: the proxy's XML as Notify's payloads
+/// reached it (emergency-alerts-utils faeeb40, plus several `polygons` per area): one constant
+/// sender, `area-N` descriptions, no `web`, and IBAG polygons from `polygon` or `polygons`.
+/// emergency_alerts: emergency-alerts-utils 8d681d6e, which reads the optional keys `web`,
+/// `sender`, `sender_name` and area `description` (CAP) and `geocodes` (IBAG), and whose IBAG
+/// reads only an area's `polygon`.
+enum class Generator { notify_2023, emergency_alerts };
+
 struct RenderOptions {
   /// A link test carries the proxy's clock, not the payload's: the current minute in UTC, written
   /// with "+00:00". Injected so rendering stays deterministic.
   std::chrono::sys_seconds now{};
+  Generator generator = Generator::notify_2023;
 };
 
 /// The document the proxy sends for `payload`. Fails for an update (not_sent) and for a payload
@@ -104,5 +123,8 @@ std::string python_float_repr(double value);
 std::string_view to_string(MessageType type) noexcept;
 std::string_view to_string(Channel channel) noexcept;
 std::string_view to_string(MessageFormat format) noexcept;
+/// "notify-2023" or "emergency-alerts".
+std::string_view to_string(Generator generator) noexcept;
+std::optional<Generator> parse_generator(std::string_view name) noexcept;
 
 }  // namespace notify::broadcast

@@ -100,19 +100,36 @@ boost::system::result<std::vector<Area>, PayloadError> parse_areas(const nlohman
     if (!a.is_object()) return field_error(field, "expected an object with \"polygon\"");
     Area area;
     // Notify sends one "polygon" per area; later versions of the proxy also take "polygons".
+    // Both are kept: which one a document shows depends on the generator and the format.
     if (auto p = a.find("polygon"); p != a.end()) {
       auto polygon = parse_polygon(*p, field + ".polygon");
       if (!polygon) return polygon.error();
-      area.polygons.push_back(std::move(*polygon));
-    } else if (auto ps = a.find("polygons"); ps != a.end()) {
+      area.polygon = std::move(*polygon);
+    }
+    if (auto ps = a.find("polygons"); ps != a.end() && !ps->is_null()) {
       if (!ps->is_array()) return field_error(field + ".polygons", "expected an array of polygons");
       for (std::size_t k = 0; k < ps->size(); ++k) {
         auto polygon = parse_polygon((*ps)[k], field + ".polygons[" + std::to_string(k) + "]");
         if (!polygon) return polygon.error();
         area.polygons.push_back(std::move(*polygon));
       }
-    } else {
-      return field_error(field + ".polygon", "missing; each area needs a \"polygon\"");
+    }
+    if (auto d = a.find("description"); d != a.end()) {
+      if (!d->is_string())
+        return field_error(field + ".description", "expected a string, got " + json_type_name(*d));
+      area.description = d->get<std::string>();
+    }
+    if (auto g = a.find("geocodes"); g != a.end()) {
+      if (!g->is_array())
+        return field_error(field + ".geocodes",
+                           "expected an array of strings such as [\"E07000008\"], got " +
+                               json_type_name(*g));
+      for (std::size_t k = 0; k < g->size(); ++k) {
+        if (!(*g)[k].is_string())
+          return field_error(field + ".geocodes[" + std::to_string(k) + "]",
+                             "expected a string, got " + json_type_name((*g)[k]));
+        area.geocodes.push_back((*g)[k].get<std::string>());
+      }
     }
     areas.push_back(std::move(area));
   }
@@ -218,6 +235,11 @@ PayloadResult parse_payload(const nlohmann::json& payload) {
     auto refs = parse_references(payload, p.message_format);
     if (!refs) return refs.error();
     p.references = std::move(*refs);
+    if (auto it = payload.find("sender"); it != payload.end() && !it->is_null()) {
+      if (!it->is_string())
+        return field_error("sender", "expected a string, got " + json_type_name(*it));
+      p.sender = it->get<std::string>();
+    }
     return p;
   }
 
@@ -263,9 +285,14 @@ PayloadResult parse_payload(const nlohmann::json& payload) {
   if (!areas) return areas.error();
   p.areas = std::move(*areas);
 
-  if (auto web = payload.find("web"); web != payload.end() && !web->is_null()) {
-    if (!web->is_string()) return field_error("web", "expected a string URL");
-    p.web = web->get<std::string>();
+  // Optional strings read with event.get(...): absent or null is "not given".
+  for (auto [name, target] : {std::pair{"web", &p.web}, std::pair{"sender", &p.sender},
+                              std::pair{"sender_name", &p.sender_name}}) {
+    auto it = payload.find(name);
+    if (it == payload.end() || it->is_null()) continue;
+    if (!it->is_string())
+      return field_error(name, "expected a string, got " + json_type_name(*it));
+    *target = it->get<std::string>();
   }
   return p;
 }

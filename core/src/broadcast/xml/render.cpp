@@ -146,11 +146,29 @@ std::string_view ibag_channel_category(Channel channel) {
   return "4380-CAT5-ENGLISH";
 }
 
-void cap_header(Writer& w, const Payload& p, std::string_view sent, std::string_view status,
-                std::string_view msg_type) {
+// Python's `value or DEFAULT`: an empty or absent value gives the default.
+std::string_view or_default(const std::optional<std::string>& value, std::string_view fallback) {
+  return value && !value->empty() ? std::string_view(*value) : fallback;
+}
+
+// The polygons a CAP area shows. Notify's generator read "polygon" (this model also takes
+// "polygons" when it is absent); emergency-alerts reads `a.get("polygons") or [a["polygon"]]`.
+std::vector<const Polygon*> cap_polygons(const Area& a, Generator g) {
+  std::vector<const Polygon*> out;
+  bool polygons_first = g == Generator::emergency_alerts || !a.polygon;
+  if (polygons_first && !a.polygons.empty()) {
+    for (const auto& polygon : a.polygons) out.push_back(&polygon);
+  } else if (a.polygon) {
+    out.push_back(&*a.polygon);
+  }
+  return out;
+}
+
+void cap_header(Writer& w, const Payload& p, std::string_view sender, std::string_view sent,
+                std::string_view status, std::string_view msg_type) {
   w.open_root("alert", kCapNamespace);
   w.leaf("identifier", p.identifier);
-  w.leaf("sender", kSender);
+  w.leaf("sender", sender);
   w.leaf("sent", sent);
   w.leaf("status", status);
   w.leaf("msgType", msg_type);
@@ -158,25 +176,28 @@ void cap_header(Writer& w, const Payload& p, std::string_view sent, std::string_
 }
 
 std::string render_cap(const Payload& p, const RenderOptions& options) {
+  const bool ea = options.generator == Generator::emergency_alerts;
+  // The link test keeps the constant sender in both generators.
+  const std::string_view sender = ea ? or_default(p.sender, kSender) : kSender;
   Writer w;
   switch (p.message_type) {
     case MessageType::test:
-      cap_header(w, p, link_test_sent(options.now), "Test", "Alert");
+      cap_header(w, p, kSender, link_test_sent(options.now), "Test", "Alert");
       break;
     case MessageType::cancel: {
-      cap_header(w, p, p.sent, "Actual", "Cancel");
+      cap_header(w, p, sender, p.sent, "Actual", "Cancel");
       // Every earlier message for this provider, each as sender,identifier,sent.
       std::string refs;
       for (const auto& r : p.references) {
         if (!refs.empty()) refs += ' ';
-        refs.append(kSender).append(",").append(r.message_id).append(",").append(r.sent);
+        refs.append(sender).append(",").append(r.message_id).append(",").append(r.sent);
       }
       w.leaf("references", refs);
       break;
     }
     case MessageType::alert:
     case MessageType::update:
-      cap_header(w, p, p.sent, "Actual", "Alert");
+      cap_header(w, p, sender, p.sent, "Actual", "Alert");
       w.open("info");
       w.leaf("language", p.language);
       w.leaf("category", "Safety");
@@ -185,14 +206,20 @@ std::string render_cap(const Payload& p, const RenderOptions& options) {
       w.leaf("severity", "Severe");
       w.leaf("certainty", "Likely");
       w.leaf("expires", p.expires);
-      w.leaf("senderName", kSenderName);
+      w.leaf("senderName", ea ? or_default(p.sender_name, kSenderName) : kSenderName);
       w.leaf("headline", p.headline);
       w.leaf("description", p.description);
-      if (p.web) w.leaf("web", *p.web);
+      if (ea && p.web && !p.web->empty()) w.leaf("web", *p.web);
       for (std::size_t i = 0; i < p.areas.size(); ++i) {
+        const auto& a = p.areas[i];
         w.open("area");
-        w.leaf("areaDesc", "area-" + std::to_string(i + 1));
-        for (const auto& polygon : p.areas[i].polygons) w.leaf("polygon", polygon_text(polygon));
+        // a.get("description", "area-{}".format(i + 1)): an empty description stays empty.
+        if (ea && a.description)
+          w.leaf("areaDesc", *a.description);
+        else
+          w.leaf("areaDesc", "area-" + std::to_string(i + 1));
+        for (const auto* polygon : cap_polygons(a, options.generator))
+          w.leaf("polygon", polygon_text(*polygon));
         w.close("area");
       }
       w.close("info");
@@ -251,10 +278,18 @@ std::string render_ibag(const Payload& p, const RenderOptions& options) {
       w.leaf("IBAG_text_alert_message", p.description);
       w.leaf("IBAG_channel_category", ibag_channel_category(p.channel));
       for (std::size_t i = 0; i < p.areas.size(); ++i) {
+        const auto& a = p.areas[i];
         w.open("IBAG_Alert_Area");
         w.leaf("IBAG_area_description", "area-" + std::to_string(i + 1));
-        for (const auto& polygon : p.areas[i].polygons)
-          w.leaf("IBAG_polygon", polygon_text(polygon));
+        if (options.generator == Generator::emergency_alerts) {
+          // `if polygon := a.get("polygon", [])`: "polygons" is never read, an empty polygon
+          // gives no element, and the geocodes follow.
+          if (a.polygon && !a.polygon->empty()) w.leaf("IBAG_polygon", polygon_text(*a.polygon));
+          for (const auto& geocode : a.geocodes) w.leaf("IBAG_geocode", geocode);
+        } else {
+          for (const auto* polygon : cap_polygons(a, options.generator))
+            w.leaf("IBAG_polygon", polygon_text(*polygon));
+        }
         w.close("IBAG_Alert_Area");
       }
       w.close("IBAG_alert_info");
@@ -317,8 +352,29 @@ RenderResult render(const Payload& p, const RenderOptions& options) {
         {"language", p.language}}) {
     if (auto e = check_xml_text(field, text)) return *e;
   }
-  if (p.web)
-    if (auto e = check_xml_text("web", *p.web)) return *e;
+  for (auto [field, text] : {std::pair<std::string_view, const std::optional<std::string>*>{
+                                 "web", &p.web},
+                             {"sender", &p.sender},
+                             {"sender_name", &p.sender_name}}) {
+    if (*text)
+      if (auto e = check_xml_text(field, **text)) return *e;
+  }
+  const bool ea = options.generator == Generator::emergency_alerts;
+  const bool cap = p.message_format == MessageFormat::cap;
+  if (p.message_type == MessageType::alert) {
+    for (std::size_t i = 0; i < p.areas.size(); ++i) {
+      const auto& a = p.areas[i];
+      auto base = "areas[" + std::to_string(i) + "]";
+      // Only emergency-alerts IBAG manages without a polygon (a["polygon"] is a KeyError else).
+      if ((cap || !ea) && cap_polygons(a, options.generator).empty())
+        return PayloadError{base + ".polygon", "missing; each area needs a \"polygon\"", false};
+      if (a.description)
+        if (auto e = check_xml_text(base + ".description", *a.description)) return *e;
+      for (std::size_t k = 0; k < a.geocodes.size(); ++k)
+        if (auto e = check_xml_text(base + ".geocodes[" + std::to_string(k) + "]", a.geocodes[k]))
+          return *e;
+    }
+  }
   for (std::size_t i = 0; i < p.references.size(); ++i) {
     auto base = "references[" + std::to_string(i) + "].";
     if (auto e = check_xml_text(base + "message_id", p.references[i].message_id)) return *e;
@@ -367,6 +423,16 @@ std::string_view to_string(Channel channel) noexcept {
 
 std::string_view to_string(MessageFormat format) noexcept {
   return format == MessageFormat::cap ? "cap" : "ibag";
+}
+
+std::string_view to_string(Generator generator) noexcept {
+  return generator == Generator::emergency_alerts ? "emergency-alerts" : "notify-2023";
+}
+
+std::optional<Generator> parse_generator(std::string_view name) noexcept {
+  if (name == "notify-2023") return Generator::notify_2023;
+  if (name == "emergency-alerts") return Generator::emergency_alerts;
+  return std::nullopt;
 }
 
 }  // namespace notify::broadcast

@@ -164,8 +164,17 @@ class Rules {
     }
     if (auto language = child(info, "IBAG_text_language"))
       language_matches_text(language, text_of(language), text);
-    for (const auto& area : children(info, "IBAG_Alert_Area"))
-      for (const auto& p : children(area, "IBAG_polygon")) polygon(p);
+    for (const auto& area : children(info, "IBAG_Alert_Area")) {
+      auto polygons = children(area, "IBAG_polygon");
+      for (const auto& p : polygons) polygon(p);
+      // emergency-alerts-utils' IBAG reads only an area's "polygon": an area the payload gave
+      // as "polygons" arrives with no shape at all, which the CBC cannot broadcast to.
+      if (profile_ == Profile::uk && polygons.empty() && !child(area, "IBAG_circle"))
+        sink_.add(area, Layer::semantic, Severity::warning, "ibag-area-without-polygon",
+                  "an <IBAG_Alert_Area> with no <IBAG_polygon> or <IBAG_circle> has no shape; "
+                  "emergency-alerts-utils writes none when the payload area has \"polygons\" "
+                  "instead of \"polygon\"");
+    }
   }
 
  private:
@@ -285,10 +294,43 @@ class Rules {
                 std::to_string(points.size()) + " point(s)");
       return;
     }
-    if (points.front().lat != points.back().lat || points.front().lon != points.back().lon)
+    if (points.front().lat != points.back().lat || points.front().lon != points.back().lon) {
       sink_.add(node, Layer::semantic, Severity::error, "polygon-closed",
                 "the last point must repeat the first",
                 std::string(pairs.front()) + " ... " + std::string(pairs.back()));
+      return;
+    }
+    ring_validity(node, points);
+  }
+
+  // Emergency Alerts' functional tests require shapely's Polygon.is_valid of every polygon the
+  // CBC receives; Google's validator has the same crossing rule. CAP's text does not say it.
+  void ring_validity(const pugi::xml_node& node, const std::vector<Point>& points) {
+    const Severity severity = profile_ == Profile::oasis ? Severity::warning : Severity::error;
+    if (points.size() > kRingPointsCheckedMax) {
+      if (profile_ == Profile::uk)
+        sink_.add(node, Layer::semantic, Severity::warning, "polygon-validity-unchecked",
+                  "a polygon of more than " + std::to_string(kRingPointsCheckedMax) +
+                      " points is not checked for self-intersection",
+                  std::to_string(points.size()) + " points");
+      return;
+    }
+    std::vector<std::pair<double, double>> ring;
+    ring.reserve(points.size());
+    for (const auto& p : points) ring.emplace_back(p.lat, p.lon);
+    auto fault = ring_fault(ring);
+    if (!fault) return;
+    if (fault->kind == RingFault::Kind::collapsed) {
+      sink_.add(node, Layer::semantic, severity, "polygon-self-intersection",
+                "the polygon has fewer than three distinct corners, so it encloses no area "
+                "(shapely's is_valid is false)");
+      return;
+    }
+    sink_.add(node, Layer::semantic, severity, "polygon-self-intersection",
+              "edges " + std::to_string(fault->edge_a + 1) + " and " +
+                  std::to_string(fault->edge_b + 1) +
+                  " cross, touch or fold back; a polygon's outline must not meet itself "
+                  "(shapely's is_valid is false)");
   }
 
   void circle(const pugi::xml_node& node) {

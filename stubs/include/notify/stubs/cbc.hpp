@@ -51,6 +51,9 @@ class CbcStub final : public Stub {
   void reset() override;
   /// "responses": {"<operator>[/<az>]": 200 | 403 | 500}, the HTTP status an endpoint answers
   /// whatever it is sent (200: as usual). "operator/az" wins over "operator".
+  /// "signature_certificate": "PATH" (a PEM certificate): every document must then carry an
+  /// XML-DSig signature made with its key, or is refused with SignatureMissing or
+  /// SignatureInvalid (HTTP 400); "" turns the check off.
   std::optional<FieldError> configure(const nlohmann::json& config) override;
 
   std::map<std::string, CbcCounters> counters() const;

@@ -9,6 +9,8 @@
 #include "notify/stubs/registry.hpp"
 #include "notify/stubs/stub.hpp"
 
+#include "notify/broadcast/sign.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -31,6 +33,10 @@ struct LambdaOptions {
   /// The proxy's limits on its call to the CBC.
   std::chrono::milliseconds cbc_connect_timeout{5'000};
   std::chrono::milliseconds cbc_read_timeout{20'000};
+  /// "signing": {"key": PATH, "certificate": PATH}: the proxy functions sign every document as
+  /// emergency-alerts-utils does (signing_enabled). Empty: documents go unsigned, as Notify's did.
+  std::shared_ptr<const broadcast::Signer> signer;
+  std::string signing_certificate_path;
 };
 
 struct LambdaCounters {
