@@ -99,13 +99,16 @@ TEST(BeastServerStream, PiecesArriveChunkedInOrderAndTheEndIsTheLastChunk) {
   RawClient client(io, server->port());
   client.read();
   ASSERT_TRUE(run_until(io, [&] { return stream->pending != nullptr; }));
+  // The head is on the wire before the first pull; the client may not have read it yet.
+  ASSERT_TRUE(run_until(io, [&] { return client.received.find("\r\n\r\n") != std::string::npos; }))
+      << client.received;
   EXPECT_NE(client.received.find("HTTP/1.1 200 OK\r\n"), std::string::npos);
   EXPECT_NE(client.received.find("Transfer-Encoding: chunked\r\n"), std::string::npos);
   EXPECT_NE(client.received.find("Connection: close\r\n"), std::string::npos);
   EXPECT_EQ(client.received.find("Content-Length"), std::string::npos);
 
   stream->push("data: one\n\n");
-  ASSERT_TRUE(run_until(io, [&] { return client.body().size() >= 17; }));
+  ASSERT_TRUE(run_until(io, [&] { return client.body().size() >= 16; }));
   EXPECT_EQ(client.body(), "b\r\ndata: one\n\n\r\n");
   stream->push("data: two\n\n");
   stream->push(std::nullopt);
