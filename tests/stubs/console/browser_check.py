@@ -103,19 +103,28 @@ class Page:
         self.ws = WebSocket(ws_url)
         self.next_id = 0
 
-    def call(self, method, **params):
+    def call(self, method, tolerate=False, **params):
         self.next_id += 1
         self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
         while True:
             reply = json.loads(self.ws.recv())
             if reply.get("id") == self.next_id:
                 if "error" in reply:
+                    if tolerate:
+                        return None
                     fail(f"{method}: {reply['error']}")
                 return reply.get("result", {})
 
     def js(self, expression):
-        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True,
-                           returnByValue=True)
+        # A navigation under way destroys the context an evaluation started in: try again in
+        # the new document (a bounded number of times).
+        for _ in range(50):
+            result = self.call("Runtime.evaluate", tolerate=True, expression=expression,
+                               awaitPromise=True, returnByValue=True)
+            if result is not None:
+                break
+        else:
+            fail(f"JavaScript could not run: {expression[:120]}")
         if "exceptionDetails" in result:
             fail(f"JavaScript failed: {expression[:120]}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -137,8 +146,10 @@ class Page:
                  + str(self.js("document.getElementById('main').innerText"))[:3000])
 
     def go(self, url):
-        self.call("Page.navigate", url=url)
-        self.wait_for("document.readyState === 'complete' && window.C !== undefined", "load " + url)
+        """Follows a link inside the page, as a click on one does (the page's own router)."""
+        path = "/" + url.split("/", 3)[3]
+        self.js(f"(() => {{ go({json.dumps(path)}); return true; }})()")
+        self.wait_for(f"location.pathname === {json.dumps(path)}", "go to " + path)
 
     def screenshot(self, path):
         data = self.call("Page.captureScreenshot", format="png")["data"]
@@ -270,7 +281,7 @@ def main():
                 fail(f"Firetext send answered {sms.status_code}: {sms.text}")
             payload = {"message_type": "alert", "message_format": "cap",
                        "identifier": "console-test-1", "headline": "Headline " + INJECT,
-                       "description": "Flood warning " + INJECT, "language": "en", "channel": "severe",
+                       "description": "Flood warning " + INJECT, "language": "en-GB", "channel": "severe",
                        "sent": "2026-01-01T00:00:00-00:00", "expires": "2026-01-02T00:00:00-00:00",
                        "areas": [{"polygon": [[51.4, -0.3], [51.4, 0.1], [51.6, 0.1], [51.6, -0.3], [51.4, -0.3]]}]}
             lam = aws_client("lambda", info)
