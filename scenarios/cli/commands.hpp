@@ -18,6 +18,7 @@ struct ServeArgs {
   std::uint16_t admin_port = 4567;
   std::string admin_bind = "127.0.0.1";
   std::optional<std::string> admin_token;
+  bool no_ui = false;  // the console (docs/console.md) off: the admin port serves the API alone
   std::size_t max_connections = 1024;
   std::int64_t idle_timeout_ms = 60'000;
   std::optional<std::string> callback_url;

@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
   s->add_option("--admin-token", serve.admin_token,
                 "Token every control API call must carry (Authorization: Bearer TOKEN)")
       ->envname("NOTIFY_SIM_ADMIN_TOKEN");
+  s->add_flag("--no-ui", serve.no_ui,
+              "Serve no console page on the admin port (docs/console.md), only the control API")
+      ->envname("NOTIFY_SIM_NO_UI");
   s->add_option("--max-connections", serve.max_connections,
                 "Open connections per listener; a new client beyond takes the slot of the one "
                 "that has waited longest for a request")

@@ -3,6 +3,7 @@
 // or SIGTERM.
 #include "commands.hpp"
 #include "notify/scenarios/scenario.hpp"
+#include "notify/stubs/console.hpp"
 #include "notify/stubs/edge.hpp"
 #include "notify/stubs/host.hpp"
 #include "notify/stubs/registry.hpp"
@@ -92,7 +93,7 @@ std::vector<stubs::EnvVar> exports(const stubs::Edge& edge, const stubs::StubReg
 
 void print_banner(const stubs::Edge& edge, const stubs::StubRegistry& registry,
                   const stubs::StubHost& host, const std::string& admin_url, std::uint64_t seed,
-                  const std::string& profile) {
+                  const std::string& profile, bool console) {
   const std::string edge_url = edge.url();
   std::printf("notify-sim serve: provider stubs on %s, control API on %s (seed %llu, profile %s)\n",
               edge_url.c_str(), admin_url.c_str(), static_cast<unsigned long long>(seed),
@@ -119,6 +120,10 @@ void print_banner(const stubs::Edge& edge, const stubs::StubRegistry& registry,
     std::printf("export %s=%s\n", v.name.c_str(), v.value.c_str());
   std::printf("\nControl API: curl %s/health ; curl %s/journal ; see docs/control-api.md\n",
               admin_url.c_str(), admin_url.c_str());
+  if (console)
+    std::printf("Console: open %s/ in a browser to see messages and switch faults; see "
+                "docs/console.md\n",
+                reachable(admin_url).c_str());
   std::fflush(stdout);
 }
 
@@ -220,22 +225,26 @@ int serve(const ServeArgs& args) {
   std::unique_ptr<transport::HttpServer> admin;
   try {
     admin = transport::HttpServer::start(
-        io, admin_options, [&host](transport::Request q, transport::Responder done) {
-          host.handle_control(std::move(q), std::move(done));
-        });
+        io, admin_options,
+        stubs::console::with_console(
+            [&host](transport::Request q, transport::Responder done) {
+              host.handle_control(std::move(q), std::move(done));
+            },
+            !args.no_ui));
   } catch (const std::exception& e) {
     edge.stop();
     return cannot_listen("--admin-port", args.admin_port, e);
   }
   // /health names the profile beside what the edge describes.
-  host.set_health_details([&edge, &registry, profile] {
+  host.set_health_details([&edge, &registry, profile, seed = args.seed] {
     nlohmann::json details = edge.describe(registry);
     details["profile"] = profile;
+    details["seed"] = std::to_string(seed);
     return details;
   });
 
   const std::string admin_url = "http://" + admin->address();
-  print_banner(edge, registry, host, admin_url, args.seed, profile);
+  print_banner(edge, registry, host, admin_url, args.seed, profile, !args.no_ui);
   if (args.ready_file) {
     nlohmann::json ready = edge.describe(registry);
     ready["admin_url"] = admin_url;

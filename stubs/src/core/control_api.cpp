@@ -138,6 +138,7 @@ void StubHost::handle_control(transport::Request request, transport::Responder r
   }
   if (path == "/journal") return control_journal(request, respond);
   if (path == "/journal/wait") return control_journal_wait(request, respond);
+  if (path == "/journal/stream") return control_journal_stream(request, respond);
   if (path == "/reset") {
     if (method != "POST") return respond(method_not_allowed(request, "POST"));
     reset();
@@ -169,7 +170,8 @@ void StubHost::handle_control(transport::Request request, transport::Responder r
   }
   respond(detail::error_reply(
       404, "unknown control path " + method + " " + path +
-               "; expected /health, /faults, /faults/<id>, /journal, /journal/wait, /inbound, "
+               "; expected /health, /faults, /faults/<id>, /journal, /journal/wait, "
+               "/journal/stream, /inbound, "
                "/reset, /state or /metrics"));
 }
 

@@ -59,8 +59,10 @@ void Journal::record(JournalEntry entry) {
     entry.response_body.resize(options_.body_bytes_max);
   }
   std::vector<std::shared_ptr<Waiter>> satisfied;
+  std::vector<std::function<void()>> wakes;
   {
     std::lock_guard lock(mutex_);
+    take_wakes_locked(wakes);
     ++counters_.recorded;
     ++counters_.by_service[entry.service];
     ++counters_.by_outcome[entry.service + "/" + entry.outcome];
@@ -95,6 +97,52 @@ void Journal::record(JournalEntry entry) {
     w->clock->cancel(w->timer);
     w->done(true);
   }
+  for (auto& wake : wakes) wake();
+}
+
+void Journal::take_wakes_locked(std::vector<std::function<void()>>& out) {
+  for (auto& w : wakes_) out.push_back(std::move(w.second));
+  wakes_.clear();
+}
+
+JournalCursor Journal::cursor(std::size_t back) const {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t keep = std::min<std::uint64_t>(back, entries_.size());
+  return {epoch_, counters_.recorded - keep};
+}
+
+JournalPage Journal::read_after(JournalCursor after, std::size_t max, std::function<void()> wake,
+                                std::uint64_t* wake_id) {
+  JournalPage page;
+  std::lock_guard lock(mutex_);
+  if (after.epoch != epoch_) {
+    page.reset = true;
+    after = {epoch_, 0};
+  }
+  // A cursor from the future (a made-up Last-Event-ID) reads from now on.
+  after.recorded = std::min(after.recorded, counters_.recorded);
+  const std::uint64_t first_kept = counters_.recorded - entries_.size() + 1;
+  std::uint64_t from = after.recorded + 1;
+  if (from < first_kept) {
+    page.skipped = first_kept - from;
+    from = first_kept;
+  }
+  page.first = from;
+  for (std::uint64_t n = from; n <= counters_.recorded && page.entries.size() < max; ++n) {
+    page.entries.push_back(kept(static_cast<std::size_t>(n - first_kept)));
+  }
+  page.next = {epoch_, from - 1 + page.entries.size()};
+  if (page.entries.empty() && !page.reset && page.skipped == 0 && wake) {
+    const std::uint64_t id = next_wake_++;
+    wakes_.emplace_back(id, std::move(wake));
+    if (wake_id != nullptr) *wake_id = id;
+  }
+  return page;
+}
+
+void Journal::cancel_wake(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(wakes_, [id](const auto& w) { return w.first == id; });
 }
 
 std::vector<JournalEntry> Journal::query(const JournalQuery& q) const {
@@ -174,14 +222,18 @@ void Journal::async_wait(const JournalQuery& q, std::size_t n, runtime::Clock& c
 }
 
 void Journal::clear() {
+  std::vector<std::function<void()>> wakes;
   {
     std::lock_guard lock(mutex_);
+    take_wakes_locked(wakes);
+    ++epoch_;
     entries_.clear();
     head_ = 0;
     counters_ = JournalCounters{};
     for (auto& w : waiters_) w->matched = 0;
   }
   changed_.notify_all();
+  for (auto& wake : wakes) wake();
 }
 
 }  // namespace notify::stubs

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace boost::asio {
@@ -27,10 +28,27 @@ enum class ConnectionAction {
   truncate,  // write the status line, headers and half the body, then close
 };
 
+/// A response body written as it is produced (server-sent events). The server asks for the next
+/// piece only once the previous one is on the wire, so a slow reader costs one piece of memory.
+class BodyStream {
+ public:
+  using Next = std::function<void(std::optional<std::string>)>;
+  virtual ~BodyStream() = default;
+  /// Asks for the next piece. The stream calls `next` once, from any thread, when it has one:
+  /// with the piece, or with nullopt when the body is complete.
+  virtual void pull(Next next) = 0;
+  /// The connection is closing (the peer left or the server stops): a `next` still pending will
+  /// not be used and can be dropped. Called at most once, on the connection's thread.
+  virtual void cancel() = 0;
+};
+
 struct Reply {
   Response response;
   ConnectionAction action = ConnectionAction::respond;
   std::chrono::nanoseconds delay{0};
+  /// With `respond`: the status and headers of `response`, then this stream as the body (chunked
+  /// for HTTP/1.1), and the connection closes after it. On server stop the body is ended.
+  std::shared_ptr<BodyStream> stream;
 };
 
 /// Calls back exactly once with the reply. Safe to call from any thread.

@@ -14,6 +14,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 #include <utility>
 
@@ -187,6 +188,7 @@ void Connection::on_reply(Reply reply) {
 void Connection::enact(Reply reply) {
   switch (reply.action) {
     case ConnectionAction::respond:
+      if (reply.stream) return start_stream(reply.response, std::move(reply.stream));
       return write_response(reply.response);
     case ConnectionAction::refuse:
       return close();
@@ -373,6 +375,106 @@ void Connection::hang() {
   Discard{shared_from_this()}(error_code{}, 0);
 }
 
+void Connection::start_stream(const Response& head, std::shared_ptr<BodyStream> stream) {
+  NOTIFY_ASSERT(head.status >= 200 && head.status <= 999);
+  phase_ = Phase::streaming;
+  stream_ = std::move(stream);
+  stream_writing_ = true;
+  stream_chunked_ = version_ == 11;
+  ++stream_generation_;
+  // The body's length is unknown, so it is chunked (HTTP/1.1) or ends with the connection
+  // (HTTP/1.0); either way the connection closes after it.
+  std::string& out = write_buffer_;
+  out = version_ == 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+  out += std::to_string(head.status);
+  out += ' ';
+  out += reason_phrase(head.status);
+  out += "\r\n";
+  bool has_server = false;
+  for (const auto& [name, value] : head.headers) {
+    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+        iequals(name, "Connection") || !plain_name(name) || !plain_value(value)) {
+      continue;
+    }
+    has_server = has_server || iequals(name, "Server");
+    out += name + ": " + value + "\r\n";
+  }
+  if (!has_server) out += "Server: " + std::string(kServerName) + "\r\n";
+  if (stream_chunked_) out += "Transfer-Encoding: chunked\r\n";
+  out += "Connection: close\r\n\r\n";
+  asio::async_write(socket_, asio::buffer(write_buffer_),
+                    [self = shared_from_this()](error_code ec, std::size_t) {
+                      if (self->phase_ != Phase::streaming) return;
+                      self->stream_writing_ = false;
+                      if (ec || self->head_) return self->close();
+                      // Reading (and discarding) is how the peer's leaving is noticed while the
+                      // stream waits for its next piece.
+                      struct Discard {
+                        std::shared_ptr<Connection> self;
+                        void operator()(error_code ec, std::size_t) const {
+                          if (self->phase_ == Phase::closed) return;
+                          if (ec) return self->close();
+                          self->socket_.async_read_some(asio::buffer(self->discard_), *this);
+                        }
+                      };
+                      Discard{self}(error_code{}, 0);
+                      self->pull_stream();
+                    });
+}
+
+void Connection::pull_stream() {
+  if (phase_ != Phase::streaming) return;
+  if (stop_requested_ || server_->stopped()) return end_stream();
+  const std::uint64_t generation = stream_generation_;
+  stream_->pull([self = shared_from_this(), generation](std::optional<std::string> piece) {
+    auto connection = self;
+    asio::dispatch(connection->executor(),
+                   [connection, generation, piece = std::move(piece)]() mutable {
+                     connection->on_stream_piece(generation, std::move(piece));
+                   });
+  });
+}
+
+void Connection::on_stream_piece(std::uint64_t generation, std::optional<std::string> piece) {
+  if (phase_ != Phase::streaming || generation != stream_generation_ || stream_writing_) return;
+  if (!piece) return end_stream();
+  if (piece->empty()) return pull_stream();
+  std::string& out = write_buffer_;
+  out.clear();
+  if (stream_chunked_) {
+    char size[20];
+    std::snprintf(size, sizeof size, "%zx\r\n", piece->size());
+    out += size;
+  }
+  out += *piece;
+  if (stream_chunked_) out += "\r\n";
+  stream_writing_ = true;
+  asio::async_write(socket_, asio::buffer(write_buffer_),
+                    [self = shared_from_this()](error_code ec, std::size_t) {
+                      if (self->phase_ != Phase::streaming) return;
+                      self->stream_writing_ = false;
+                      if (self->write_buffer_.capacity() > kWriteBufferKeptMax) {
+                        std::string().swap(self->write_buffer_);
+                      }
+                      if (ec) return self->close();
+                      self->pull_stream();
+                    });
+}
+
+void Connection::end_stream() {
+  if (phase_ != Phase::streaming || stream_writing_) return;
+  ++stream_generation_;
+  if (stream_) std::exchange(stream_, nullptr)->cancel();
+  phase_ = Phase::writing;
+  if (!stream_chunked_) return close();
+  // The last chunk tells the reader that the body ended whole, not that the connection broke.
+  write_buffer_ = "0\r\n\r\n";
+  asio::async_write(socket_, asio::buffer(write_buffer_),
+                    [self = shared_from_this()](error_code, std::size_t) {
+                      if (self->phase_ == Phase::writing) self->close();
+                    });
+}
+
 void Connection::reset() {
   error_code ignored;
   // SO_LINGER with a zero time-out makes close() send an RST instead of a FIN.
@@ -384,6 +486,8 @@ void Connection::close() {
   if (phase_ == Phase::closed) return;
   phase_ = Phase::closed;
   cancel_timer();
+  ++stream_generation_;
+  if (stream_) std::exchange(stream_, nullptr)->cancel();
   error_code ignored;
   socket_.close(ignored);
   server_->unregister(this);
@@ -394,6 +498,8 @@ void Connection::on_server_stop() {
   // Idle, half-read and hung connections close now; answers in flight finish first and then
   // close (write_response checks stop_requested_).
   if (phase_ == Phase::reading || phase_ == Phase::hanging || phase_ == Phase::lingering) close();
+  // A streamed body ends now, or as soon as the piece being written is out.
+  if (phase_ == Phase::streaming) end_stream();
 }
 
 }  // namespace notify::transport::beast_server

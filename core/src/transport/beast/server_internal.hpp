@@ -100,7 +100,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void evict();
 
  private:
-  enum class Phase { reading, handling, delaying, writing, hanging, lingering, closed };
+  enum class Phase { reading, handling, delaying, writing, hanging, lingering, streaming, closed };
 
   void read_request();
   void on_read(error_code ec);
@@ -111,6 +111,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void answer_and_linger(http::status status);
   void linger();
   void hang();
+  void start_stream(const Response& head, std::shared_ptr<BodyStream> stream);
+  void pull_stream();
+  void on_stream_piece(std::uint64_t generation, std::optional<std::string> piece);
+  void end_stream();
   void reset();
   void close();
   /// Arms the one timer; `fn` runs on expiry unless the timer was re-armed or cancelled.
@@ -139,6 +143,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string write_buffer_;       // the answer being written by the plain path
   bool write_keep_alive_ = false;  // whether that answer keeps the connection open
   std::atomic<std::int64_t> waiting_since_{0};
+  // A streamed body: the stream, whether a piece is being written, and a generation that makes
+  // a piece arriving after the stream ended (or for an earlier stream) do nothing.
+  std::shared_ptr<BodyStream> stream_;
+  bool stream_writing_ = false;
+  bool stream_chunked_ = false;
+  std::uint64_t stream_generation_ = 0;
 };
 
 }  // namespace notify::transport::beast_server

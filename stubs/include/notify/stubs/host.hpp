@@ -95,6 +95,11 @@ class StubHost {
   static constexpr std::size_t kFiringsListedMax = 1'000;
   /// Callbacks waiting on the clock at once, per service; beyond, new ones are dropped.
   static constexpr std::size_t kPendingCallbacksMax = 100'000;
+  /// /journal/stream: streams open at once (503 beyond), the entries a new stream starts with
+  /// by default, and the entries written in one piece.
+  static constexpr std::size_t kStreamsMax = 16;
+  static constexpr std::size_t kStreamBacklogDefault = 1'000;
+  static constexpr std::size_t kStreamBatchMax = 64;
 
  private:
   class Services;
@@ -119,6 +124,7 @@ class StubHost {
                         transport::Responder& respond);
   void control_journal(transport::Request& request, transport::Responder& respond);
   void control_journal_wait(transport::Request& request, transport::Responder& respond);
+  void control_journal_stream(transport::Request& request, transport::Responder& respond);
   std::optional<std::string> unknown_service(const JournalQuery& query) const;
   nlohmann::json clock_json() const;
 
@@ -148,6 +154,9 @@ class StubHost {
   // Cleared by the destructor; async /journal/wait answers check it before touching the host,
   // because their timer may outlive it on a clock that outlives it.
   std::shared_ptr<std::atomic<bool>> alive_;
+  // Open /journal/stream bodies; shared with them, since a body may outlive the host.
+  std::shared_ptr<std::atomic<std::size_t>> streams_open_ =
+      std::make_shared<std::atomic<std::size_t>>(0);
 };
 
 }  // namespace notify::stubs

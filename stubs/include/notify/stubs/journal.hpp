@@ -58,6 +58,22 @@ struct JournalCounters {
   std::map<std::string, std::uint64_t> by_outcome;  // key "service/outcome"
 };
 
+/// A place in the order entries were recorded: the `recorded`-th entry since the `epoch`-th
+/// clear(). Streams of the journal resume from one.
+struct JournalCursor {
+  std::uint64_t epoch = 0;
+  std::uint64_t recorded = 0;
+};
+
+/// What Journal::read_after() found.
+struct JournalPage {
+  std::vector<JournalEntry> entries;  // oldest first; entries[i] is record number first + i
+  std::uint64_t first = 0;
+  JournalCursor next;         // where the next read starts
+  std::uint64_t skipped = 0;  // entries after the cursor that the journal no longer keeps
+  bool reset = false;         // the journal was cleared since the cursor: it reads from the start
+};
+
 /// Thread-safe.
 class Journal {
  public:
@@ -79,6 +95,17 @@ class Journal {
   void async_wait(const JournalQuery& q, std::size_t n, runtime::Clock& clock,
                   runtime::Duration timeout, std::function<void(bool)> done);
 
+  /// The cursor after the newest entry, or `back` entries before it.
+  JournalCursor cursor(std::size_t back = 0) const;
+  /// At most `max` kept entries recorded after `after`. When there are none and `wake` is set,
+  /// `wake` is called once, on the thread of the next record() or clear(), and its id is
+  /// returned in `wake_id` for cancel_wake(). Reading and arming are one step, so no entry
+  /// recorded in between is missed.
+  JournalPage read_after(JournalCursor after, std::size_t max, std::function<void()> wake = {},
+                         std::uint64_t* wake_id = nullptr);
+  /// Forgets a wake armed by read_after(); harmless when it has already been called.
+  void cancel_wake(std::uint64_t id);
+
   void clear();
 
  private:
@@ -95,6 +122,10 @@ class Journal {
   std::size_t count_locked(const JournalQuery& q) const;
   JournalCounters counters_;
   std::vector<std::shared_ptr<Waiter>> waiters_;
+  std::uint64_t epoch_ = 0;  // clear() calls
+  std::uint64_t next_wake_ = 1;
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> wakes_;
+  void take_wakes_locked(std::vector<std::function<void()>>& out);
 };
 
 nlohmann::json to_json(const JournalEntry& e);
