@@ -25,6 +25,7 @@ const std::vector<std::string> kErrorPayloadChoices = {"logged", "json-decode-er
 const std::vector<std::string> kReturnedErrorChoices = {"off", "on"};
 const std::vector<std::string> kRouteAdvisorChoices = {"off", "on"};
 const std::vector<std::string> kCanaryChoices = {"on", "off"};
+const std::vector<std::string> kRetriesChoices = {"backoff", "queue"};
 
 std::string option_or(const std::map<std::string, std::string>& options, const std::string& key,
                       const std::string& fallback) {
@@ -233,6 +234,10 @@ class BroadcastChannel final : public Channel {
       w_.link_tests.every = std::chrono::seconds(
           std::stoll(option_or(options, "cbc_link_test_every_s", "900")));
     canary_ = option_or(options, "cbc_canary", "on") == "on";
+    w_.config.queue_retries = option_or(options, "cbc_retries", "backoff") == "queue";
+    w_.config.max_receive_count =
+        static_cast<int>(std::stoll(option_or(options, "cbc_max_receive_count", "3")));
+    if (w_.config.max_receive_count < 1) w_.config.max_receive_count = 1;
     tasks_ = std::make_unique<delivery::BroadcastTasks>(env_.store, env_.clock, rng_, *cbc_,
                                                         env_.metrics, env_.logger, w_.config);
   }
@@ -289,7 +294,10 @@ class BroadcastChannel final : public Channel {
       int runs_max = 1;
       std::string documented;
       if (auto e = expiry_.find(pm.broadcast_event_id); e != expiry_.end()) {
-        runs_max = task_runs_max(e->second.second - e->second.first, w_.config.retry_delay_cap);
+        runs_max = w_.config.queue_retries
+                       ? w_.config.max_receive_count
+                       : task_runs_max(e->second.second - e->second.first,
+                                       w_.config.retry_delay_cap);
         if (pm.status == delivery::broadcast_status::kSending &&
             expired.contains(pm.provider + " " + pm.broadcast_event_id))
           documented = "the event expired while its task retried";
@@ -451,7 +459,9 @@ ChannelSpec broadcast_channel() {
                        {"cbc_returned_error", kReturnedErrorChoices},
                        {"cbc_route_advisor", kRouteAdvisorChoices},
                        {"cbc_link_test_every_s", {"900", kWholeNumber}},
-                       {"cbc_canary", kCanaryChoices}};
+                       {"cbc_canary", kCanaryChoices},
+                       {"cbc_retries", kRetriesChoices},
+                       {"cbc_max_receive_count", {"3", kWholeNumber}}};
   spec.chaos_workload = &chaos_broadcast;
   // A provider message is created in sending and the task sets only returned-ack; Notify's model
   // also has returned-error and technical-failure, which nothing sets since bbae20920. A message
@@ -459,12 +469,13 @@ ChannelSpec broadcast_channel() {
   // invocation raised an error the task does not catch (the channel reports which).
   namespace bs = delivery::broadcast_status;
   ChaosRules& r = spec.chaos_rules;
-  r.final_statuses = {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure};
+  r.final_statuses = {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure,
+                      bs::kReturnedErrorRetryExhausted};
   // Under broadcast.returned_error "on" a failure records returned-error and a later run of the
   // task may still be acknowledged.
   r.transitions = {{"", {bs::kSending}},
                    {bs::kSending, {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure}},
-                   {bs::kReturnedError, {bs::kReturnedAck}}};
+                   {bs::kReturnedError, {bs::kReturnedAck, bs::kReturnedErrorRetryExhausted}}};
   // The CBCs journal an alert or a cancel under its identifier (CAP) or message number (IBAG);
   // link tests ("Test") carry identifiers of their own.
   r.services = {"cbc"};

@@ -95,6 +95,13 @@ const std::vector<Setting> kSettings = {
     {"broadcast.canary", "cbc_canary",
      "Whether the CBC proxy canary exists: `on` (a scenario's `canary` block invokes it) or `off` "
      "(the block is ignored, with an info line)."},
+    {"broadcast.retries", "cbc_retries",
+     "How the send task retries a retryable failure: `backoff` (after min(2^n, 240) s, for ever) "
+     "or `queue` (redelivered 10 s later; after `broadcast.max_receive_count` receives, to the "
+     "dead-letter queue, where a watcher records `returned-error-retry-exhausted`)."},
+    {"broadcast.max_receive_count", "cbc_max_receive_count",
+     "Under `queue` retries, how many times the task's message is received before the next "
+     "failure sends it to the dead-letter queue (the queue's redrive maxReceiveCount)."},
     {"telemetry.metrics", "metrics",
      "Which metrics the core records: `otel` (today's OpenTelemetry instruments, "
      "`provider.request.duration`, `notification.send.duration`, ...) or `statsd` (the StatsD "
@@ -254,11 +261,15 @@ const std::vector<Profile> kProfiles = {
          {"broadcast.error_payload", "logged",
           "app/clients/cbc_proxy.py:" NOTIFY_2025 " (result[\"Payload\"].read() in the log line)"},
          {"broadcast.returned_error", "off",
-          "app/celery/broadcast_message_tasks.py:" NOTIFY_2025
+          "app/celery/broadcast_message_tasks.py:9648b1689^"
           " (only BROADCAST_PROVIDER_STATUS_ACK is set)"},
          {"broadcast.route_advisor", "off", "app/clients/cbc_proxy.py:" NOTIFY_2025 " (no advisor)"},
          {"broadcast.link_test_every_s", "900",
           "app/config.py:99856d6af^ (trigger-link-tests, timedelta(minutes=15))"},
+         {"broadcast.retries", "backoff",
+          "app/celery/broadcast_message_tasks.py:9648b1689^"
+          " (max_retries=None, countdown=min(2 ** retries, 240))"},
+         {"broadcast.max_receive_count", "3", "not used with backoff retries"},
          {"broadcast.canary", "on",
           "app/config.py:6d410daae^ (send-canary-to-cbc-proxy, every 5 minutes until 2021-03-26)"},
      }},
@@ -286,6 +297,12 @@ const std::vector<Profile> kProfiles = {
          {"broadcast.link_test_every_s", "180",
           "app/tasks/scheduled_tasks.py:" EAS_TODAY " (trigger_link_tests, cron(\"*/3 * * * *\"))"},
          {"broadcast.canary", "off", "app/config.py:" EAS_TODAY " (no canary since 6d410daae)"},
+         {"broadcast.retries", "queue",
+          "app/tasks/broadcast_message_tasks.py:" EAS_TODAY
+          " (Dramatiq on SQS since 63a06ba29; emergency-alerts-utils dramatiq/ nack visibility 10 s, "
+          "DlqWatcher)"},
+         {"broadcast.max_receive_count", "3",
+          "emergency-alerts-localenv localstack.sh (maxReceiveCount=3; production's is not public)"},
      }},
 };
 

@@ -184,6 +184,36 @@ void BroadcastTasks::finish(const std::string& event_id, const std::string& prov
       return;
     case Kind::retryable: {
       if (config_.record_errors) record_error(provider_message_id, provider, r.message);
+      if (config_.queue_retries) {
+        const int received = retries + 1;
+        if (received >= config_.max_receive_count) {
+          // Visible again after the redelivery delay, past maxReceiveCount: SQS moves it to
+          // the dead-letter queue instead of delivering it, and the watcher records it.
+          logger_.warning("broadcast", r.message + "; " + provider + " for event " + event_id +
+                                           " received " + std::to_string(received) +
+                                           " times: to the dead-letter queue in " +
+                                           seconds_text(config_.redelivery) + " s");
+          timers_.after(config_.redelivery, [this, event_id, provider, provider_message_id] {
+            store_.update_broadcast_provider_message_status(
+                provider_message_id, broadcast_status::kReturnedErrorRetryExhausted,
+                clock_.now());
+            metrics_.incr("broadcast.dead-letter." + provider);
+            logger_.error("broadcast", "DlqWatcher: send_broadcast_provider_message for " +
+                                           provider + " event " + event_id +
+                                           " is in the dead-letter queue: " +
+                                           broadcast_status::kReturnedErrorRetryExhausted);
+          });
+          return;
+        }
+        metrics_.incr("broadcast.retry." + provider);
+        logger_.warning("broadcast", r.message + "; redelivering " + provider + " for event " +
+                                         event_id + " in " + seconds_text(config_.redelivery) +
+                                         " s (receive " + std::to_string(received + 1) + ")");
+        timers_.after(config_.redelivery, [this, event_id, provider, retries] {
+          send_broadcast_provider_message(event_id, provider, retries + 1);
+        });
+        return;
+      }
       auto delay = std::min<runtime::Duration>(
           std::chrono::seconds(static_cast<std::int64_t>(std::pow(2.0, std::min(retries, 30)))),
           config_.retry_delay_cap);

@@ -285,6 +285,31 @@ TEST_F(EmergencyAlertsTasksTest, EveryFailureIsAReturnedErrorAndAResendIsAllowed
   EXPECT_EQ(ee, (std::vector<std::string>{"sending", "returned-error", "returned-ack"}));
 }
 
+TEST_F(EmergencyAlertsTasksTest, RedeliveredEveryTenSecondsThenDeadLettered) {
+  BroadcastConfig c;
+  c.record_errors = true;
+  c.queue_retries = true;
+  c.allowed_broadcast_provider = "ee";
+  tasks_ = std::make_unique<BroadcastTasks>(*store_, clock_, rng_, *ea_, metrics_, logger_, c);
+  lambda_.fail_first = 1000;
+  const auto start = clock_.now();
+  auto e = event("m", "alert");
+  tasks_->send_broadcast_event(e);
+  settle();
+  ASSERT_EQ(lambda_.calls.size(), 12U) << "three receives, four routes each";
+  for (std::size_t run = 0; run < 3; ++run)
+    EXPECT_EQ(lambda_.calls[4 * run].at - start, std::chrono::seconds(10) * static_cast<int>(run));
+  EXPECT_EQ(statuses().at(e + "/ee"), broadcast_status::kReturnedErrorRetryExhausted);
+  EXPECT_EQ(clock_.now() - start, std::chrono::seconds(30)) << "the watcher, 10 s after the last";
+  std::vector<std::string> history;
+  for (const auto& h : store_->list_broadcast_provider_message_status_history())
+    history.push_back(h.status);
+  EXPECT_EQ(history, (std::vector<std::string>{"sending", "returned-error",
+                                               "returned-error-retry-exhausted"}));
+  EXPECT_EQ(metrics_.counter("broadcast.dead-letter.ee"), 1);
+  EXPECT_EQ(tasks_->in_flight(), 0U);
+}
+
 TEST_F(BroadcastTasksTest, AFailedCanaryIsLoud) {
   auto& t = tasks();
   lambda_.fail_first = 1;

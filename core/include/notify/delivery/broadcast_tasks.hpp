@@ -26,6 +26,8 @@ namespace broadcast_status {
 inline constexpr const char* kSending = "sending";
 inline constexpr const char* kReturnedAck = "returned-ack";
 inline constexpr const char* kReturnedError = "returned-error";
+/// Emergency Alerts' DlqWatcher: the task's message reached the dead-letter queue.
+inline constexpr const char* kReturnedErrorRetryExhausted = "returned-error-retry-exhausted";
 inline constexpr const char* kTechnicalFailure = "technical-failure";
 }  // namespace broadcast_status
 
@@ -49,6 +51,14 @@ struct BroadcastConfig {
   /// try the advised route first (advised_route). Off: no advice is read or written.
   bool route_advisor = false;
   runtime::Duration advice_fresh_for = std::chrono::seconds(30);
+  /// Emergency Alerts' Dramatiq on SQS, modelled on the clock: a retryable failure makes the
+  /// message visible again after `redelivery` (EasSqsConsumer.nack's visibility change); a message
+  /// received `max_receive_count` times that fails once more goes to the dead-letter queue on its
+  /// next receive, and the DlqWatcher adds returned-error-retry-exhausted. Off: Notify's
+  /// min(2^n, retry_delay_cap) for ever.
+  bool queue_retries = false;
+  runtime::Duration redelivery = std::chrono::seconds(10);
+  int max_receive_count = 3;
 };
 
 /// What an event's payload_json holds: the content as the event was sent.
