@@ -19,6 +19,19 @@ using nlohmann::json;
 // "propagate": Notify's behaviour, a connection error to the Lambda endpoint escapes the task;
 // "failover": the obvious fix, treated like a ClientError.
 const std::vector<std::string> kConnectionErrorChoices = {"propagate", "failover"};
+// docs/profiles.md: broadcast.routing, broadcast.error_payload, broadcast.returned_error.
+const std::vector<std::string> kRoutingChoices = {"two-lambdas", "four-routes"};
+const std::vector<std::string> kErrorPayloadChoices = {"logged", "json-decode-error", "fixed"};
+const std::vector<std::string> kReturnedErrorChoices = {"off", "on"};
+const std::vector<std::string> kRouteAdvisorChoices = {"off", "on"};
+const std::vector<std::string> kCanaryChoices = {"on", "off"};
+const std::vector<std::string> kRetriesChoices = {"backoff", "queue"};
+
+std::string option_or(const std::map<std::string, std::string>& options, const std::string& key,
+                      const std::string& fallback) {
+  auto it = options.find(key);
+  return it == options.end() ? fallback : it->second;
+}
 const std::set<std::string> kProviders = {"ee", "o2", "three", "vodafone"};
 
 struct EventSpec {
@@ -34,6 +47,7 @@ struct Periodic {
   std::size_t count = 0;
   std::chrono::milliseconds start{0};
   std::chrono::milliseconds every{0};
+  bool every_given = false;  // else the profile's period applies
 };
 
 struct BroadcastWorkload {
@@ -58,7 +72,9 @@ Periodic parse_periodic(stubs::Fields& parent, const std::string& key,
   p.count = static_cast<std::size_t>(f.integer("count").value_or(1));
   if (p.count > 10'000) f.fail_value("count", "at most 10000");
   p.start = std::chrono::milliseconds(f.integer("start_ms").value_or(0));
-  p.every = std::chrono::milliseconds(f.integer("every_ms", 1).value_or(default_every.count()));
+  auto every = f.integer("every_ms", 1);
+  p.every_given = every.has_value();
+  p.every = std::chrono::milliseconds(every.value_or(default_every.count()));
   f.no_others();
   return p;
 }
@@ -195,8 +211,33 @@ class BroadcastChannel final : public Channel {
     failover_on_connection_errors_ = o.failover_on_connection_errors;
     lambda_ = std::make_unique<CountingLambdaClient>(broadcast::make_lambda_client(
         links.transport, env_.clock, rng_, env_.metrics, env_.logger, o));
+    broadcast::ProxyOptions po;
+    po.failover_on_connection_errors = o.failover_on_connection_errors;
+    po.routing = option_or(options, "cbc_routing", "two-lambdas") == "four-routes"
+                     ? broadcast::Routing::four_routes
+                     : broadcast::Routing::two_lambdas;
+    const std::string payload = option_or(options, "cbc_error_payload", "logged");
+    po.error_payload = payload == "json-decode-error" ? broadcast::ErrorPayload::json_decode_error
+                       : payload == "fixed"           ? broadcast::ErrorPayload::fixed
+                                                      : broadcast::ErrorPayload::logged;
+    routes_per_run_ = po.routing == broadcast::Routing::four_routes ? 4 : 2;
+    // The advisor lives in the tasks, which are made below; sends start only after connect().
+    po.advised_route = [this](const std::string& mno) -> std::optional<broadcast::Route> {
+      return tasks_ ? tasks_->advised_route(mno) : std::nullopt;
+    };
     cbc_ = std::make_unique<broadcast::CbcProxyClient>(*lambda_, env_.metrics, env_.logger,
-                                                       o.failover_on_connection_errors);
+                                                       std::move(po));
+    w_.config.record_errors = option_or(options, "cbc_returned_error", "off") == "on";
+    w_.config.route_advisor = option_or(options, "cbc_route_advisor", "off") == "on";
+    // broadcast.link_test_every_s: Notify's 15 minutes, Emergency Alerts' 3.
+    if (!w_.link_tests.every_given)
+      w_.link_tests.every = std::chrono::seconds(
+          std::stoll(option_or(options, "cbc_link_test_every_s", "900")));
+    canary_ = option_or(options, "cbc_canary", "on") == "on";
+    w_.config.queue_retries = option_or(options, "cbc_retries", "backoff") == "queue";
+    w_.config.max_receive_count =
+        static_cast<int>(std::stoll(option_or(options, "cbc_max_receive_count", "3")));
+    if (w_.config.max_receive_count < 1) w_.config.max_receive_count = 1;
     tasks_ = std::make_unique<delivery::BroadcastTasks>(env_.store, env_.clock, rng_, *cbc_,
                                                         env_.metrics, env_.logger, w_.config);
   }
@@ -211,7 +252,11 @@ class BroadcastChannel final : public Channel {
       });
     }
     schedule_periodic(w_.link_tests, [this] { tasks_->trigger_link_tests(); });
-    schedule_periodic(w_.canary, [this] { tasks_->send_canary(); });
+    if (canary_) {
+      schedule_periodic(w_.canary, [this] { tasks_->send_canary(); });
+    } else if (w_.canary.count > 0) {
+      env_.logger.info("broadcast", "No canary: the profile has none (core.cbc_canary off)");
+    }
   }
 
   bool work_remaining() const override {
@@ -249,7 +294,10 @@ class BroadcastChannel final : public Channel {
       int runs_max = 1;
       std::string documented;
       if (auto e = expiry_.find(pm.broadcast_event_id); e != expiry_.end()) {
-        runs_max = task_runs_max(e->second.second - e->second.first, w_.config.retry_delay_cap);
+        runs_max = w_.config.queue_retries
+                       ? w_.config.max_receive_count
+                       : task_runs_max(e->second.second - e->second.first,
+                                       w_.config.retry_delay_cap);
         if (pm.status == delivery::broadcast_status::kSending &&
             expired.contains(pm.provider + " " + pm.broadcast_event_id))
           documented = "the event expired while its task retried";
@@ -262,7 +310,7 @@ class BroadcastChannel final : public Channel {
                       {"status", pm.status},
                       {"history", h == history.end() ? json::array() : h->second},
                       {"attempts", lambda_ ? lambda_->invocations(pm.id) : 0},
-                      {"attempts_max", 2 * runs_max},
+                      {"attempts_max", routes_per_run_ * runs_max},
                       {"reference", ""},
                       {"keys", keys},
                       {"documented", documented},
@@ -317,6 +365,8 @@ class BroadcastChannel final : public Channel {
   runtime::Rng rng_;
   std::unique_ptr<CountingLambdaClient> lambda_;
   bool failover_on_connection_errors_ = false;
+  int routes_per_run_ = 2;  // routes one run of the send task may invoke
+  bool canary_ = true;
   // Event id -> when it was sent and when it expires.
   std::map<std::string, std::pair<runtime::TimePoint, runtime::TimePoint>> expiry_;
   std::set<std::string> updates_;  // ids of update events
@@ -403,7 +453,15 @@ ChannelSpec broadcast_channel() {
     return std::make_unique<BroadcastChannel>(
         env, parse_broadcast(block, "workload.broadcast", env.scenario.file));
   };
-  spec.core_options = {{"cbc_connection_errors", kConnectionErrorChoices}};
+  spec.core_options = {{"cbc_connection_errors", kConnectionErrorChoices},
+                       {"cbc_routing", kRoutingChoices},
+                       {"cbc_error_payload", kErrorPayloadChoices},
+                       {"cbc_returned_error", kReturnedErrorChoices},
+                       {"cbc_route_advisor", kRouteAdvisorChoices},
+                       {"cbc_link_test_every_s", {"900", kWholeNumber}},
+                       {"cbc_canary", kCanaryChoices},
+                       {"cbc_retries", kRetriesChoices},
+                       {"cbc_max_receive_count", {"3", kWholeNumber}}};
   spec.chaos_workload = &chaos_broadcast;
   // A provider message is created in sending and the task sets only returned-ack; Notify's model
   // also has returned-error and technical-failure, which nothing sets since bbae20920. A message
@@ -411,9 +469,13 @@ ChannelSpec broadcast_channel() {
   // invocation raised an error the task does not catch (the channel reports which).
   namespace bs = delivery::broadcast_status;
   ChaosRules& r = spec.chaos_rules;
-  r.final_statuses = {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure};
+  r.final_statuses = {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure,
+                      bs::kReturnedErrorRetryExhausted};
+  // Under broadcast.returned_error "on" a failure records returned-error and a later run of the
+  // task may still be acknowledged.
   r.transitions = {{"", {bs::kSending}},
-                   {bs::kSending, {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure}}};
+                   {bs::kSending, {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure}},
+                   {bs::kReturnedError, {bs::kReturnedAck, bs::kReturnedErrorRetryExhausted}}};
   // The CBCs journal an alert or a cancel under its identifier (CAP) or message number (IBAG);
   // link tests ("Test") carry identifiers of their own.
   r.services = {"cbc"};

@@ -100,8 +100,8 @@ int serve(const ServeArgs& args);
 int chaos(const ChaosArgs& args);
 int run(const RunArgs& args);
 int validate(const std::vector<std::string>& paths);
-/// The profile a command runs: `command_line`, else `scenario_key`, else NOTIFY_SIM_PROFILE,
-/// else the default. Throws scenarios::ScenarioError naming an unknown one and the known ones.
+/// The profiles a command runs, family by family: `command_line`'s, else `scenario_key`'s, else
+/// NOTIFY_SIM_PROFILE's, else the family's default; the combination's name. Throws scenarios::ScenarioError naming an unknown one and the known ones.
 std::string resolve_profile(const std::optional<std::string>& command_line,
                             const std::optional<std::string>& scenario_key = std::nullopt);
 /// Checks one scenario or serve configuration file; `what` gets its summary or the error.

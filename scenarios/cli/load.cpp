@@ -155,8 +155,7 @@ void common_options(const LoadArgs& args, Options& o) {
   // --profile, else NOTIFY_SIM_PROFILE, else the default; an unknown one is invalid_argument.
   const auto environment = o.getenv(profiles::kProfileEnv);
   try {
-    o.profile = profiles::find(profiles::choose(args.profile, std::nullopt, environment),
-                               args.profile ? "--profile" : profiles::kProfileEnv)
+    o.profile = profiles::resolve({{args.profile, "--profile"}, {environment, profiles::kProfileEnv}})
                     .name;
   } catch (const profiles::ProfileError& e) {
     throw std::invalid_argument(e.what());

@@ -80,12 +80,11 @@ std::string resolve_profile(const std::optional<std::string>& command_line,
                             const std::optional<std::string>& scenario_key) {
   std::optional<std::string> environment;
   if (const char* v = std::getenv(profiles::kProfileEnv)) environment = v;
-  const std::string name = profiles::choose(command_line, scenario_key, environment);
-  const std::string what = command_line   ? "--profile"
-                           : scenario_key ? "profile"
-                                          : std::string(profiles::kProfileEnv);
   try {
-    return profiles::find(name, what).name;
+    return profiles::resolve({{command_line, "--profile"},
+                              {scenario_key, "profile"},
+                              {environment, profiles::kProfileEnv}})
+        .name;
   } catch (const profiles::ProfileError& e) {
     throw scenarios::ScenarioError(e.what());
   }

@@ -189,6 +189,15 @@ class ObservedStore final : public store::Store {
     return s_.insert_inbound_sms(m);
   }
   std::vector<store::InboundSms> list_inbound_sms() override { return s_.list_inbound_sms(); }
+  boost::system::result<store::RouteAdvice> get_route_advice(const std::string& mno) override {
+    return s_.get_route_advice(mno);
+  }
+  boost::system::result<void> set_route_advice(const store::RouteAdvice& a) override {
+    return s_.set_route_advice(a);
+  }
+  std::vector<store::RouteAdvice> list_route_advice_history() override {
+    return s_.list_route_advice_history();
+  }
   int schema_version() const override { return s_.schema_version(); }
 
  private:

@@ -14,6 +14,12 @@ namespace {
 #define NOTIFY_TODAY "8ea236603"
 #define NOTIFY_2025 "2388d3aa"
 #define NOTIFY_2021 "494a01ba5"
+// emergency-alerts-api commits (alphagov/emergency-alerts-api).
+#define EAS_TODAY "abe897a01c2f"
+
+const std::vector<std::string> kNotifyFamilies = {"email", "sms", "telemetry", "lifecycle"};
+const std::vector<std::string> kBroadcastFamily = {"broadcast"};
+const std::vector<std::string> kFamilies = {"email", "sms", "telemetry", "lifecycle", "broadcast"};
 
 const std::vector<Setting> kSettings = {
     {"email.client", "email_client",
@@ -66,6 +72,36 @@ const std::vector<Setting> kSettings = {
     {"broadcast.connection_errors", "cbc_connection_errors",
      "What a connection error invoking a CBC proxy Lambda does: `propagate` (escapes the "
      "invocation: no failover, no retry) or `failover` (caught like any other error)."},
+    {"broadcast.routing", "cbc_routing",
+     "How a send reaches a CBC: `two-lambdas` (the operator's first Lambda, then its failover "
+     "Lambda, each to the CBC endpoint of its own AZ) or `four-routes` ((primary, cbc_a), "
+     "(primary, cbc_b), (secondary, cbc_a), (secondary, cbc_b), the payload's `cbc_target` "
+     "naming the endpoint; link tests try all four)."},
+    {"broadcast.error_payload", "cbc_error_payload",
+     "What a Lambda FunctionError whose payload is not JSON does under `four-routes`: `logged` "
+     "(read for the log only: a failed route), `json-decode-error` (json.loads raises outside the "
+     "proxy's try: the task records returned-error and does not retry) or `fixed` (a failed route "
+     "like any other)."},
+    {"broadcast.returned_error", "cbc_returned_error",
+     "Whether the send task adds a `returned-error` status entry on every failure and allows a "
+     "resend after it (`on`), or sets only `returned-ack` (`off`)."},
+    {"broadcast.route_advisor", "cbc_route_advisor",
+     "Whether the route advisor is on: each successful link test records its route as the "
+     "operator's advice when the advice is more than 30 s old, and every send tries the advised "
+     "route first (`on`); `off`: no advisor."},
+    {"broadcast.link_test_every_s", "cbc_link_test_every_s",
+     "How often, in seconds, the scheduled link tests run when a scenario's `link_tests` gives no "
+     "`every_ms`."},
+    {"broadcast.canary", "cbc_canary",
+     "Whether the CBC proxy canary exists: `on` (a scenario's `canary` block invokes it) or `off` "
+     "(the block is ignored, with an info line)."},
+    {"broadcast.retries", "cbc_retries",
+     "How the send task retries a retryable failure: `backoff` (after min(2^n, 240) s, for ever) "
+     "or `queue` (redelivered 10 s later; after `broadcast.max_receive_count` receives, to the "
+     "dead-letter queue, where a watcher records `returned-error-retry-exhausted`)."},
+    {"broadcast.max_receive_count", "cbc_max_receive_count",
+     "Under `queue` retries, how many times the task's message is received before the next "
+     "failure sends it to the dead-letter queue (the queue's redrive maxReceiveCount)."},
     {"telemetry.metrics", "metrics",
      "Which metrics the core records: `otel` (today's OpenTelemetry instruments, "
      "`provider.request.duration`, `notification.send.duration`, ...) or `statsd` (the StatsD "
@@ -88,6 +124,7 @@ const std::vector<Profile> kProfiles = {
      NOTIFY_TODAY,
      "2026-08-20",
      "Today's Notify.",
+     kNotifyFamilies,
      {
          {"email.client", "ses", "app/clients/email/aws_ses.py:" NOTIFY_TODAY},
          {"email.ses_api", "v2",
@@ -115,9 +152,6 @@ const std::vector<Profile> kProfiles = {
           "app/clients/sms/firetext.py:2336be8b8 (add_authentication_to_url)"},
          {"sms.mmg_receipt_credentials", "basic",
           "app/clients/sms/mmg.py:b16f8afc9 (add_authentication_to_url)"},
-         {"broadcast.connection_errors", "propagate",
-          "app/clients/cbc_proxy.py:" NOTIFY_2025
-          " (the last before aff95d485 removed broadcasts)"},
          {"telemetry.metrics", "otel",
           "app/otel_metrics/:" NOTIFY_TODAY " (StatsD removed in 971d80af6)"},
          {"lifecycle.replay_created_rule", "age-limited",
@@ -132,6 +166,7 @@ const std::vector<Profile> kProfiles = {
      "2025-07-28",
      "Notify when the core was modelled: SES v2, the 50-errors-a-minute threshold, a cached "
      "provider choice.",
+     kNotifyFamilies,
      {
          {"email.client", "ses", "app/clients/email/aws_ses.py:" NOTIFY_2025},
          {"email.ses_api", "v2",
@@ -161,8 +196,6 @@ const std::vector<Profile> kProfiles = {
           "app/clients/sms/firetext.py:" NOTIFY_2025 " (a bare receipt URL)"},
          {"sms.mmg_receipt_credentials", "off",
           "app/clients/sms/mmg.py:" NOTIFY_2025 " (a bare delurl)"},
-         {"broadcast.connection_errors", "propagate",
-          "app/clients/cbc_proxy.py:" NOTIFY_2025 " (except ClientError only)"},
          {"telemetry.metrics", "statsd", "app/__init__.py:" NOTIFY_2025 " (statsd_client)"},
          {"lifecycle.replay_created_rule", "unbounded",
           "app/dao/notifications_dao.py:" NOTIFY_2025 " (notifications_not_yet_sent)"},
@@ -175,6 +208,7 @@ const std::vector<Profile> kProfiles = {
      NOTIFY_2021,
      "2021-12-29",
      "Notify of 2021: SES v1, every failed send moves priorities, a cached provider choice.",
+     kNotifyFamilies,
      {
          {"email.client", "ses", "app/clients/email/aws_ses.py:" NOTIFY_2021},
          {"email.ses_api", "v1",
@@ -203,8 +237,6 @@ const std::vector<Profile> kProfiles = {
           "app/clients/sms/firetext.py:" NOTIFY_2021 " (a bare receipt URL)"},
          {"sms.mmg_receipt_credentials", "off",
           "app/clients/sms/mmg.py:" NOTIFY_2021 " (a bare delurl)"},
-         {"broadcast.connection_errors", "propagate",
-          "app/clients/cbc_proxy.py:" NOTIFY_2021 " (except ClientError only)"},
          {"telemetry.metrics", "statsd", "app/__init__.py:" NOTIFY_2021 " (statsd_client)"},
          {"lifecycle.replay_created_rule", "unbounded",
           "app/dao/notifications_dao.py:" NOTIFY_2021 " (notifications_not_yet_sent)"},
@@ -212,6 +244,65 @@ const std::vector<Profile> kProfiles = {
           "app/celery/nightly_tasks.py:" NOTIFY_2021 " (statsd_client.incr, since c8cf057eb)"},
          {"lifecycle.beat_timezone", "Europe/London",
           "app/config.py:" NOTIFY_2021 " (timezone Europe/London)"},
+     }},
+    {"notify-2023",
+     "alphagov/notifications-api",
+     NOTIFY_2025,
+     "2023-12-12",
+     "Notify's cell broadcast code as aff95d485 removed it: two Lambdas per operator, failover "
+     "on FunctionError, retries for ever, the canary.",
+     kBroadcastFamily,
+     {
+         {"broadcast.connection_errors", "propagate",
+          "app/clients/cbc_proxy.py:" NOTIFY_2025
+          " (except ClientError only; the parent of aff95d485, which removed broadcasts)"},
+         {"broadcast.routing", "two-lambdas",
+          "app/clients/cbc_proxy.py:" NOTIFY_2025 " (_invoke_lambda_with_failover)"},
+         {"broadcast.error_payload", "logged",
+          "app/clients/cbc_proxy.py:" NOTIFY_2025 " (result[\"Payload\"].read() in the log line)"},
+         {"broadcast.returned_error", "off",
+          "app/celery/broadcast_message_tasks.py:9648b1689^"
+          " (only BROADCAST_PROVIDER_STATUS_ACK is set)"},
+         {"broadcast.route_advisor", "off", "app/clients/cbc_proxy.py:" NOTIFY_2025 " (no advisor)"},
+         {"broadcast.link_test_every_s", "900",
+          "app/config.py:99856d6af^ (trigger-link-tests, timedelta(minutes=15))"},
+         {"broadcast.retries", "backoff",
+          "app/celery/broadcast_message_tasks.py:9648b1689^"
+          " (max_retries=None, countdown=min(2 ** retries, 240))"},
+         {"broadcast.max_receive_count", "3", "not used with backoff retries"},
+         {"broadcast.canary", "on",
+          "app/config.py:6d410daae^ (send-canary-to-cbc-proxy, every 5 minutes until 2021-03-26)"},
+     }},
+    {"emergency-alerts-2026-08",
+     "alphagov/emergency-alerts-api",
+     EAS_TODAY,
+     "2026-08-18",
+     "Today's GOV.UK Emergency Alerts, where Notify's broadcast code lives on.",
+     kBroadcastFamily,
+     {
+         {"broadcast.connection_errors", "failover",
+          "app/clients/cbc_proxy.py:" EAS_TODAY " (except Exception, since 7f6fd9184)"},
+         {"broadcast.routing", "four-routes",
+          "app/clients/cbc_proxy.py:" EAS_TODAY
+          " (_invoke_lambdas_with_routing, since 031953fbf and 223c4a639)"},
+         {"broadcast.error_payload", "json-decode-error",
+          "app/clients/cbc_proxy.py:" EAS_TODAY
+          " (_convert_lambda_payload_to_json outside the try)"},
+         {"broadcast.returned_error", "on",
+          "app/tasks/broadcast_message_tasks.py:" EAS_TODAY
+          " (add_broadcast_provider_message_status(..., BROADCAST_PROVIDER_STATUS_ERR))"},
+         {"broadcast.route_advisor", "on",
+          "app/clients/cbc_proxy.py, app/dao/route_advisor_dao.py:" EAS_TODAY
+          " (_update_route_advisor, since 031953fbf)"},
+         {"broadcast.link_test_every_s", "180",
+          "app/tasks/scheduled_tasks.py:" EAS_TODAY " (trigger_link_tests, cron(\"*/3 * * * *\"))"},
+         {"broadcast.canary", "off", "app/config.py:" EAS_TODAY " (no canary since 6d410daae)"},
+         {"broadcast.retries", "queue",
+          "app/tasks/broadcast_message_tasks.py:" EAS_TODAY
+          " (Dramatiq on SQS since 63a06ba29; emergency-alerts-utils dramatiq/ nack visibility 10 s, "
+          "DlqWatcher)"},
+         {"broadcast.max_receive_count", "3",
+          "emergency-alerts-localenv localstack.sh (maxReceiveCount=3; production's is not public)"},
      }},
 };
 
@@ -251,28 +342,125 @@ const Setting* find_setting(const std::string& name) {
   return nullptr;
 }
 
-std::string known() {
+std::string family_of(const std::string& setting) {
+  return setting.substr(0, setting.find('.'));
+}
+
+const std::vector<std::string>& families() { return kFamilies; }
+
+namespace {
+
+bool covers(const Profile& p, const std::string& family) {
+  return std::find(p.families.begin(), p.families.end(), family) != p.families.end();
+}
+
+std::string default_for(const std::string& family) {
+  return family == "broadcast" ? kDefaultBroadcastProfile : kDefaultProfile;
+}
+
+const Profile* lookup(const std::string& name) {
+  for (const auto& p : kProfiles)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
   std::string out;
-  for (const auto& p : kProfiles) {
-    out += (out.empty() ? "" : ", ") + p.name;
-    if (p.name == kDefaultProfile) out += " (default)";
-  }
+  for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
   return out;
 }
 
-const Profile& find(const std::string& name, const std::string& what) {
-  for (const auto& p : kProfiles)
-    if (p.name == name) return p;
-  throw ProfileError(what + " \"" + name + "\": unknown profile; the profiles are " + known());
+// "a,b" or "a+b" -> {"a", "b"}, each trimmed of spaces.
+std::vector<std::string> split_spec(const std::string& spec) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    auto b = cur.find_first_not_of(' ');
+    auto e = cur.find_last_not_of(' ');
+    out.push_back(b == std::string::npos ? "" : cur.substr(b, e - b + 1));
+    cur.clear();
+  };
+  for (char c : spec) {
+    if (c == ',' || c == '+') {
+      flush();
+    } else {
+      cur += c;
+    }
+  }
+  flush();
+  return out;
 }
 
-std::string choose(const std::optional<std::string>& command_line,
-                   const std::optional<std::string>& scenario_key,
-                   const std::optional<std::string>& environment) {
-  if (command_line) return *command_line;
-  if (scenario_key) return *scenario_key;
-  if (environment && !environment->empty()) return *environment;
-  return kDefaultProfile;
+}  // namespace
+
+std::string known() {
+  // One group per family set, in table order: "a (default), b for email, sms; c (default) for
+  // broadcast".
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> groups;
+  for (const auto& p : kProfiles) {
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&p](const auto& x) { return x.first == p.families; });
+    if (g == groups.end()) {
+      groups.push_back({p.families, {}});
+      g = groups.end() - 1;
+    }
+    const bool dflt = p.name == kDefaultProfile || p.name == kDefaultBroadcastProfile;
+    // The default first, as users read it.
+    if (dflt) {
+      g->second.insert(g->second.begin(), p.name + " (default)");
+    } else {
+      g->second.push_back(p.name);
+    }
+  }
+  std::vector<std::string> parts;
+  for (const auto& g : groups) parts.push_back(join(g.second, ", ") + " for " + join(g.first, ", "));
+  return join(parts, "; ");
+}
+
+Profile resolve(const std::vector<Choice>& choices) {
+  std::map<std::string, const Profile*> chosen;  // family -> profile
+  for (const auto& c : choices) {
+    if (!c.spec || c.spec->empty()) continue;
+    std::map<std::string, const Profile*> mine;
+    for (const auto& name : split_spec(*c.spec)) {
+      const Profile* p = lookup(name);
+      if (p == nullptr)
+        throw ProfileError(c.what + " \"" + (name.empty() ? *c.spec : name) +
+                           "\": unknown profile; the profiles are " + known());
+      for (const auto& f : p->families) {
+        auto [it, fresh] = mine.emplace(f, p);
+        if (!fresh && it->second != p)
+          throw ProfileError(c.what + " \"" + *c.spec + "\": " + it->second->name + " and " +
+                             p->name + " both cover " + join(p->families, ", ") +
+                             "; name one profile per family");
+      }
+    }
+    for (const auto& [family, p] : mine) chosen.emplace(family, p);
+  }
+  for (const auto& f : kFamilies)
+    if (!chosen.contains(f)) chosen[f] = lookup(default_for(f));
+  Profile out;
+  std::vector<std::string> names;
+  for (const auto& p : kProfiles) {
+    bool used = false;
+    for (const auto& kv : chosen) used = used || kv.second == &p;
+    if (!used) continue;
+    names.push_back(p.name);
+    if (out.repository.empty()) {
+      out.repository = p.repository;
+      out.commit = p.commit;
+      out.date = p.date;
+    }
+    out.summary += (out.summary.empty() ? "" : " ") + p.summary;
+    out.families.insert(out.families.end(), p.families.begin(), p.families.end());
+    out.values.insert(out.values.end(), p.values.begin(), p.values.end());
+  }
+  out.name = join(names, "+");
+  return out;
+}
+
+Profile find(const std::string& spec, const std::string& what) {
+  return resolve({Choice{spec, what}});
 }
 
 std::map<std::string, std::string> core_options(

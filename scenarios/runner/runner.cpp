@@ -23,7 +23,11 @@ constexpr const char* kCoreAuthority = "core.sim:6011";
 // Names the profile whenever the file alone would not choose it (it came from --profile or
 // NOTIFY_SIM_PROFILE).
 std::string reproduce_command(const Scenario& s, const RunOptions& o) {
-  const bool from_file = s.profile == s.profile_key.value_or(profiles::kDefaultProfile);
+  bool from_file = false;
+  try {
+    from_file = s.profile == profiles::find(s.profile_key.value_or(""), "profile").name;
+  } catch (const profiles::ProfileError&) {
+  }
   return "notify-sim run " + s.file + " --seed " + std::to_string(o.seed) + " --mode " +
          std::string(to_string(o.mode)) + (from_file ? "" : " --profile " + s.profile);
 }

@@ -337,7 +337,7 @@ static Scenario parse_fields(const json& j, const std::string& file) {
   }
   if (const json* e = f.object("expect")) parse_expect(*e, "expect", file, s.expect);
   f.no_others();
-  use_profile(s, s.profile_key.value_or(profiles::kDefaultProfile));
+  use_profile(s, s.profile_key.value_or(""));
   return s;
 }
 

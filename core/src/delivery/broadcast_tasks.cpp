@@ -8,6 +8,12 @@ namespace notify::delivery {
 
 namespace {
 
+// "ee-1-proxy/cbc_a" -> "ee-1-proxy.cbc_a", for a metric name.
+std::string route_metric(std::string route) {
+  std::replace(route.begin(), route.end(), '/', '.');
+  return route;
+}
+
 std::int64_t to_ns(runtime::TimePoint t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
@@ -96,7 +102,8 @@ void BroadcastTasks::send_broadcast_provider_message(const std::string& event_id
   if (config_.message_stubbed) return integrity_error(provider, "the message is stubbed");
   // check_event_makes_sense_in_sequence
   auto existing = store_.find_broadcast_provider_message(event_id, provider);
-  if (existing && existing->status != broadcast_status::kSending)
+  if (existing && existing->status != broadcast_status::kSending &&
+      !(config_.record_errors && existing->status == broadcast_status::kReturnedError))
     return integrity_error(provider, "event " + event_id + " already has status " +
                                          existing->status + " for " + provider);
   const auto content = BroadcastEventContent::from_json(event->payload_json);
@@ -176,6 +183,37 @@ void BroadcastTasks::finish(const std::string& event_id, const std::string& prov
                                     " through " + r.message);
       return;
     case Kind::retryable: {
+      if (config_.record_errors) record_error(provider_message_id, provider, r.message);
+      if (config_.queue_retries) {
+        const int received = retries + 1;
+        if (received >= config_.max_receive_count) {
+          // Visible again after the redelivery delay, past maxReceiveCount: SQS moves it to
+          // the dead-letter queue instead of delivering it, and the watcher records it.
+          logger_.warning("broadcast", r.message + "; " + provider + " for event " + event_id +
+                                           " received " + std::to_string(received) +
+                                           " times: to the dead-letter queue in " +
+                                           seconds_text(config_.redelivery) + " s");
+          timers_.after(config_.redelivery, [this, event_id, provider, provider_message_id] {
+            store_.update_broadcast_provider_message_status(
+                provider_message_id, broadcast_status::kReturnedErrorRetryExhausted,
+                clock_.now());
+            metrics_.incr("broadcast.dead-letter." + provider);
+            logger_.error("broadcast", "DlqWatcher: send_broadcast_provider_message for " +
+                                           provider + " event " + event_id +
+                                           " is in the dead-letter queue: " +
+                                           broadcast_status::kReturnedErrorRetryExhausted);
+          });
+          return;
+        }
+        metrics_.incr("broadcast.retry." + provider);
+        logger_.warning("broadcast", r.message + "; redelivering " + provider + " for event " +
+                                         event_id + " in " + seconds_text(config_.redelivery) +
+                                         " s (receive " + std::to_string(received + 1) + ")");
+        timers_.after(config_.redelivery, [this, event_id, provider, retries] {
+          send_broadcast_provider_message(event_id, provider, retries + 1);
+        });
+        return;
+      }
       auto delay = std::min<runtime::Duration>(
           std::chrono::seconds(static_cast<std::int64_t>(std::pow(2.0, std::min(retries, 30)))),
           config_.retry_delay_cap);
@@ -190,7 +228,8 @@ void BroadcastTasks::finish(const std::string& event_id, const std::string& prov
     }
     case Kind::unhandled:
       // Not CBCProxyRetryableException: the task fails and is not retried; the provider message
-      // stays "sending".
+      // stays "sending" (Notify) or gets returned-error (Emergency Alerts).
+      if (config_.record_errors) record_error(provider_message_id, provider, r.message);
       logger_.error("broadcast", "send_broadcast_provider_message for " + provider + " event " +
                                      event_id + " raised " + r.message + " (not retried)");
       metrics_.incr("broadcast.unhandled." + provider);
@@ -198,28 +237,57 @@ void BroadcastTasks::finish(const std::string& event_id, const std::string& prov
   }
 }
 
+void BroadcastTasks::record_error(const std::string& provider_message_id,
+                                  const std::string& provider, const std::string& detail) {
+  store_.update_broadcast_provider_message_status(provider_message_id,
+                                                  broadcast_status::kReturnedError, clock_.now());
+  metrics_.incr("broadcast.provider-message.returned-error." + provider);
+  logger_.warning("broadcast", "Provider message " + provider_message_id + " for " + provider +
+                                   ": returned-error {\"exception\": \"" + detail + "\"}");
+}
+
+std::optional<broadcast::Route> BroadcastTasks::advised_route(const std::string& mno) {
+  if (!config_.route_advisor) return std::nullopt;
+  auto advice = store_.get_route_advice(mno);
+  if (!advice) return std::nullopt;
+  return broadcast::Route{advice->proxy, advice->target};
+}
+
+void BroadcastTasks::update_route_advisor(const std::string& route, bool ok) {
+  const auto slash = route.find('/');
+  if (!config_.route_advisor || !ok || slash == std::string::npos) return;
+  const std::string lambda = route.substr(0, slash), target = route.substr(slash + 1);
+  const std::string mno = lambda.substr(0, lambda.find('-'));
+  const auto now = clock_.now();
+  auto current = store_.get_route_advice(mno);
+  if (current && current->updated_at >= now - config_.advice_fresh_for) return;
+  logger_.info("broadcast", "Updating route advisor for " + mno + ": " + lambda + " | " + target);
+  metrics_.incr("broadcast.route-advisor.updated." + mno);
+  (void)store_.set_route_advice({mno, lambda, target, now});
+}
+
 void BroadcastTasks::trigger_link_tests() {
   if (!config_.cbc_proxy_enabled) return;
   for (const auto& provider : config_.enabled_cbcs) {
     broadcast::CbcProxy& proxy = cbc_.get_proxy(provider);
-    running_ += 2;
-    proxy.send_link_test([this] { return rng_.uuid4(); }, [this] { return next_message_number(); },
-                         [this, &proxy](std::string lambda, broadcast::InvokeResult r) {
-                           --running_;
-                           const bool ok = r.kind == broadcast::InvokeResult::Kind::ok;
-                           metrics_.incr("cbc-proxy.link-test." + lambda + (ok ? ".ok" : ".failed"));
-                           if (ok) {
-                             logger_.info("broadcast", "Link test to " + lambda + " succeeded");
-                           } else {
-                             logger_.error("broadcast", "Link test to " + lambda + " failed: " +
-                                                            r.error + " " + r.detail);
-                             // An exception ends the task before the failover Lambda's test.
-                             if (r.kind == broadcast::InvokeResult::Kind::unhandled &&
-                                 lambda == proxy.lambda_name() &&
-                                 !proxy.failover_on_connection_errors())
-                               --running_;
-                           }
-                         });
+    ++running_;
+    // Each route's result, then once the task ends (after the last route, or when an invocation
+    // raised an error the task does not catch).
+    proxy.send_link_test(
+        [this] { return rng_.uuid4(); }, [this] { return next_message_number(); },
+        [this](std::string route, broadcast::InvokeResult r) {
+          const bool ok = r.kind == broadcast::InvokeResult::Kind::ok;
+          metrics_.incr("cbc-proxy.link-test." + route_metric(route) + (ok ? ".ok" : ".failed"));
+          if (ok) {
+            logger_.info("broadcast", "Link test to " + route + " succeeded");
+          } else {
+            logger_.error("broadcast",
+                          "Link test to " + route + " failed: " + r.error + " " + r.detail);
+          }
+          update_route_advisor(route, ok);
+          if (on_link_test_) on_link_test_(route, ok);
+        },
+        [this] { --running_; });
   }
 }
 

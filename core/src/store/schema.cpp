@@ -149,9 +149,38 @@ CREATE TABLE IF NOT EXISTS inbound_sms (
 CREATE INDEX IF NOT EXISTS inbound_sms_by_created ON inbound_sms (created_at, id);
 )sql";
 
+// The route advisor (Emergency Alerts' route_advisor: mno, proxy, target, updated_at) and the
+// history of what it advised, written by triggers like the status histories. Idempotent, as the
+// tests that rewind a file's version expect.
+constexpr const char* kRouteAdvisor = R"sql(
+CREATE TABLE IF NOT EXISTS route_advisor (
+  mno        TEXT PRIMARY KEY,
+  proxy      TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS route_advisor_history (
+  seq        INTEGER PRIMARY KEY,
+  mno        TEXT NOT NULL,
+  proxy      TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS route_advisor_created AFTER INSERT ON route_advisor
+BEGIN
+  INSERT INTO route_advisor_history (mno, proxy, target, updated_at)
+  VALUES (NEW.mno, NEW.proxy, NEW.target, NEW.updated_at);
+END;
+CREATE TRIGGER IF NOT EXISTS route_advisor_changed AFTER UPDATE ON route_advisor
+BEGIN
+  INSERT INTO route_advisor_history (mno, proxy, target, updated_at)
+  VALUES (NEW.mno, NEW.proxy, NEW.target, NEW.updated_at);
+END;
+)sql";
+
 // kMigrations[i] takes the schema from version i to i + 1. Times are integer nanoseconds
 // since the Unix epoch (UTC).
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     R"sql(
 CREATE TABLE notifications (
   id             TEXT PRIMARY KEY,
@@ -223,6 +252,8 @@ DROP INDEX IF EXISTS notifications_by_status;
     kReferenceIndexPartial,
     // Version 8: inbound SMS.
     kInboundSms,
+    // Version 9: the broadcast route advisor.
+    kRouteAdvisor,
 };
 
 static_assert(kMigrations.size() == kSchemaVersion);

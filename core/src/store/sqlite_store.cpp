@@ -460,6 +460,40 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // The advisor is read once per broadcast send and written by link tests: prepared when used.
+  result<RouteAdvice> get_route_advice(const std::string& mno) override {
+    Access access(*this);
+    Statement s(db_, "SELECT mno, proxy, target, updated_at FROM route_advisor WHERE mno = ?1");
+    s.bind(1, mno);
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) return not_found();
+    if (rc != SQLITE_ROW) return store_error();
+    return RouteAdvice{s.column_text(0), s.column_text(1), s.column_text(2),
+                       from_ns(s.column_int(3))};
+  }
+
+  result<void> set_route_advice(const RouteAdvice& a) override {
+    Access access(*this);
+    Statement s(db_,
+                "INSERT INTO route_advisor (mno, proxy, target, updated_at) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT (mno) DO UPDATE SET proxy = excluded.proxy, target = excluded.target, "
+                "updated_at = excluded.updated_at");
+    s.bind(1, a.mno).bind(2, a.proxy).bind(3, a.target).bind(4, to_ns(a.updated_at));
+    if (s.step() != SQLITE_DONE) return store_error();
+    return {};
+  }
+
+  std::vector<RouteAdvice> list_route_advice_history() override {
+    Access access(*this);
+    Statement s(db_,
+                "SELECT mno, proxy, target, updated_at FROM route_advisor_history ORDER BY seq");
+    std::vector<RouteAdvice> out;
+    while (s.step() == SQLITE_ROW)
+      out.push_back(RouteAdvice{s.column_text(0), s.column_text(1), s.column_text(2),
+                                from_ns(s.column_int(3))});
+    return out;
+  }
+
   int schema_version() const override { return schema_version_; }
 
  private:

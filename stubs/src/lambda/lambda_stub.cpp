@@ -267,6 +267,14 @@ void LambdaStub::handle_async(const Call& call, Answer answer) {
     finish(lambda::function_error("Exception", "the function failed (injected fault)", rid));
     return;
   }
+  if (call.error == kLambdaFunctionErrorText) {
+    // A runtime that died before it could write its error document: the payload is plain text.
+    StubAnswer a = lambda::function_error("Runtime.ExitError", "", rid);
+    a.response.headers.set("Content-Type", "text/plain");
+    a.response.body = "RequestId: " + rid + " Error: Runtime exited with error: signal: killed";
+    finish(std::move(a));
+    return;
+  }
   if (fn->op.empty()) {  // the canary answers that it ran
     finish(lambda::function_result(
         {{"success", true}, {"identifier", payload.value("identifier", nlohmann::json())}}, rid));
@@ -285,7 +293,7 @@ std::optional<SelectorNames> LambdaStub::selector_names() const {
 
 std::vector<std::string> LambdaStub::error_names() const {
   return {kLambdaThrottled, kLambdaServiceError, kLambdaCredentialsRevoked, kLambdaFunctionTimeout,
-          kLambdaFunctionError};
+          kLambdaFunctionError, kLambdaFunctionErrorText};
 }
 
 StubAnswer LambdaStub::not_found(const transport::Request& request) const {

@@ -1,6 +1,8 @@
 // The proxy functions: what the UK CBC proxy Lambda does with Notify's payload, modelled. It
 // checks the payload, renders CAP 1.2 or IBAG as the proxy does, and posts the document to its
-// operator's CBC through its own AZ's path. A connection failure is the CBCNewConnectionError
+// operator's CBC: through its own AZ's path (Notify's payload), or, when the payload carries
+// "cbc_target" (Emergency Alerts since 031953fbf), through the endpoint it names: "cbc_a" is the
+// first AZ path's endpoint, "cbc_b" the second's, whichever Lambda is asked. A connection failure is the CBCNewConnectionError
 // Notify's failover rule was first written for; an Error from the CBC is a CBCRejectedError
 // carrying the CBC's reason.
 #include "core.hpp"
@@ -93,23 +95,39 @@ void run_proxy(StubServices& services, const LambdaOptions& options, const Funct
     }
     *document = std::move(signed_doc.document);
   }
-  auto base = services.listener_url("cbc", fn.op, fn.az);
+  std::string az = fn.az;
+  if (payload.is_object() && payload.contains("cbc_target")) {
+    const auto& t = payload["cbc_target"];
+    if (t == "cbc_a") {
+      az = std::string(kCbcAzs[0]);
+    } else if (t == "cbc_b") {
+      az = std::string(kCbcAzs[1]);
+    } else {
+      done(function_error("ValueError",
+                          "cbc_target: expected \"cbc_a\" or \"cbc_b\", got " + t.dump(),
+                          request_id));
+      return;
+    }
+  }
+  auto base = services.listener_url("cbc", fn.op, az);
   if (!base) {
     done(function_error("CBCNewConnectionError",
-                        "no route to the " + fn.op + " CBC through " + fn.az, request_id));
+                        "no route to the " + fn.op + " CBC through " + az, request_id));
     return;
   }
+  Function to = fn;
+  to.az = az;
   transport::Request q;
   q.method = "POST";
-  q.target = *base + cbc_path(fn.op, fn.az);
+  q.target = *base + cbc_path(fn.op, az);
   q.headers.set("Content-Type", "application/xml");
   q.body = std::move(*document);
-  RequestInfo info{"cbc", fn.op, fn.az, operation_of(parsed->message_type), ""};
+  RequestInfo info{"cbc", fn.op, az, operation_of(parsed->message_type), ""};
   transport::SendOptions so;
   so.connect_timeout = options.cbc_connect_timeout;
   so.read_timeout = options.cbc_read_timeout;
   services.send(parent, info, std::move(q), so,
-                [fn, request_id, identifier = parsed->identifier,
+                [fn = to, request_id, identifier = parsed->identifier,
                  done = std::move(done)](transport::SendResult r) {
                   if (!r) {
                     const auto& ec = r.error();

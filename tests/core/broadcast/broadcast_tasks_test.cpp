@@ -212,6 +212,104 @@ TEST_F(BroadcastTasksTest, LinkTestsInvokeBothLambdasOfEveryProvider) {
   EXPECT_EQ(t.in_flight(), 0U);
 }
 
+// Emergency Alerts: four routes, the route advisor fed by link tests, returned-error entries.
+class EmergencyAlertsTasksTest : public BroadcastTasksTest {
+ protected:
+  EmergencyAlertsTasksTest() {
+    broadcast::ProxyOptions o;
+    o.routing = broadcast::Routing::four_routes;
+    o.failover_on_connection_errors = true;
+    o.error_payload = broadcast::ErrorPayload::json_decode_error;
+    o.advised_route = [this](const std::string& mno) { return tasks_->advised_route(mno); };
+    ea_ = std::make_unique<broadcast::CbcProxyClient>(lambda_, metrics_, logger_, o);
+  }
+  BroadcastTasks& ea_tasks() {
+    BroadcastConfig c;
+    c.record_errors = true;
+    c.route_advisor = true;
+    tasks_ = std::make_unique<BroadcastTasks>(*store_, clock_, rng_, *ea_, metrics_, logger_, c);
+    return *tasks_;
+  }
+  std::vector<std::string> routes_called() const {
+    std::vector<std::string> out;
+    for (const auto& c : lambda_.calls)
+      out.push_back(c.name + "/" + c.payload.value("cbc_target", std::string()));
+    return out;
+  }
+  std::unique_ptr<broadcast::CbcProxyClient> ea_;
+};
+
+TEST_F(EmergencyAlertsTasksTest, ALinkTestsFirstWorkingRouteBecomesTheAdviceAndSendsTryItFirst) {
+  auto& t = ea_tasks();
+  lambda_.fail_first = 1;  // ee-1-proxy/cbc_a fails; the rest work
+  t.trigger_link_tests();
+  settle();
+  EXPECT_EQ(lambda_.calls.size(), 16U);
+  EXPECT_EQ(t.in_flight(), 0U);
+  auto ee = store_->get_route_advice("ee");
+  ASSERT_TRUE(ee);
+  EXPECT_EQ(ee->proxy, "ee-1-proxy");
+  EXPECT_EQ(ee->target, "cbc_b") << "the first route that worked; later successes are < 30 s on";
+  EXPECT_EQ(store_->list_route_advice_history().size(), 4U);
+  // Within 30 s nothing changes the advice; after, the next success does.
+  clock_.run_for(std::chrono::seconds(31));
+  t.trigger_link_tests();
+  settle();
+  EXPECT_EQ(store_->get_route_advice("ee")->target, "cbc_a");
+  EXPECT_EQ(store_->list_route_advice_history().size(), 8U);
+
+  store_->set_route_advice({"o2", "o2-2-proxy", "cbc_b", clock_.now()});
+  lambda_.calls.clear();
+  t.send_broadcast_event(event("m", "alert"));
+  settle();
+  std::vector<std::string> o2;
+  for (const auto& r : routes_called())
+    if (r.rfind("o2", 0) == 0) o2.push_back(r);
+  EXPECT_EQ(o2, std::vector<std::string>{"o2-2-proxy/cbc_b"});
+}
+
+TEST_F(EmergencyAlertsTasksTest, EveryFailureIsAReturnedErrorAndAResendIsAllowed) {
+  auto& t = ea_tasks();
+  lambda_.fail_first = 16;  // every route of every operator, once
+  auto e = event("m", "alert");
+  t.send_broadcast_event(e);
+  clock_.run_for(std::chrono::milliseconds(500));  // the first run; its retry waits 1 s
+  EXPECT_EQ(lambda_.calls.size(), 16U);
+  EXPECT_EQ(statuses().at(e + "/ee"), broadcast_status::kReturnedError);
+  EXPECT_EQ(metrics_.counter("broadcast.provider-message.returned-error.ee"), 1);
+  settle();  // the retry is acknowledged
+  EXPECT_EQ(statuses().at(e + "/ee"), broadcast_status::kReturnedAck);
+  std::vector<std::string> ee;
+  for (const auto& c : store_->list_broadcast_provider_message_status_history())
+    if (c.id == store_->find_broadcast_provider_message(e, "ee")->id) ee.push_back(c.status);
+  EXPECT_EQ(ee, (std::vector<std::string>{"sending", "returned-error", "returned-ack"}));
+}
+
+TEST_F(EmergencyAlertsTasksTest, RedeliveredEveryTenSecondsThenDeadLettered) {
+  BroadcastConfig c;
+  c.record_errors = true;
+  c.queue_retries = true;
+  c.allowed_broadcast_provider = "ee";
+  tasks_ = std::make_unique<BroadcastTasks>(*store_, clock_, rng_, *ea_, metrics_, logger_, c);
+  lambda_.fail_first = 1000;
+  const auto start = clock_.now();
+  auto e = event("m", "alert");
+  tasks_->send_broadcast_event(e);
+  settle();
+  ASSERT_EQ(lambda_.calls.size(), 12U) << "three receives, four routes each";
+  for (std::size_t run = 0; run < 3; ++run)
+    EXPECT_EQ(lambda_.calls[4 * run].at - start, std::chrono::seconds(10) * static_cast<int>(run));
+  EXPECT_EQ(statuses().at(e + "/ee"), broadcast_status::kReturnedErrorRetryExhausted);
+  EXPECT_EQ(clock_.now() - start, std::chrono::seconds(30)) << "the watcher, 10 s after the last";
+  std::vector<std::string> history;
+  for (const auto& h : store_->list_broadcast_provider_message_status_history())
+    history.push_back(h.status);
+  EXPECT_EQ(history, (std::vector<std::string>{"sending", "returned-error",
+                                               "returned-error-retry-exhausted"}));
+  EXPECT_EQ(metrics_.counter("broadcast.dead-letter.ee"), 1);
+  EXPECT_EQ(tasks_->in_flight(), 0U);
+}
+
 TEST_F(BroadcastTasksTest, AFailedCanaryIsLoud) {
   auto& t = tasks();
   lambda_.fail_first = 1;

@@ -138,6 +138,119 @@ TEST_F(CbcProxyTest, UpdateInvokesNothing) {
   EXPECT_TRUE(lambda_.calls.empty());
 }
 
+// Emergency Alerts' four routes (emergency-alerts-api tests/app/clients/test_cbc_proxy.py).
+class FourRoutesTest : public CbcProxyTest {
+ protected:
+  ProxyResult send(const std::string& provider, ProxyOptions o = {}) {
+    o.routing = Routing::four_routes;
+    o.failover_on_connection_errors = true;
+    if (o.error_payload == ErrorPayload::logged) o.error_payload = ErrorPayload::json_decode_error;
+    CbcProxyClient client(lambda_, metrics_, logger_, o);
+    std::optional<ProxyResult> out;
+    BroadcastArgs a;
+    a.identifier = "id-1";
+    a.description = "description";
+    client.get_proxy(provider).create_and_send_broadcast(a, [&](ProxyResult r) { out = r; });
+    while (clock_.step()) {
+    }
+    EXPECT_TRUE(out);
+    return out.value_or(ProxyResult{});
+  }
+  std::vector<std::string> invoked() const {
+    std::vector<std::string> out;
+    for (const auto& [name, payload] : lambda_.calls)
+      out.push_back(name + "/" + payload.value("cbc_target", std::string("?")));
+    return out;
+  }
+  static InvokeResult fail() { return {Kind::failed, 200, "FunctionError", "x"}; }
+};
+
+TEST_F(FourRoutesTest, AllFourFailingIsRetryableAfterExactlyFourInvokesInUpstreamOrder) {
+  lambda_.results = {fail(), {Kind::failed, 403, "AccessDeniedException", "denied"},
+                     {Kind::unhandled, 0, "ReadTimeoutError", "read timed out"}, fail()};
+  auto r = send("ee");
+  EXPECT_EQ(r.kind, ProxyResult::Kind::retryable);
+  EXPECT_EQ(r.message, "ee-1-proxy and ee-2-proxy lambdas failed");
+  EXPECT_EQ(invoked(), (std::vector<std::string>{"ee-1-proxy/cbc_a", "ee-1-proxy/cbc_b",
+                                                 "ee-2-proxy/cbc_a", "ee-2-proxy/cbc_b"}));
+  EXPECT_EQ(r.invoked, invoked());
+  EXPECT_EQ(metrics_.counter("cbc-proxy.invoke.ee-2-proxy.cbc_b.failed"), 1);
+}
+
+TEST_F(FourRoutesTest, TheFirstRouteThatWorksEndsTheSend) {
+  lambda_.results = {fail(), {Kind::ok, 200, "", ""}};
+  auto r = send("vodafone");
+  EXPECT_EQ(r.kind, ProxyResult::Kind::ok);
+  EXPECT_EQ(r.message, "vodafone-1-proxy/cbc_b");
+  EXPECT_EQ(invoked(),
+            (std::vector<std::string>{"vodafone-1-proxy/cbc_a", "vodafone-1-proxy/cbc_b"}));
+  EXPECT_EQ(lambda_.calls[1].second.value("message_number", std::string()), "00000000");
+}
+
+TEST_F(FourRoutesTest, TheAdvisedRouteGoesFirst) {
+  ProxyOptions o;
+  std::string asked;
+  o.advised_route = [&asked](const std::string& mno) -> std::optional<Route> {
+    asked = mno;
+    return Route{"o2-2-proxy", "cbc_b"};
+  };
+  lambda_.results = {fail(), fail(), fail(), fail()};
+  send("o2", o);
+  EXPECT_EQ(asked, "o2");
+  EXPECT_EQ(invoked(), (std::vector<std::string>{"o2-2-proxy/cbc_b", "o2-1-proxy/cbc_a",
+                                                 "o2-1-proxy/cbc_b", "o2-2-proxy/cbc_a"}));
+}
+
+TEST_F(FourRoutesTest, ANonJsonFunctionErrorPayloadRaisesUnlessFixed) {
+  InvokeResult text = fail();
+  text.payload_undecodable = true;
+  lambda_.results = {text, {Kind::ok, 200, "", ""}};
+  auto r = send("three");
+  EXPECT_EQ(r.kind, ProxyResult::Kind::unhandled);
+  EXPECT_EQ(r.message, "JSONDecodeError: Expecting value: line 1 column 1 (char 0)");
+  EXPECT_EQ(lambda_.calls.size(), 1U);
+  lambda_.calls.clear();
+  lambda_.results = {text, {Kind::ok, 200, "", ""}};
+  ProxyOptions fixed;
+  fixed.error_payload = ErrorPayload::fixed;
+  EXPECT_EQ(send("three", fixed).kind, ProxyResult::Kind::ok);
+  EXPECT_EQ(lambda_.calls.size(), 2U);
+}
+
+TEST_F(FourRoutesTest, LinkTestsTryAllFourRoutesWithoutFailover) {
+  ProxyOptions o;
+  o.routing = Routing::four_routes;
+  o.failover_on_connection_errors = true;
+  CbcProxyClient client(lambda_, metrics_, logger_, o);
+  lambda_.results = {fail(), {Kind::ok, 200, "", ""}, fail(), {Kind::ok, 200, "", ""}};
+  std::vector<std::pair<std::string, bool>> seen;
+  bool finished = false;
+  int n = 0;
+  client.get_proxy("ee").send_link_test(
+      [&n] { return "t" + std::to_string(++n); }, [] { return 0; },
+      [&](std::string route, InvokeResult r) { seen.emplace_back(route, r.kind == Kind::ok); },
+      [&] { finished = true; });
+  while (clock_.step()) {
+  }
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, bool>>{{"ee-1-proxy/cbc_a", false},
+                                                             {"ee-1-proxy/cbc_b", true},
+                                                             {"ee-2-proxy/cbc_a", false},
+                                                             {"ee-2-proxy/cbc_b", true}}));
+  ASSERT_EQ(lambda_.calls.size(), 4U);
+  EXPECT_EQ(lambda_.calls[0].second,
+            (nlohmann::json{{"message_type", "test"}, {"identifier", "t1"},
+                            {"message_format", "cap"}, {"cbc_target", "cbc_a"}}));
+  EXPECT_EQ(lambda_.calls[3].second.value("identifier", std::string()), "t4");
+}
+
+TEST(LambdaPayload, DecodesAsUpstreamsConvertLambdaPayloadToJson) {
+  EXPECT_TRUE(lambda_payload_decodes(R"({"errorType": "X", "errorMessage": "a \"b\"\n"})"));
+  EXPECT_TRUE(lambda_payload_decodes(" \"quoted\" "));
+  EXPECT_FALSE(lambda_payload_decodes("RequestId: 1 Error: Runtime exited with error"));
+  EXPECT_FALSE(lambda_payload_decodes(""));
+}
+
 TEST(LambdaClient, SignsWithTheCbcProxyCredentialsAndRetriesConnectionErrorsAsBotocore) {
   runtime::VirtualClock clock;
   transport::InProcessTransport net(clock);

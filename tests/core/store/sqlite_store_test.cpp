@@ -609,3 +609,27 @@ TEST(SqliteStore, InboundSmsRoundTripInArrivalOrder) {
 
 }  // namespace
 }  // namespace notify::store
+
+namespace notify::store {
+namespace {
+
+TEST(SqliteStore, RouteAdviceIsOnePerOperatorWithEveryWriteInItsHistory) {
+  auto store = open_sqlite_store(":memory:");
+  EXPECT_EQ(store->get_route_advice("ee").error(), make_error_code(errc::not_found));
+  ASSERT_TRUE(store->set_route_advice({"ee", "ee-1-proxy", "cbc_b", kT0}));
+  ASSERT_TRUE(store->set_route_advice({"o2", "o2-1-proxy", "cbc_a", kT0 + 1s}));
+  ASSERT_TRUE(store->set_route_advice({"ee", "ee-2-proxy", "cbc_a", kT0 + 2s}));
+  auto ee = store->get_route_advice("ee");
+  ASSERT_TRUE(ee);
+  EXPECT_EQ(ee->proxy, "ee-2-proxy");
+  EXPECT_EQ(ee->target, "cbc_a");
+  EXPECT_EQ(ee->updated_at, kT0 + 2s);
+  auto history = store->list_route_advice_history();
+  ASSERT_EQ(history.size(), 3U);
+  EXPECT_EQ(history[0].proxy, "ee-1-proxy");
+  EXPECT_EQ(history[1].mno, "o2");
+  EXPECT_EQ(history[2].target, "cbc_a");
+}
+
+}  // namespace
+}  // namespace notify::store

@@ -135,7 +135,7 @@ expect_one_line "stubs.cbc.responses.ee: expected an HTTP status: 200, 403 or 50
   run bad-cbc-status.json
 # upstream profiles: an unknown name from each place one can come from, a "profile" key of the
 # wrong type, and an option that cannot run under its profile
-known='the profiles are notify-2026-08 (default), notify-2025-07, notify-2021'
+known='the profiles are notify-2026-08 (default), notify-2025-07, notify-2021 for email, sms, telemetry, lifecycle; emergency-alerts-2026-08 (default), notify-2023 for broadcast'
 echo '{"name": "p", "workload": {"sms": {"count": 1}}}' >plain.json
 echo '{"name": "p", "profile": "notify-1999", "workload": {"sms": {"count": 1}}}' >old.json
 echo '{"name": "p", "profile": 2021, "workload": {"sms": {"count": 1}}}' >number.json
@@ -147,9 +147,15 @@ expect_one_line "old.json: profile \"notify-1999\": unknown profile; $known" run
 expect_one_line "profile: expected a profile name: notify-2026-08 (default)" run number.json
 NOTIFY_SIM_PROFILE=nope expect_one_line "NOTIFY_SIM_PROFILE \"nope\": unknown profile; $known" \
   run plain.json
-expect_one_line "core.sms_redis \"off\" cannot run with sms_error_threshold \"none\" (profile notify-2021)" \
+expect_one_line "core.sms_redis \"off\" cannot run with sms_error_threshold \"none\" (profile notify-2021+emergency-alerts-2026-08)" \
   run contradiction.json
 expect_one_line "core.ses_v2_bad_request \"fixed\" cannot run with ses_api \"v1\"" run v1-fixed.json
+# two profiles for one family, from any place: exit 2 naming both
+expect_one_line "--profile \"notify-2021,notify-2025-07\": notify-2021 and notify-2025-07 both cover" \
+  run --profile notify-2021,notify-2025-07 plain.json
+NOTIFY_SIM_PROFILE=notify-2023,emergency-alerts-2026-08 expect_one_line \
+  "NOTIFY_SIM_PROFILE \"notify-2023,emergency-alerts-2026-08\": notify-2023 and emergency-alerts-2026-08 both cover broadcast" \
+  run plain.json
 expect_one_line "core.sms_error_threshold: expected \"none\" or a whole number" run threshold.json
 expect_one_line "--profile \"notify-1999\": unknown profile; $known" chaos --profile notify-1999
 expect_one_line "--profile \"notify-1999\": unknown profile; $known" \

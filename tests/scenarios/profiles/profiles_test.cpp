@@ -56,9 +56,12 @@ TEST(ProfilesTest, EveryValueIsOneItsOptionAcceptsWithASource) {
           << p.name << ": " << v.setting << " = " << v.value;
       EXPECT_FALSE(v.source.empty()) << p.name << ": " << v.setting;
     }
-    // Notify's profiles fix every setting; a later broadcast-only profile would not.
-    if (p.name.rfind("notify-", 0) == 0) {
-      EXPECT_EQ(seen.size(), settings().size()) << p.name;
+    // A profile fixes exactly the settings of the families it covers.
+    EXPECT_FALSE(p.families.empty()) << p.name;
+    for (const auto& s : settings()) {
+      const bool covered = std::find(p.families.begin(), p.families.end(), family_of(s.name)) !=
+                           p.families.end();
+      EXPECT_EQ(seen.contains(s.name), covered) << p.name << ": " << s.name;
     }
     EXPECT_NO_THROW(core_options(p, {})) << p.name << " contradicts itself";
   }
@@ -110,12 +113,62 @@ TEST(ProfilesTest, ThePageListsEverySettingWithItsValuesAndNothingElse) {
   }
 }
 
-TEST(ProfilesTest, TheCommandLineBeatsTheScenarioWhichBeatsTheEnvironment) {
-  EXPECT_EQ(choose("a", "b", "c"), "a");
-  EXPECT_EQ(choose(std::nullopt, "b", "c"), "b");
-  EXPECT_EQ(choose(std::nullopt, std::nullopt, "c"), "c");
-  EXPECT_EQ(choose(std::nullopt, std::nullopt, std::nullopt), kDefaultProfile);
-  EXPECT_EQ(choose(std::nullopt, std::nullopt, ""), kDefaultProfile);
+TEST(ProfilesTest, EveryFamilyHasOneProfileAndEveryProfileAFamily) {
+  for (const auto& f : families()) {
+    int covering = 0;
+    for (const auto& p : all())
+      covering += std::count(p.families.begin(), p.families.end(), f) > 0 ? 1 : 0;
+    EXPECT_GT(covering, 0) << f;
+  }
+  EXPECT_EQ(find("", "p").name, kDefaultCombination);
+  EXPECT_EQ(find(kDefaultProfile, "p").name, kDefaultCombination);
+  EXPECT_EQ(find(kDefaultBroadcastProfile, "p").name, kDefaultCombination);
+}
+
+TEST(ProfilesTest, ANameOrAListFillsTheFamiliesNobodyNamedWithTheirDefaults) {
+  EXPECT_EQ(find("notify-2021", "p").name, "notify-2021+emergency-alerts-2026-08");
+  EXPECT_EQ(find("notify-2023", "p").name, "notify-2026-08+notify-2023");
+  EXPECT_EQ(find("notify-2021,notify-2023", "p").name, "notify-2021+notify-2023");
+  EXPECT_EQ(find("notify-2023, notify-2021", "p").name, "notify-2021+notify-2023");
+  // The printed name reads back as itself.
+  EXPECT_EQ(find("notify-2021+notify-2023", "p").name, "notify-2021+notify-2023");
+  auto c = core_options(find("notify-2021,notify-2023", "p"), {});
+  EXPECT_EQ(c.at("ses_api"), "v1");
+  EXPECT_EQ(c.at("cbc_connection_errors"), "propagate");
+  c = core_options(find("notify-2021", "p"), {});
+  EXPECT_EQ(c.at("cbc_connection_errors"), "failover") << "emergency-alerts-2026-08's value";
+}
+
+TEST(ProfilesTest, TheCommandLineBeatsTheScenarioWhichBeatsTheEnvironmentFamilyByFamily) {
+  auto r = [](std::optional<std::string> a, std::optional<std::string> b,
+              std::optional<std::string> c) {
+    return resolve({{a, "--profile"}, {b, "profile"}, {c, "NOTIFY_SIM_PROFILE"}}).name;
+  };
+  EXPECT_EQ(r("notify-2021", "notify-2025-07", "notify-2026-08"),
+            "notify-2021+emergency-alerts-2026-08");
+  EXPECT_EQ(r(std::nullopt, "notify-2025-07", "notify-2021"),
+            "notify-2025-07+emergency-alerts-2026-08");
+  EXPECT_EQ(r(std::nullopt, std::nullopt, "notify-2021"), "notify-2021+emergency-alerts-2026-08");
+  EXPECT_EQ(r(std::nullopt, std::nullopt, std::nullopt), kDefaultCombination);
+  EXPECT_EQ(r(std::nullopt, std::nullopt, ""), kDefaultCombination);
+  // A scenario pinned to notify-2023 keeps it when the command line names only Notify.
+  EXPECT_EQ(r("notify-2021", "notify-2023", std::nullopt), "notify-2021+notify-2023");
+  EXPECT_EQ(r("emergency-alerts-2026-08", "notify-2021,notify-2023", std::nullopt),
+            "notify-2021+emergency-alerts-2026-08");
+}
+
+TEST(ProfilesTest, TwoProfilesForOneFamilyNameBoth) {
+  try {
+    find("notify-2021,notify-2025-07", "--profile");
+    FAIL();
+  } catch (const ProfileError& e) {
+    EXPECT_STREQ(e.what(),
+                 "--profile \"notify-2021,notify-2025-07\": notify-2021 and notify-2025-07 both "
+                 "cover email, sms, telemetry, lifecycle; name one profile per family");
+  }
+  EXPECT_THROW(find("notify-2023+emergency-alerts-2026-08", "p"), ProfileError);
+  EXPECT_NO_THROW(find("notify-2023,notify-2023", "p")) << "the same profile twice is one";
+  EXPECT_THROW(find("notify-2021,", "p"), ProfileError) << "an empty name is unknown";
 }
 
 TEST(ProfilesTest, AnUnknownNameNamesTheKnownOnes) {
@@ -125,7 +178,8 @@ TEST(ProfilesTest, AnUnknownNameNamesTheKnownOnes) {
   } catch (const ProfileError& e) {
     EXPECT_STREQ(e.what(),
                  "--profile \"notify-1999\": unknown profile; the profiles are notify-2026-08 "
-                 "(default), notify-2025-07, notify-2021");
+                 "(default), notify-2025-07, notify-2021 for email, sms, telemetry, lifecycle; "
+                 "emergency-alerts-2026-08 (default), notify-2023 for broadcast");
   }
 }
 
@@ -135,16 +189,16 @@ scenarios::Scenario parse(const std::string& text) {
 
 TEST(ProfilesTest, AScenarioGetsItsProfilesValuesUnderItsOwnOptions) {
   auto s = parse(R"({"name": "n"})");
-  EXPECT_EQ(s.profile, "notify-2026-08");
+  EXPECT_EQ(s.profile, "notify-2026-08+emergency-alerts-2026-08");
   EXPECT_EQ(s.core_options.at("ses_api"), "v2");
   EXPECT_EQ(s.core_options.at("sms_error_threshold"), "50");
   s = parse(R"({"name": "n", "profile": "notify-2021", "core": {"sms_http_timeout_s": 30}})");
-  EXPECT_EQ(s.profile, "notify-2021");
+  EXPECT_EQ(s.profile, "notify-2021+emergency-alerts-2026-08");
   EXPECT_EQ(s.core_options.at("ses_api"), "v1");
   EXPECT_EQ(s.core_options.at("sms_error_threshold"), "none");
   EXPECT_EQ(s.core_options.at("sms_http_timeout_s"), "30") << "the explicit option wins";
   scenarios::use_profile(s, "notify-2025-07");
-  EXPECT_EQ(s.profile, "notify-2025-07");
+  EXPECT_EQ(s.profile, "notify-2025-07+emergency-alerts-2026-08");
   EXPECT_EQ(s.core_options.at("sms_provider_choice"), "cached-choice");
   EXPECT_EQ(s.core_options.at("sms_http_timeout_s"), "30");
   EXPECT_EQ(s.profile_key, "notify-2021");
@@ -153,6 +207,9 @@ TEST(ProfilesTest, AScenarioGetsItsProfilesValuesUnderItsOwnOptions) {
 TEST(ProfilesTest, BadProfilesAndContradictionsAreScenarioErrors) {
   EXPECT_THROW(parse(R"({"name": "n", "profile": "nope"})"), ScenarioError);
   EXPECT_THROW(parse(R"({"name": "n", "profile": 3})"), ScenarioError);
+  EXPECT_THROW(parse(R"({"name": "n", "profile": "notify-2021,notify-2026-08"})"), ScenarioError);
+  EXPECT_EQ(parse(R"({"name": "n", "profile": "notify-2023"})").profile,
+            "notify-2026-08+notify-2023");
   EXPECT_THROW(parse(R"({"name": "n", "profile": "notify-2021", "core": {"sms_redis": "off"}})"),
                ScenarioError);
   // The same option is fine where a threshold exists, and with a threshold set explicitly.

@@ -1,10 +1,16 @@
-// The core's CBC proxy client, as Notify's app/clients/cbc_proxy.py has it: a Lambda client
+// The core's CBC proxy client, in two versions. Routing::two_lambdas is Notify's
+// app/clients/cbc_proxy.py (the profile notify-2023): a Lambda client
 // signed with the CBC proxy's own credentials, one proxy per operator (EE, O2, Three: CAP;
 // Vodafone: IBAG) that builds the Lambda payload, and Notify's failure rule: a ClientError, a
 // StatusCode above 299 or a FunctionError on the first Lambda sends the same payload to the
 // second; both failing is retryable. What Notify does not catch is modelled too: a connection
 // error to the Lambda endpoint is not a ClientError, so it escapes with no failover and no retry,
 // unless the `failover_on_connection_errors` fix is chosen.
+// Routing::four_routes is Emergency Alerts' (alphagov/emergency-alerts-api abe897a01c2f,
+// _invoke_lambdas_with_routing): every send tries (primary, cbc_a), (primary, cbc_b),
+// (secondary, cbc_a), (secondary, cbc_b) in that order, the payload's "cbc_target" naming the CBC
+// endpoint the Lambda reaches, the advised route (if any) moved to the front; all four failing is
+// retryable with "{primary} and {secondary} lambdas failed".
 #pragma once
 
 #include "notify/aws/sigv4.hpp"
@@ -21,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -55,6 +62,33 @@ struct InvokeResult {
   int status = 0;
   std::string error;   // "TooManyRequestsException", "FunctionError: CBCNewConnectionError", ...
   std::string detail;  // the message or payload, shortened
+  /// A FunctionError whose payload Emergency Alerts' _convert_lambda_payload_to_json (strip \",
+  /// \n and \, then json.loads) cannot read: there, the JSONDecodeError escapes _invoke_lambda.
+  bool payload_undecodable = false;
+};
+
+/// How a proxy sends (see the top of this file).
+enum class Routing { two_lambdas, four_routes };
+/// What a FunctionError payload that is not JSON does under Routing::four_routes:
+/// `logged` (Notify: the payload is logged, never parsed; a failed route like any other),
+/// `json_decode_error` (Emergency Alerts: JSONDecodeError escapes the proxy; the task records
+/// returned-error and does not retry) or `fixed` (a failed route like any other).
+enum class ErrorPayload { logged, json_decode_error, fixed };
+
+/// One route: a Lambda and the CBC endpoint ("cbc_a", "cbc_b") it is asked to reach.
+struct Route {
+  std::string lambda;
+  std::string target;
+  bool operator==(const Route&) const = default;
+};
+
+struct ProxyOptions {
+  bool failover_on_connection_errors = false;
+  Routing routing = Routing::two_lambdas;
+  ErrorPayload error_payload = ErrorPayload::logged;
+  /// The route advisor's advice for an operator ("ee"): the route to try first. Unset or
+  /// returning nullopt: the routes in their own order.
+  std::function<std::optional<Route>(const std::string& mno)> advised_route;
 };
 
 class LambdaClient {
@@ -81,6 +115,8 @@ struct ProxyResult {
   };
   Kind kind = Kind::ok;
   std::string message;
+  /// The routes invoked, in order: "ee-1-proxy" (two_lambdas) or "ee-1-proxy/cbc_a".
+  std::vector<std::string> invoked;
 };
 using ProxyDone = std::function<void(ProxyResult)>;
 
@@ -108,11 +144,8 @@ struct BroadcastArgs {
 class CbcProxy {
  public:
   CbcProxy(LambdaClient& lambda, telemetry::Metrics& metrics, telemetry::Logger& logger,
-           bool failover_on_connection_errors)
-      : lambda_(lambda),
-        metrics_(metrics),
-        logger_(logger),
-        failover_on_connection_errors_(failover_on_connection_errors) {}
+           ProxyOptions options)
+      : lambda_(lambda), metrics_(metrics), logger_(logger), options_(std::move(options)) {}
   virtual ~CbcProxy() = default;
 
   virtual std::string_view provider() const = 0;
@@ -134,19 +167,30 @@ class CbcProxy {
   /// "We have not implemented updating a broadcast": nothing is invoked.
   void update_and_send_broadcast(const BroadcastArgs& a, ProxyDone done);
   void cancel_broadcast(const BroadcastArgs& a, ProxyDone done);
-  /// Invokes both Lambdas independently, no failover; `done` gets one result per Lambda.
+  /// two_lambdas: invokes both Lambdas independently, no failover; `done` gets one result per
+  /// Lambda ("ee-1-proxy"). four_routes: all four routes, one after another, each with its
+  /// cbc_target; `done` gets "ee-1-proxy/cbc_a" and so on.
   void send_link_test(std::function<std::string()> identifier,
                       std::function<std::int64_t()> message_number,
-                      std::function<void(std::string lambda, InvokeResult)> done);
-  bool failover_on_connection_errors() const { return failover_on_connection_errors_; }
-  /// _invoke_lambda_with_failover.
+                      std::function<void(std::string route, InvokeResult)> done,
+                      std::function<void()> finished = nullptr);
+  /// How many results send_link_test gives when none raises: 2 or 4.
+  std::size_t link_test_routes() const { return routes().size(); }
+  bool failover_on_connection_errors() const { return options_.failover_on_connection_errors; }
+  const ProxyOptions& options() const { return options_; }
+  /// The four routes in upstream order (without the advisor).
+  std::vector<Route> routes() const;
+  /// _invoke_lambda_with_failover (two_lambdas) or _invoke_lambdas_with_routing (four_routes).
   void invoke_with_failover(const nlohmann::json& payload, ProxyDone done);
 
  private:
+  void invoke_routes(nlohmann::json payload, std::vector<Route> routes, std::size_t i,
+                     std::vector<std::string> invoked, ProxyDone done);
+
   LambdaClient& lambda_;
   telemetry::Metrics& metrics_;
   telemetry::Logger& logger_;
-  bool failover_on_connection_errors_;
+  ProxyOptions options_;
 };
 
 /// The properties each proxy must define; a proxy whose traits lack one does not compile.
@@ -183,6 +227,8 @@ class CbcProxyClient {
  public:
   CbcProxyClient(LambdaClient& lambda, telemetry::Metrics& metrics, telemetry::Logger& logger,
                  bool failover_on_connection_errors = false);
+  CbcProxyClient(LambdaClient& lambda, telemetry::Metrics& metrics, telemetry::Logger& logger,
+                 ProxyOptions options);
   ~CbcProxyClient();
   /// ee, o2, three or vodafone; throws UnknownProvider otherwise.
   CbcProxy& get_proxy(std::string_view provider);
@@ -192,6 +238,10 @@ class CbcProxyClient {
   LambdaClient& lambda_;
   std::vector<std::unique_ptr<CbcProxy>> proxies_;
 };
+
+/// _convert_lambda_payload_to_json's test: whether the payload, with \", \n and \ removed,
+/// parses as JSON.
+bool lambda_payload_decodes(std::string_view payload);
 
 /// format(n, "x").zfill(8)
 std::string format_sequential_number(std::int64_t n);

@@ -14,6 +14,8 @@
 #include "notify/telemetry/metrics.hpp"
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,8 @@ namespace broadcast_status {
 inline constexpr const char* kSending = "sending";
 inline constexpr const char* kReturnedAck = "returned-ack";
 inline constexpr const char* kReturnedError = "returned-error";
+/// Emergency Alerts' DlqWatcher: the task's message reached the dead-letter queue.
+inline constexpr const char* kReturnedErrorRetryExhausted = "returned-error-retry-exhausted";
 inline constexpr const char* kTechnicalFailure = "technical-failure";
 }  // namespace broadcast_status
 
@@ -38,6 +42,23 @@ struct BroadcastConfig {
   std::string channel = "severe";   // the service's broadcast_channel
   /// Retry delay: min(2^retries, cap) seconds (Notify: 240, inside SQS's visibility time-out).
   runtime::Duration retry_delay_cap = std::chrono::seconds(240);
+  /// Emergency Alerts: every failure of the task adds a returned-error entry (its detail in the
+  /// log), an exception the task does not retry included, and a message whose latest status is
+  /// returned-error may be sent again. Off: Notify's tasks, which set only returned-ack.
+  bool record_errors = false;
+  /// Emergency Alerts' route advisor: each successful link test records its route as the
+  /// operator's advice when the advice is older than `advice_fresh_for` (or absent), and sends
+  /// try the advised route first (advised_route). Off: no advice is read or written.
+  bool route_advisor = false;
+  runtime::Duration advice_fresh_for = std::chrono::seconds(30);
+  /// Emergency Alerts' Dramatiq on SQS, modelled on the clock: a retryable failure makes the
+  /// message visible again after `redelivery` (EasSqsConsumer.nack's visibility change); a message
+  /// received `max_receive_count` times that fails once more goes to the dead-letter queue on its
+  /// next receive, and the DlqWatcher adds returned-error-retry-exhausted. Off: Notify's
+  /// min(2^n, retry_delay_cap) for ever.
+  bool queue_retries = false;
+  runtime::Duration redelivery = std::chrono::seconds(10);
+  int max_receive_count = 3;
 };
 
 /// What an event's payload_json holds: the content as the event was sent.
@@ -60,8 +81,18 @@ class BroadcastTasks {
   void send_broadcast_event(const std::string& event_id);
   void send_broadcast_provider_message(const std::string& event_id, const std::string& provider,
                                        int retries = 0);
-  /// trigger_link_tests: both Lambdas of every enabled provider, independently.
+  /// trigger_link_tests: both Lambdas (two_lambdas) or all four routes (four_routes) of every
+  /// enabled provider, independently.
   void trigger_link_tests();
+  /// The operator's advised route (dao_get_route_for_mno), for ProxyOptions::advised_route.
+  std::optional<broadcast::Route> advised_route(const std::string& mno);
+  /// _update_route_advisor: a successful route ("ee-1-proxy/cbc_a") becomes its operator's
+  /// advice when the advice is older than advice_fresh_for.
+  void update_route_advisor(const std::string& route, bool ok);
+  /// Called with each link test's route ("ee-1-proxy/cbc_a") and whether it worked.
+  void on_link_test(std::function<void(const std::string& route, bool ok)> fn) {
+    on_link_test_ = std::move(fn);
+  }
   /// send-canary-to-cbc-proxy: invokes "canary"; a failure is logged at error and counted.
   void send_canary();
   /// Invocations waiting on an answer plus retries waiting on the clock.
@@ -69,6 +100,8 @@ class BroadcastTasks {
 
  private:
   void integrity_error(const std::string& provider, const std::string& message);
+  void record_error(const std::string& provider_message_id, const std::string& provider,
+                    const std::string& detail);
   void finish(const std::string& event_id, const std::string& provider,
               const std::string& provider_message_id, int retries, broadcast::ProxyResult r);
   std::int64_t next_message_number();
@@ -82,6 +115,7 @@ class BroadcastTasks {
   BroadcastConfig config_;
   RetryTimers timers_;
   std::size_t running_ = 0;
+  std::function<void(const std::string&, bool)> on_link_test_;
 };
 
 }  // namespace notify::delivery

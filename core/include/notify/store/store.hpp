@@ -66,6 +66,15 @@ struct BroadcastProviderMessage {
   runtime::TimePoint updated_at;
 };
 
+/// The route advisor's row for one operator (Emergency Alerts' route_advisor table): the route
+/// last known to work.
+struct RouteAdvice {
+  std::string mno;     // ee, o2, three, vodafone
+  std::string proxy;   // the Lambda: "ee-1-proxy"
+  std::string target;  // the CBC endpoint: "cbc_a", "cbc_b"
+  runtime::TimePoint updated_at;
+};
+
 /// One row of a status history: the status a notification or broadcast provider message was
 /// created in or changed to, and when (its updated_at then).
 struct StatusChange {
@@ -149,10 +158,18 @@ class Store {
   /// Every inbound message, ordered by created_at, id.
   virtual std::vector<InboundSms> list_inbound_sms() = 0;
 
+  /// The operator's advice; not_found when it has none.
+  virtual boost::system::result<RouteAdvice> get_route_advice(const std::string& mno) = 0;
+  /// Inserts or replaces the operator's advice (dao_set_route_for_mno); every write adds a row to
+  /// the advice history.
+  virtual boost::system::result<void> set_route_advice(const RouteAdvice& advice) = 0;
+  /// Every advice written, in the order written.
+  virtual std::vector<RouteAdvice> list_route_advice_history() = 0;
+
   virtual int schema_version() const = 0;
 };
 
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 /// Opens (creating and migrating as needed) a SQLite store. ":memory:" is in-memory.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);

@@ -51,7 +51,8 @@ void interpret(const client::ClientTelemetry& telemetry, runtime::TimePoint star
     telemetry.error();
     Failure f;
     f.kind = FailureKind::rejected_4xx;
-    f.retry = Retry::failover;
+    // Retry::never marks a payload Emergency Alerts' _convert_lambda_payload_to_json cannot read.
+    f.retry = lambda_payload_decodes(r.body) ? Retry::failover : Retry::never;
     auto body = nlohmann::json::parse(r.body, nullptr, false);
     std::string type = body.is_object() ? body.value("errorType", std::string()) : std::string();
     f.code = "FunctionError";
@@ -133,6 +134,7 @@ class HttpLambdaClient final : public LambdaClient {
             out.kind = InvokeResult::Kind::failed;
             out.error = f.code;
             out.detail = f.message;
+            out.payload_undecodable = f.code == "FunctionError" && f.retry == Retry::never;
           }
           done(std::move(out));
         },

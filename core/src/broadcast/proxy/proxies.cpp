@@ -1,6 +1,8 @@
-// The four operator proxies, their payloads and Notify's failover rule.
+// The four operator proxies, their payloads, Notify's failover rule and Emergency Alerts' four
+// routes.
 #include "notify/broadcast/cbc_proxy.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -60,6 +62,19 @@ std::string format_sequential_number(std::int64_t n) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(n));
   return buf;
+}
+
+bool lambda_payload_decodes(std::string_view payload) {
+  // byte_string.decode().replace('\\"', "").replace("\\n", "").replace("\\", "").strip(), then
+  // " ".join(split()) and json.loads.
+  std::string s(payload);
+  auto erase_all = [&s](std::string_view what) {
+    for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at)) s.erase(at, what.size());
+  };
+  erase_all("\\\"");
+  erase_all("\\n");
+  erase_all("\\");
+  return nlohmann::json::accept(s);
 }
 
 std::string cap_datetime(runtime::TimePoint t) { return format_tm(utc(t)) + "-00:00"; }
@@ -133,9 +148,54 @@ void CbcProxy::cancel_broadcast(const BroadcastArgs& a, ProxyDone done) {
   invoke_with_failover(cancel_payload(a), std::move(done));
 }
 
+std::vector<Route> CbcProxy::routes() const {
+  const std::string primary(lambda_name()), secondary(failover_lambda_name());
+  if (options_.routing == Routing::two_lambdas) return {{primary, ""}, {secondary, ""}};
+  return {{primary, "cbc_a"}, {primary, "cbc_b"}, {secondary, "cbc_a"}, {secondary, "cbc_b"}};
+}
+
 void CbcProxy::send_link_test(std::function<std::string()> identifier,
                               std::function<std::int64_t()> message_number,
-                              std::function<void(std::string, InvokeResult)> done) {
+                              std::function<void(std::string, InvokeResult)> done,
+                              std::function<void()> finished) {
+  if (options_.routing == Routing::four_routes) {
+    // send_link_test: _send_link_test for each route in turn, no failover; each result is the
+    // advisor's to judge. An exception _invoke_lambda lets out (a JSONDecodeError, or a
+    // connection error without the fix) ends the task before the next route.
+    const bool ibag = message_format() == MessageFormat::ibag;
+    auto payload = [this, ibag, identifier, message_number](const std::string& target) {
+      auto p = link_test_payload(identifier(), ibag ? message_number() : 0);
+      p["cbc_target"] = target;
+      return p;
+    };
+    // Each pending invocation holds the step function; the step holds itself only weakly.
+    auto step = std::make_shared<std::function<void(std::size_t)>>();
+    std::weak_ptr<std::function<void(std::size_t)>> weak = step;
+    auto rs = routes();
+    *step = [this, rs, payload, done, finished, weak](std::size_t i) {
+      if (i == rs.size()) {
+        if (finished) finished();
+        return;
+      }
+      auto self = weak.lock();
+      const Route r = rs[i];
+      lambda_.invoke(r.lambda, payload(r.target),
+                     [this, r, i, done, finished, self](InvokeResult res) {
+                       const bool raised = (res.kind == InvokeResult::Kind::unhandled &&
+                                            !options_.failover_on_connection_errors) ||
+                                           (res.payload_undecodable &&
+                                            options_.error_payload == ErrorPayload::json_decode_error);
+                       done(r.lambda + "/" + r.target, std::move(res));
+                       if (raised) {
+                         if (finished) finished();
+                         return;
+                       }
+                       (*self)(i + 1);
+                     });
+    };
+    (*step)(0);
+    return;
+  }
   // _send_link_test(lambda_name) then _send_link_test(failover_lambda_name): independent, no
   // failover. A failed invoke returns False and the second still runs; an exception _invoke_lambda
   // does not catch ends the task before the second.
@@ -145,31 +205,96 @@ void CbcProxy::send_link_test(std::function<std::string()> identifier,
   };
   std::string first(lambda_name()), second(failover_lambda_name());
   lambda_.invoke(first, payload(),
-                 [this, first, second, payload, done](InvokeResult r) {
+                 [this, first, second, payload, done, finished](InvokeResult r) {
                    const bool unhandled = r.kind == InvokeResult::Kind::unhandled;
                    done(first, std::move(r));
-                   if (unhandled && !failover_on_connection_errors_) return;
-                   lambda_.invoke(second, payload(),
-                                  [second, done](InvokeResult r2) { done(second, std::move(r2)); });
+                   if (unhandled && !options_.failover_on_connection_errors) {
+                     if (finished) finished();
+                     return;
+                   }
+                   lambda_.invoke(second, payload(), [second, done, finished](InvokeResult r2) {
+                     done(second, std::move(r2));
+                     if (finished) finished();
+                   });
                  });
 }
 
+void CbcProxy::invoke_routes(nlohmann::json payload, std::vector<Route> routes, std::size_t i,
+                             std::vector<std::string> invoked, ProxyDone done) {
+  if (i == routes.size()) {
+    std::string message =
+        std::string(lambda_name()) + " and " + std::string(failover_lambda_name()) + " lambdas failed";
+    logger_.info("cbc_proxy", message);
+    done(ProxyResult{ProxyResult::Kind::retryable, std::move(message), std::move(invoked)});
+    return;
+  }
+  const Route r = routes[i];
+  payload["cbc_target"] = r.target;
+  invoked.push_back(r.lambda + "/" + r.target);
+  auto next = [this, payload, routes = std::move(routes), i, invoked, done,
+               r](InvokeResult res) mutable {
+    const bool ok = res.kind == InvokeResult::Kind::ok;
+    metrics_.incr("cbc-proxy.invoke." + r.lambda + (ok ? ".ok" : ".failed"));
+    metrics_.incr("cbc-proxy.invoke." + r.lambda + "." + r.target + (ok ? ".ok" : ".failed"));
+    if (ok) {
+      logger_.info("cbc_proxy", "Success calling lambda " + r.lambda + " (cbc_target " + r.target + ")");
+      done(ProxyResult{ProxyResult::Kind::ok, r.lambda + "/" + r.target, std::move(invoked)});
+      return;
+    }
+    if (res.kind == InvokeResult::Kind::unhandled && !options_.failover_on_connection_errors) {
+      done(ProxyResult{ProxyResult::Kind::unhandled, res.error + ": " + res.detail,
+                       std::move(invoked)});
+      return;
+    }
+    if (res.payload_undecodable && options_.error_payload == ErrorPayload::json_decode_error) {
+      // _convert_lambda_payload_to_json runs outside the try: json.loads raises.
+      logger_.error("cbc_proxy", "FunctionError calling lambda " + r.lambda + " (cbc_target " +
+                                     r.target + "): its payload is not JSON: " + res.detail);
+      done(ProxyResult{ProxyResult::Kind::unhandled,
+                       "JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+                       std::move(invoked)});
+      return;
+    }
+    logger_.error("cbc_proxy", "Error calling lambda " + r.lambda + " (cbc_target " + r.target +
+                                   "): " + res.error + " " + res.detail);
+    if (i + 1 < routes.size()) metrics_.incr("cbc-proxy.failover." + std::string(provider()));
+    invoke_routes(std::move(payload), std::move(routes), i + 1, std::move(invoked),
+                  std::move(done));
+  };
+  lambda_.invoke(r.lambda, payload, std::move(next));
+}
+
 void CbcProxy::invoke_with_failover(const nlohmann::json& payload, ProxyDone done) {
+  if (options_.routing == Routing::four_routes) {
+    auto rs = routes();
+    if (options_.advised_route) {
+      if (auto advice = options_.advised_route(std::string(provider()))) {
+        // routes.remove(preferred); routes.insert(0, preferred)
+        auto it = std::find(rs.begin(), rs.end(), *advice);
+        if (it != rs.end()) {
+          rs.erase(it);
+          rs.insert(rs.begin(), *advice);
+        }
+      }
+    }
+    invoke_routes(payload, std::move(rs), 0, {}, std::move(done));
+    return;
+  }
   const std::string first(lambda_name()), second(failover_lambda_name()),
       op(provider());
   auto on_second = [this, first, second, op, done](InvokeResult r) {
     metrics_.incr("cbc-proxy.invoke." + second + (r.kind == InvokeResult::Kind::ok ? ".ok" : ".failed"));
     if (r.kind == InvokeResult::Kind::ok) {
-      done(ProxyResult{ProxyResult::Kind::ok, second});
+      done(ProxyResult{ProxyResult::Kind::ok, second, {first, second}});
       return;
     }
-    if (r.kind == InvokeResult::Kind::unhandled && !failover_on_connection_errors_) {
-      done(ProxyResult{ProxyResult::Kind::unhandled, r.error + ": " + r.detail});
+    if (r.kind == InvokeResult::Kind::unhandled && !options_.failover_on_connection_errors) {
+      done(ProxyResult{ProxyResult::Kind::unhandled, r.error + ": " + r.detail, {first, second}});
       return;
     }
     logger_.error("cbc_proxy", "Error calling lambda " + second + ": " + r.error + " " + r.detail);
     done(ProxyResult{ProxyResult::Kind::retryable,
-                     "Lambda failed for both " + first + " and " + second});
+                     "Lambda failed for both " + first + " and " + second, {first, second}});
   };
   lambda_.invoke(first, payload,
                  [this, first, second, op, payload, done,
@@ -177,14 +302,15 @@ void CbcProxy::invoke_with_failover(const nlohmann::json& payload, ProxyDone don
                    metrics_.incr("cbc-proxy.invoke." + first +
                                  (r.kind == InvokeResult::Kind::ok ? ".ok" : ".failed"));
                    if (r.kind == InvokeResult::Kind::ok) {
-                     done(ProxyResult{ProxyResult::Kind::ok, first});
+                     done(ProxyResult{ProxyResult::Kind::ok, first, {first}});
                      return;
                    }
                    if (r.kind == InvokeResult::Kind::unhandled &&
-                       !failover_on_connection_errors_) {
+                       !options_.failover_on_connection_errors) {
                      // Not a ClientError: _invoke_lambda does not catch it, so neither the
                      // failover nor the task's retry happens.
-                     done(ProxyResult{ProxyResult::Kind::unhandled, r.error + ": " + r.detail});
+                     done(ProxyResult{ProxyResult::Kind::unhandled, r.error + ": " + r.detail,
+                                      {first}});
                      return;
                    }
                    logger_.warning("cbc_proxy", "Error calling lambda " + first + ": " + r.error +
@@ -197,15 +323,17 @@ void CbcProxy::invoke_with_failover(const nlohmann::json& payload, ProxyDone don
 
 CbcProxyClient::CbcProxyClient(LambdaClient& lambda, telemetry::Metrics& metrics,
                                telemetry::Logger& logger, bool failover_on_connection_errors)
+    : CbcProxyClient(lambda, metrics, logger,
+                     ProxyOptions{failover_on_connection_errors, Routing::two_lambdas,
+                                  ErrorPayload::logged, nullptr}) {}
+
+CbcProxyClient::CbcProxyClient(LambdaClient& lambda, telemetry::Metrics& metrics,
+                               telemetry::Logger& logger, ProxyOptions options)
     : lambda_(lambda) {
-  proxies_.push_back(std::make_unique<OperatorProxy<Ee>>(lambda, metrics, logger,
-                                                         failover_on_connection_errors));
-  proxies_.push_back(std::make_unique<OperatorProxy<O2>>(lambda, metrics, logger,
-                                                         failover_on_connection_errors));
-  proxies_.push_back(std::make_unique<OperatorProxy<Three>>(lambda, metrics, logger,
-                                                            failover_on_connection_errors));
-  proxies_.push_back(std::make_unique<OperatorProxy<Vodafone>>(lambda, metrics, logger,
-                                                               failover_on_connection_errors));
+  proxies_.push_back(std::make_unique<OperatorProxy<Ee>>(lambda, metrics, logger, options));
+  proxies_.push_back(std::make_unique<OperatorProxy<O2>>(lambda, metrics, logger, options));
+  proxies_.push_back(std::make_unique<OperatorProxy<Three>>(lambda, metrics, logger, options));
+  proxies_.push_back(std::make_unique<OperatorProxy<Vodafone>>(lambda, metrics, logger, options));
 }
 
 CbcProxyClient::~CbcProxyClient() = default;

@@ -85,5 +85,7 @@ inline constexpr const char* kLambdaCredentialsRevoked = "lambda.credentials_rev
 inline constexpr const char* kLambdaFunctionTimeout = "lambda.function_timeout";
 /// 200 Unhandled: the function raised an exception of its own.
 inline constexpr const char* kLambdaFunctionError = "lambda.function_error";
+/// 200 Unhandled whose payload is plain text, not a JSON error document.
+inline constexpr const char* kLambdaFunctionErrorText = "lambda.function_error_text";
 
 }  // namespace notify::stubs

@@ -22,7 +22,7 @@ struct ChaosOptions {
   std::vector<std::string> channels;  // empty: every channel with a chaos workload
   Mode mode = Mode::sim;
   /// The upstream profile every generated scenario names (its "profile" key).
-  std::string profile = "notify-2026-08";
+  std::string profile = "notify-2026-08+emergency-alerts-2026-08";
 };
 
 /// The scenario file a seed generates (a real scenario: `notify-sim run` takes it as it is).
