@@ -151,6 +151,17 @@ expect_one_line "core.sms_redis \"off\" cannot run with sms_error_threshold \"no
   run contradiction.json
 expect_one_line "core.ses_v2_bad_request \"fixed\" cannot run with ses_api \"v1\"" run v1-fixed.json
 expect_one_line "core.sms_error_threshold: expected \"none\" or a whole number" run threshold.json
+# A time-out or window of 0 s, or a slow share of 0, cannot run: refused before the run, not a
+# failed run (exit 1) or a run that never settles.
+echo '{"name": "w", "core": {"sms_error_window_s": 0}, "workload": {"sms": {"count": 1}}}' >window.json
+echo '{"name": "t", "core": {"sms_http_timeout_s": "0"}, "workload": {"sms": {"count": 1}}}' >timeout.json
+echo '{"name": "s", "workload": {"sms": {"count": 1, "providers": {"slow_share": 0}}}}' >share.json
+expect_one_line "window.json: core.sms_error_window_s: expected a whole number from 1, got 0" \
+  run window.json
+expect_one_line "timeout.json: core.sms_http_timeout_s: expected a whole number from 1, got \"0\"" \
+  run --mode wire timeout.json
+expect_one_line "share.json: workload.sms.providers.slow_share: expected a share above 0 and at most 1" \
+  run share.json
 expect_one_line "--profile \"notify-1999\": unknown profile; $known" chaos --profile notify-1999
 expect_one_line "--profile \"notify-1999\": unknown profile; $known" \
   load --target stub --count 1 --profile notify-1999
