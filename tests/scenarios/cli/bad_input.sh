@@ -168,6 +168,16 @@ expect_one_line "--profile \"notify-1999\": unknown profile; $known" \
 expect_one_line "--profile \"notify-1999\": unknown profile; $known" \
   serve --profile notify-1999 --port 0 --admin-port 0
 
+# --metrics-listen: an address that does not parse, a simulated run, the stubs alone
+expect_one_line "--metrics-listen localhost: expected HOST:PORT" \
+  run --mode wire --metrics-listen localhost plain.json
+expect_one_line "--metrics-listen 127.0.0.1:65536: expected HOST:PORT" \
+  load --count 1 --metrics-listen 127.0.0.1:65536
+expect_one_line "--metrics-listen 127.0.0.1:0: only with --mode wire" \
+  run --metrics-listen 127.0.0.1:0 plain.json
+expect_one_line "--metrics-listen: only for --target core" \
+  load --target stub --count 1 --metrics-listen 127.0.0.1:0
+
 # no subcommand, or an unknown one
 expect_one_line "A subcommand is required" nosuch
 
