@@ -28,6 +28,9 @@ const std::vector<std::string> kSmsUrls = {"api", "notify_stub"};
 const std::vector<std::string> kOnOff = {"on", "off"};
 const std::vector<std::string> kThreshold = {"none", kWholeNumber};
 const std::vector<std::string> kNumber = {kWholeNumber};
+// A time-out or an error window of 0 s cannot run: every request would time out at once, and a
+// window of no time holds no error (SmsProviderPriorities refuses it).
+const std::vector<std::string> kSeconds = {kPositiveWholeNumber};
 const std::vector<std::string> kProviderChoice = {"cached-list", "cached-choice", "live"};
 
 // "basic": the receipt URL carries user:pass@ as today's Notify sends it when
@@ -108,8 +111,9 @@ SmsWorkload parse_sms(const json& j, const std::string& path, const std::string&
     o.slow_check_interval = seconds_at(pf, "slow_check_interval_s", std::chrono::seconds(60));
     o.slow_window = seconds_at(pf, "slow_window_s", std::chrono::seconds(900));
     o.slow_delivery_time = seconds_at(pf, "slow_delivery_time_s", std::chrono::seconds(300));
-    if (auto v = pf.number("slow_share", 0)) {
-      if (*v > 1) pf.fail_value("slow_share", "a share from 0 to 1");
+    if (auto v = pf.number("slow_share")) {
+      // A share of 0 would find every provider slow whatever it did.
+      if (*v <= 0 || *v > 1) pf.fail_value("slow_share", "a share above 0 and at most 1");
       o.slow_share = *v;
     }
     o.slow_quiet = seconds_at(pf, "slow_quiet_s", std::chrono::seconds(300));
@@ -308,9 +312,9 @@ ChannelSpec sms_channel() {
     return std::make_unique<SmsChannel>(env, parse_sms(block, "workload.sms", env.scenario.file));
   };
   spec.core_options = {{"sms_urls", kSmsUrls},
-                       {"sms_http_timeout_s", kNumber},
+                       {"sms_http_timeout_s", kSeconds},
                        {"sms_error_threshold", kThreshold},
-                       {"sms_error_window_s", kNumber},
+                       {"sms_error_window_s", kSeconds},
                        {"sms_redis", kOnOff},
                        {"sms_provider_choice", kProviderChoice},
                        {"sms_provider_cache_s", kNumber},

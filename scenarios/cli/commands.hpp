@@ -44,6 +44,8 @@ struct RunArgs {
   bool json_bodies = false;  // keep the journal's request and response bodies in --json
   std::optional<std::string> statsd;
   std::optional<std::string> otlp_endpoint;
+  /// HOST:PORT: serve the core's metrics at /metrics there while the runs last (wire mode).
+  std::optional<std::string> metrics_listen;
   bool verbose = false;
   bool quiet = false;
 };
@@ -72,6 +74,7 @@ struct LoadArgs {
   std::optional<std::int64_t> retry_delay_ms;
   std::optional<std::int64_t> drain_ms;
   std::optional<std::uint16_t> receipt_port;
+  std::optional<std::string> metrics_listen;  // HOST:PORT of the core's /metrics page
   std::optional<std::string> profile;  // else NOTIFY_SIM_PROFILE (through getenv), else the default
   std::string version;
   /// For embedding and tests: where the progress line and the summary go, and whether that is

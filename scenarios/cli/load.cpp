@@ -5,6 +5,7 @@
 // measures the stubs alone; both run in scenarios/load and return the same LoadReport, which this
 // file prints, writes and gates.
 #include "commands.hpp"
+#include "metrics_listen.hpp"
 #include "notify/load/core_load.hpp"
 #include "notify/load/progress.hpp"
 #include "notify/load/stub_load.hpp"
@@ -204,6 +205,15 @@ int load_core(const LoadArgs& args) {
   common_options(args, o);
   o.core_options = profiles::core_options(profiles::find(o.profile, "--profile"), {});
   const auto baseline = read_baseline(args);
+  // Started once every input has been checked, so that bad input prints nothing on stdout.
+  client::MetricsPage page;
+  std::unique_ptr<MetricsListener> listener;
+  if (args.metrics_listen) {
+    listener = std::make_unique<MetricsListener>(*args.metrics_listen, page);
+    o.metrics_page = &page;
+    std::fprintf(args.out, "metrics: %s\n", listener->url().c_str());
+    std::fflush(args.out);
+  }
   report::LoadReport r = run_with_progress(args, o, &load::run_core_load);
   std::int64_t arrivals = 0, unfinished = 0, accepted = 0, all_arrivals = 0;
   for (const auto& series : r.series) {
@@ -237,6 +247,7 @@ int load_stub(const LoadArgs& args) {
                           : args.retry_delay_ms ? "--retry-delay-ms"
                           : args.drain_ms       ? "--drain-ms"
                           : args.receipt_port   ? "--receipt-port"
+                          : args.metrics_listen ? "--metrics-listen"
                                                 : nullptr;
   if (core_only != nullptr)
     throw std::invalid_argument(std::string(core_only) +

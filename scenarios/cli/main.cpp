@@ -109,6 +109,9 @@ int main(int argc, char** argv) {
   r->add_option("--otlp-endpoint", run.otlp_endpoint,
                 "Export the core's OpenTelemetry metrics as OTLP/HTTP JSON to this URL "
                 "(default: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT)");
+  r->add_option("--metrics-listen", run.metrics_listen,
+                "Serve the core's metrics in the Prometheus text format at "
+                "http://HOST:PORT/metrics while the runs last (--mode wire; port 0: any free one)");
   r->add_flag("-v,--verbose", run.verbose, "Print the core's log lines");
   r->add_flag("-q,--quiet", run.quiet, "Print only failures and the summary line");
 
@@ -196,6 +199,9 @@ int main(int argc, char** argv) {
   l->add_option("--receipt-port", load.receipt_port,
                 "Port of the core's receipt endpoint (0: any free port; --target core)")
       ->default_str("0");
+  l->add_option("--metrics-listen", load.metrics_listen,
+                "Serve the core's metrics in the Prometheus text format at "
+                "http://HOST:PORT/metrics during the run (--target core; port 0: any free one)");
   l->add_option("--profile", load.profile, profile_help);
   load.version = NOTIFY_SIM_VERSION;
 

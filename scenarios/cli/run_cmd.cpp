@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "metrics_listen.hpp"
 #include "notify/client/otlp_exporter.hpp"
 #include "notify/profiles/profiles.hpp"
 #include "notify/scenarios/runner.hpp"
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 
@@ -133,6 +135,28 @@ int run(const RunArgs& args) {
     options.otlp_endpoint = *endpoint;
     options.otlp_interval = std::chrono::duration_cast<std::chrono::milliseconds>(otlp.interval);
     options.otlp_service_name = otlp.service_name;
+  }
+
+  // The page and its socket live as long as the runs; each run shows its metrics there.
+  client::MetricsPage page;
+  std::unique_ptr<MetricsListener> listener;
+  if (args.metrics_listen) {
+    if (options.mode != scenarios::Mode::wire) {
+      std::fprintf(stderr,
+                   "notify-sim run: --metrics-listen %s: only with --mode wire; a simulated run "
+                   "ends before a scraper could read the page\n",
+                   args.metrics_listen->c_str());
+      return 2;
+    }
+    try {
+      listener = std::make_unique<MetricsListener>(*args.metrics_listen, page);
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "notify-sim run: %s\n", e.what());
+      return 2;
+    }
+    options.metrics_page = &page;
+    std::printf("metrics: %s\n", listener->url().c_str());
+    std::fflush(stdout);
   }
 
   std::vector<scenarios::RunResult> results;

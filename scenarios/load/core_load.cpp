@@ -3,6 +3,7 @@
 #include "load_stubs.hpp"
 #include "notify/broadcast/cbc_proxy.hpp"
 #include "notify/client/botocore_retry.hpp"
+#include "notify/client/metrics_page.hpp"
 #include "notify/delivery/broadcast_tasks.hpp"
 #include "notify/delivery/email_delivery.hpp"
 #include "notify/delivery/sms_delivery.hpp"
@@ -78,8 +79,14 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   ObservedStore store(*store_impl, rec);
   telemetry::Metrics metrics;
   telemetry::Logger logger(*clock);
-  // Today's Notify's receipt durations, as the core records them, go into the report's series.
-  metrics.set_format(telemetry::MetricsFormat::otel);
+  // The profile's metrics: today's OTel instruments, or the StatsD names before them.
+  telemetry::MetricsFormat format = telemetry::MetricsFormat::otel;
+  if (auto it = o.core_options.find("metrics"); it != o.core_options.end())
+    telemetry::parse_metrics_format(it->second, format);
+  metrics.set_format(format);
+  client::MetricsPage::Attached on_page(o.metrics_page, metrics);
+  // Today's Notify's receipt durations, as the core records them, go into the report's series
+  // (under a StatsD profile the core records none, and the series stay empty).
   metrics.observe_otel(
       [&rec](std::string_view instrument, double value, const telemetry::Attributes& attributes) {
         const bool deliver = instrument == "notification.deliver.duration";

@@ -1,6 +1,7 @@
 #include "notify/scenarios/runner.hpp"
 
 #include "checks.hpp"
+#include "notify/client/metrics_page.hpp"
 #include "notify/profiles/profiles.hpp"
 #include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
@@ -37,6 +38,7 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
   runtime::VirtualClock clock;
   transport::InProcessTransport net(clock);
   World world(scenario, options.seed, clock);
+  client::MetricsPage::Attached on_page(options.metrics_page, world.metrics);
   if (options.verbose) world.logger.add_sink(telemetry::Logger::stderr_sink(LogLevel::debug));
   if (!options.statsd.empty()) world.send_statsd_to(options.statsd);
 

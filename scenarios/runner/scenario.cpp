@@ -204,12 +204,17 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
   f.no_others();
 }
 
-// One "core" option: one of `values`, or with kWholeNumber among them any whole number.
+// One "core" option: one of `values`, or with kWholeNumber (kPositiveWholeNumber) among them any
+// whole number (but 0).
 std::optional<std::string> read_core_option(Fields& cf, const std::string& key,
                                             const std::vector<std::string>& values) {
   const json* raw = cf.get(key);
   if (raw == nullptr) return std::nullopt;
-  const bool numbers = std::find(values.begin(), values.end(), kWholeNumber) != values.end();
+  auto allows = [&values](const char* v) {
+    return std::find(values.begin(), values.end(), v) != values.end();
+  };
+  const bool positive = allows(kPositiveWholeNumber);
+  const bool numbers = positive || allows(kWholeNumber);
   std::string v;
   if (numbers && raw->is_number_unsigned()) {
     v = std::to_string(raw->get<std::uint64_t>());
@@ -217,11 +222,14 @@ std::optional<std::string> read_core_option(Fields& cf, const std::string& key,
     v = raw->get<std::string>();
   }
   const bool digits = numbers && !v.empty() && v.size() <= 9 &&
-                      v.find_first_not_of("0123456789") == std::string::npos;
+                      v.find_first_not_of("0123456789") == std::string::npos &&
+                      !(positive && v.find_first_not_of('0') == std::string::npos);
   if (!digits && std::find(values.begin(), values.end(), v) == values.end()) {
     std::string known;
     for (const auto& n : values) {
-      const std::string one = n == kWholeNumber ? "a whole number" : "\"" + n + "\"";
+      const std::string one = n == kWholeNumber           ? "a whole number"
+                              : n == kPositiveWholeNumber ? "a whole number from 1"
+                                                          : "\"" + n + "\"";
       known += (known.empty() ? "" : " or ") + one;
     }
     cf.fail_value(key, known);

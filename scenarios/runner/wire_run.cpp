@@ -2,6 +2,7 @@
 // 127.0.0.1 port 0, the core sends through the Beast client, and the scenario's clock runs
 // time_scale times faster than the system clock.
 #include "checks.hpp"
+#include "notify/client/metrics_page.hpp"
 #include "notify/scenarios/runner.hpp"
 #include "notify/stubs/registry.hpp"
 #include "notify/transport/clients.hpp"
@@ -22,6 +23,7 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
   ScaledClock clock(*system_clock, scenario.wire.time_scale);
   auto client = transport::make_beast_client(io);
   World world(scenario, options.seed, clock);
+  client::MetricsPage::Attached on_page(options.metrics_page, world.metrics);
   world.transport_time_scale = scenario.wire.time_scale;
   if (options.verbose) world.logger.add_sink(telemetry::Logger::stderr_sink(LogLevel::debug));
   if (!options.statsd.empty()) world.send_statsd_to(options.statsd);

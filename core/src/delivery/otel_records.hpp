@@ -34,4 +34,17 @@ void record_receipt_durations(telemetry::Metrics& metrics, const store::Notifica
 /// Notify's notification.international for an SMS recipient: the number is not a UK one.
 bool is_international_number(std::string_view number);
 
+/// Notify's notification.phone_prefix for a number in international form ("33612345678" ->
+/// "33"; a leading "+" or "00" is skipped, a national "0..." is a UK number, "44"): the country
+/// calling code, or for the North American plan the "1xxx" area code when Notify's billing table
+/// lists it ("12425550123" -> "1242", "12025550123" -> "1"), as notifications-utils'
+/// PhoneNumber.prefix gives it. "unsupported" for a code Notify's table does not list (Notify
+/// refuses such a number with UNSUPPORTED_COUNTRY_CODE before it is stored).
+std::string sms_country_prefix(std::string_view number);
+
+/// One notification.sms.internationals increment with notification.status = `status` and
+/// notification.sms.country_code = sms_country_prefix(`number`), as record_international_sms.
+void record_international_sms(telemetry::Metrics& metrics, std::string_view status,
+                              std::string_view number);
+
 }  // namespace notify::delivery

@@ -121,6 +121,10 @@ void SmsDelivery::on_sent(const std::shared_ptr<Task>& task, const std::string& 
     status = current->status;
   }
   set_status(task->id, status, provider, reference);
+  // send_to_providers counts an international message as "sent" once its provider took it.
+  if (metrics_.otel() && task->message.international) {
+    record_international_sms(metrics_, store::status::kSent, task->message.to);
+  }
   if (!metrics_.otel()) {
     auto total = clock_.now() - task->created_at;
     metrics_.timing("sms.total-time", total);

@@ -1,7 +1,8 @@
 // Notify's SMS provider weighting: provider_to_use's random.choices by priority and its caches,
 // send_sms_to_provider's error-rate limit, provider_details_dao's reduce /
-// adjust-back-to-resting-points, and the scheduled slow-delivery check
-// (scheduled_tasks.switch_current_sms_provider_on_slow_delivery).
+// adjust-back-to-resting-points, the scheduled slow-delivery check
+// (scheduled_tasks.switch_current_sms_provider_on_slow_delivery) and the provider gauges of
+// scheduled_tasks.generate_sms_delivery_stats.
 #include "notify/delivery/sms_providers.hpp"
 
 #include "notify/delivery/retry.hpp"
@@ -20,6 +21,17 @@ constexpr std::string_view kLogger = "delivery.sms_providers";
 constexpr const char* kReduced = "Reduced due to reduced reliability";
 constexpr const char* kIncreased = "Increased due to reduced reliability in other provider";
 constexpr const char* kRested = "Adjusted back to resting point";
+
+// generate-sms-delivery-stats: every minute (the beat's crontab()), over the SMS created in the
+// last 15 minutes, the share not delivered within each of 1, 5 and 10 minutes.
+constexpr runtime::Duration kDeliveryStatsInterval = std::chrono::minutes(1);
+constexpr runtime::Duration kDeliveryStatsEvaluation = std::chrono::minutes(15);
+constexpr std::chrono::minutes kDeliveryStatsWindows[] = {
+    std::chrono::minutes(1), std::chrono::minutes(5), std::chrono::minutes(10)};
+
+std::int64_t whole_seconds(runtime::Duration d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+}
 
 std::string describe(const std::map<std::string, int>& priorities) {
   std::string out;
@@ -88,6 +100,9 @@ void SmsProviderPriorities::start() {
   timers_ = std::make_unique<RetryTimers>(clock_);
   schedule_slow_check();
   schedule_rebalance();
+  // Notify's StatsD-era profiles record none of these gauges (the 2025 code's slow-delivery
+  // StatsD gauges are not modelled), so the task is not scheduled for them.
+  if (metrics_.otel()) schedule_delivery_stats();
 }
 
 void SmsProviderPriorities::stop() { timers_.reset(); }
@@ -103,6 +118,13 @@ void SmsProviderPriorities::schedule_rebalance() {
   timers_->after(options_.rebalance_interval, [this] {
     adjust_towards_resting_points();
     schedule_rebalance();
+  });
+}
+
+void SmsProviderPriorities::schedule_delivery_stats() {
+  timers_->after(kDeliveryStatsInterval, [this] {
+    generate_delivery_stats();
+    schedule_delivery_stats();
   });
 }
 
@@ -192,10 +214,10 @@ bool SmsProviderPriorities::reduce(const std::string& provider, runtime::Duratio
   // Both rows are written, whether or not clamping left a priority where it was: both count
   // as changed for the quiet periods.
   set_priority(provider, std::max(0, providers_.at(provider).priority - options_.step), kReduced);
-  set_priority(other,
-               std::min(SmsProviderOptions::kPriorityMax,
-                        providers_.at(other).priority + options_.step),
-               kIncreased);
+  set_priority(
+      other,
+      std::min(SmsProviderOptions::kPriorityMax, providers_.at(other).priority + options_.step),
+      kIncreased);
   record(reason, {{provider, kReduced}, {other, kIncreased}});
   return true;
 }
@@ -226,28 +248,35 @@ bool SmsProviderPriorities::on_send_failure(const std::string& provider) {
   return acted;
 }
 
-std::vector<std::string> SmsProviderPriorities::check_slow_delivery() {
-  auto now = clock_.now();
-  struct Count {
-    std::size_t total = 0;
-    std::size_t slow = 0;
-  };
-  std::map<std::string, Count> counts;
+std::map<std::string, SmsProviderPriorities::SlowCount> SmsProviderPriorities::count_slow(
+    const std::vector<store::Notification>& sent, runtime::TimePoint now,
+    runtime::Duration delivery_time) const {
+  // notifications_dao.get_slow_text_message_delivery_reports_by_provider: delivered messages by
+  // updated_at - sent_at, those still sending or pending by now - sent_at; other statuses are
+  // not looked at.
+  std::map<std::string, SlowCount> counts;
   for (const auto& [name, p] : providers_) counts[name];
-  for (const auto& n : store_.list_sent_since("sms", now - options_.slow_window)) {
+  for (const auto& n : sent) {
     auto it = counts.find(n.provider);
     if (it == counts.end() || !n.sent_at) continue;
     bool slow = false;
     if (n.status == store::status::kDelivered) {
-      slow = n.updated_at - *n.sent_at >= options_.slow_delivery_time;
+      slow = n.updated_at - *n.sent_at >= delivery_time;
     } else if (n.status == store::status::kSending || n.status == store::status::kPending) {
-      slow = now - *n.sent_at >= options_.slow_delivery_time;
+      slow = now - *n.sent_at >= delivery_time;
     } else {
       continue;
     }
     ++it->second.total;
     if (slow) ++it->second.slow;
   }
+  return counts;
+}
+
+std::vector<std::string> SmsProviderPriorities::check_slow_delivery() {
+  const auto now = clock_.now();
+  const auto counts = count_slow(store_.list_sent_since("sms", now - options_.slow_window), now,
+                                 options_.slow_delivery_time);
   std::map<std::string, bool> is_slow;
   for (const auto& [name, c] : counts) {
     // A provider without messages is not slow (Notify's outer join counts it as one fast row).
@@ -270,6 +299,41 @@ std::vector<std::string> SmsProviderPriorities::check_slow_delivery() {
     if (reduce(name, options_.slow_quiet, "slow delivery on " + name)) reduced.push_back(name);
   }
   return reduced;
+}
+
+void SmsProviderPriorities::generate_delivery_stats() {
+  if (!metrics_.otel()) return;
+  const auto now = clock_.now();
+  const auto sent = store_.list_sent_since("sms", now - kDeliveryStatsEvaluation);
+  for (const auto window : kDeliveryStatsWindows) {
+    for (const auto& [name, c] : count_slow(sent, now, window)) {
+      // A provider without messages is Notify's outer join's one row that is not slow: 0.
+      const double ratio =
+          c.total == 0 ? 0.0 : static_cast<double>(c.slow) / static_cast<double>(c.total);
+      metrics_.record("provider.sms.legacy.not_delivered_within", ratio,
+                      telemetry::make_attributes(
+                          {{"provider.name", name},
+                           {"time_window.delivery", whole_seconds(window)},
+                           {"time_window.evaluation", whole_seconds(kDeliveryStatsEvaluation)}}));
+    }
+  }
+  for (const auto& [name, p] : providers_) {
+    publish_priority(name, p.priority);
+    // Notify reads updated_at from the provider_details row; here a priority that never changed
+    // has none, and the gauge waits for the first change.
+    if (p.updated_at) {
+      metrics_.record("provider.updated_at",
+                      std::chrono::duration<double>(p.updated_at->time_since_epoch()).count(),
+                      telemetry::make_attributes({{"provider.name", name}}));
+    }
+    // Every provider here is active and may take international messages: the core sends an
+    // international SMS to whichever provider is drawn (Firetext with its international key).
+    metrics_.record("provider.info", 1,
+                    telemetry::make_attributes({{"notification.type", std::string("sms")},
+                                                {"provider.active", true},
+                                                {"provider.name", name},
+                                                {"provider.supports_international", true}}));
+  }
 }
 
 bool SmsProviderPriorities::adjust_towards_resting_points() {

@@ -296,6 +296,14 @@ boost::system::result<std::string> apply_sms_receipt(store::Store& store, runtim
   if (metrics.otel()) {
     record_receipt_durations(metrics, *notification, status, receipt.provider, receipt.delivered_at,
                              now);
+    // process_sms_client_response counts an international message again for each final
+    // receipt, under the status the receipt reported (before the Firetext code and pending
+    // rules above, which Notify applies in the DAO). The store keeps no international flag, so
+    // it is read from the number, as for notification.sms.international.
+    if (receipt.status != store::status::kPending &&
+        is_international_number(notification->recipient)) {
+      record_international_sms(metrics, receipt.status, notification->recipient);
+    }
   } else {
     metrics.incr("callback." + receipt.provider + "." + status);
     if (notification->sent_at) {

@@ -157,11 +157,32 @@ NOTIFY_SIM_PROFILE=notify-2023,emergency-alerts-2026-08 expect_one_line \
   "NOTIFY_SIM_PROFILE \"notify-2023,emergency-alerts-2026-08\": notify-2023 and emergency-alerts-2026-08 both cover broadcast" \
   run plain.json
 expect_one_line "core.sms_error_threshold: expected \"none\" or a whole number" run threshold.json
+# A time-out or window of 0 s, or a slow share of 0, cannot run: refused before the run, not a
+# failed run (exit 1) or a run that never settles.
+echo '{"name": "w", "core": {"sms_error_window_s": 0}, "workload": {"sms": {"count": 1}}}' >window.json
+echo '{"name": "t", "core": {"sms_http_timeout_s": "0"}, "workload": {"sms": {"count": 1}}}' >timeout.json
+echo '{"name": "s", "workload": {"sms": {"count": 1, "providers": {"slow_share": 0}}}}' >share.json
+expect_one_line "window.json: core.sms_error_window_s: expected a whole number from 1, got 0" \
+  run window.json
+expect_one_line "timeout.json: core.sms_http_timeout_s: expected a whole number from 1, got \"0\"" \
+  run --mode wire timeout.json
+expect_one_line "share.json: workload.sms.providers.slow_share: expected a share above 0 and at most 1" \
+  run share.json
 expect_one_line "--profile \"notify-1999\": unknown profile; $known" chaos --profile notify-1999
 expect_one_line "--profile \"notify-1999\": unknown profile; $known" \
   load --target stub --count 1 --profile notify-1999
 expect_one_line "--profile \"notify-1999\": unknown profile; $known" \
   serve --profile notify-1999 --port 0 --admin-port 0
+
+# --metrics-listen: an address that does not parse, a simulated run, the stubs alone
+expect_one_line "--metrics-listen localhost: expected HOST:PORT" \
+  run --mode wire --metrics-listen localhost plain.json
+expect_one_line "--metrics-listen 127.0.0.1:65536: expected HOST:PORT" \
+  load --count 1 --metrics-listen 127.0.0.1:65536
+expect_one_line "--metrics-listen 127.0.0.1:0: only with --mode wire" \
+  run --metrics-listen 127.0.0.1:0 plain.json
+expect_one_line "--metrics-listen: only for --target core" \
+  load --target stub --count 1 --metrics-listen 127.0.0.1:0
 
 # no subcommand, or an unknown one
 expect_one_line "A subcommand is required" nosuch

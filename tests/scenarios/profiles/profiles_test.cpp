@@ -27,9 +27,12 @@ const std::vector<std::string>* allowed_values(const std::string& option) {
 
 bool allows(const std::vector<std::string>& values, const std::string& v) {
   if (std::find(values.begin(), values.end(), v) != values.end()) return true;
-  const bool numbers =
-      std::find(values.begin(), values.end(), scenarios::kWholeNumber) != values.end();
-  return numbers && !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+  auto has = [&values](const char* n) {
+    return std::find(values.begin(), values.end(), n) != values.end();
+  };
+  const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+  if (has(scenarios::kPositiveWholeNumber)) return digits && v.find_first_not_of('0') != v.npos;
+  return has(scenarios::kWholeNumber) && digits;
 }
 
 TEST(ProfilesTest, EverySettingSuppliesARealCoreOptionOnce) {

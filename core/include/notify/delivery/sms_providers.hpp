@@ -106,8 +106,9 @@ class SmsProviderPriorities {
   SmsProviderPriorities& operator=(const SmsProviderPriorities&) = delete;
 
   /// Schedules the slow-delivery check (every minute) and the rebalance (every 5 minutes) on the
-  /// clock, for as long as this object lives or until stop(). A virtual clock with these
-  /// running never runs dry: drive it with run_until or run_for.
+  /// clock, and under the otel metrics format generate_delivery_stats() every minute, for as long
+  /// as this object lives or until stop(). A virtual clock with these running never runs dry:
+  /// drive it with run_until or run_for.
   void start();
   void stop();
 
@@ -128,6 +129,13 @@ class SmsProviderPriorities {
   /// One run of the rebalance: after an hour without change, each provider moves `step` points
   /// towards its resting point. Because that is itself a change, it acts at most once an hour.
   bool adjust_towards_resting_points();
+  /// Today's Notify's generate-sms-delivery-stats task (scheduled_tasks.py at notifications-api
+  /// 8ea236603, every minute), under the otel metrics format only: for each provider the gauge
+  /// provider.sms.legacy.not_delivered_within (the share of the SMS created in the last 15
+  /// minutes, and sent, that were not delivered within 1, 5 and 10 minutes, the same rule as the
+  /// slow-delivery check), then provider.priority, provider.updated_at (once a priority has
+  /// changed) and provider.info.
+  void generate_delivery_stats();
 
   int priority(const std::string& provider) const;
   std::map<std::string, int> priorities() const;
@@ -141,6 +149,15 @@ class SmsProviderPriorities {
     /// The newest failures within the error window, at most error_threshold + 1 of them.
     std::deque<runtime::TimePoint> errors;
   };
+  struct SlowCount {
+    std::size_t total = 0;
+    std::size_t slow = 0;
+  };
+  /// Per provider: the messages of `sent` that the slow-delivery rule looks at, and how many of
+  /// them took `delivery_time` or more (or are still waiting that long after they were sent).
+  std::map<std::string, SlowCount> count_slow(const std::vector<store::Notification>& sent,
+                                              runtime::TimePoint now,
+                                              runtime::Duration delivery_time) const;
   struct CachedChoice {
     runtime::TimePoint until{};
     std::optional<std::string> provider;
@@ -154,6 +171,7 @@ class SmsProviderPriorities {
   void record(const std::string& reason, std::map<std::string, std::string> reasons);
   void schedule_slow_check();
   void schedule_rebalance();
+  void schedule_delivery_stats();
 
   runtime::Clock& clock_;
   runtime::Rng rng_;

@@ -20,6 +20,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace notify::client {
+class MetricsPage;
+}
+
 namespace notify::load {
 
 /// The channels a core load run can drive, in the order `--mix` lists them.
@@ -58,9 +62,12 @@ struct CoreLoadOptions {
   /// the core only when serve's --callback-url points here.
   std::uint16_t receipt_port = 0;
   std::function<void(const Progress&)> on_progress;
+  /// When set, the core's metrics are shown on this page (GET /metrics) during the run, and its
+  /// last values after it.
+  client::MetricsPage* metrics_page = nullptr;
   std::string version;
   /// The upstream profile, for the report, and the core options it gives (docs/profiles.md):
-  /// the SMS settings and the SES API are read from them.
+  /// the SMS settings, the SES API and the metrics format are read from them.
   std::string profile;
   std::map<std::string, std::string> core_options;
 };

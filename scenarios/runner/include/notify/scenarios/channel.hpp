@@ -109,6 +109,8 @@ struct ChaosRules {
 };
 
 inline constexpr const char* kWholeNumber = "<whole number>";
+/// Like kWholeNumber, but 0 is refused: a time-out or a window of 0 s cannot run.
+inline constexpr const char* kPositiveWholeNumber = "<whole number from 1>";
 
 struct ChannelSpec {
   std::string name;  // the key under "workload"
@@ -120,7 +122,8 @@ struct ChannelSpec {
   std::function<std::unique_ptr<Channel>(ChannelEnv& env, const nlohmann::json& block)> make;
   /// Values of "core.<key>" the channel reads (e.g. "email_client"), with the allowed values,
   /// the first being the default when no profile gives one; kWholeNumber among them allows any
-  /// whole number (written as a JSON integer or a string of digits).
+  /// whole number (written as a JSON integer or a string of digits), kPositiveWholeNumber any
+  /// but 0.
   std::vector<std::pair<std::string, std::vector<std::string>>> core_options;
   /// For `notify-sim chaos`: a random workload block for this channel of about `count`
   /// notifications spread over `spread_ms`, from `rng`, and how many notifications it makes.

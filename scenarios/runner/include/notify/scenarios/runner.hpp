@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+namespace notify::client {
+class MetricsPage;
+}
+
 namespace notify::scenarios {
 
 enum class Mode { sim, wire };
@@ -27,6 +31,9 @@ struct RunOptions {
   std::string otlp_endpoint;
   std::chrono::milliseconds otlp_interval{60'000};
   std::string otlp_service_name = "notify-sim";
+  /// When set, the run's core metrics are shown on this page (GET /metrics) while it runs, and
+  /// its last values stay there until the next run attaches.
+  client::MetricsPage* metrics_page = nullptr;
 };
 
 struct CheckResult {
