@@ -46,8 +46,8 @@ std::string plain(double v) {
 // refuses a port of 99999 without saying what a port may be. CLI11 puts the option's name in
 // front of the message.
 CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
-  const std::string expected = "expected a whole number from " + std::to_string(lo) + " to " +
-                               std::to_string(hi);
+  const std::string expected =
+      "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
   return CLI::Validator(
       [lo, hi, expected](std::string& text) -> std::string {
         std::uint64_t value = 0;

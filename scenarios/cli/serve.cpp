@@ -225,8 +225,8 @@ int serve_until_stopped(const ServeArgs& args) {
   stubs::Edge edge(host, *clock, *backend, std::chrono::milliseconds(100));
   // A port in use (another serve still running) is named by the option that chose it.
   auto cannot_listen = [&args](const char* option, int port, const std::exception& e) {
-    return cannot_start(args, std::string(option) + " " + std::to_string(port) + ": " +
-                                  e.what() + "; expected a free port, or 0 for any free port");
+    return cannot_start(args, std::string(option) + " " + std::to_string(port) + ": " + e.what() +
+                                  "; expected a free port, or 0 for any free port");
   };
   try {
     edge.open(registry);

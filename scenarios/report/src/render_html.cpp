@@ -280,7 +280,8 @@ std::string throughput_explained(const LoadReport& report, const std::string& in
            " interval; the dashed line is the rate asked for.";
   }
   std::string s = "Notifications arriving, and acceptances by a provider, per second, in each " +
-                  interval + " interval; the dashed line is the rate asked for. An acceptance "
+                  interval +
+                  " interval; the dashed line is the rate asked for. An acceptance "
                   "counts in the interval it happened, so after a stall “accepted” "
                   "catches up above the arrivals.";
   const auto broadcast = report.run.mix.find("broadcast");
@@ -289,8 +290,7 @@ std::string throughput_explained(const LoadReport& report, const std::string& in
          "with " +
          fixed(broadcast->second, broadcast->second < 1 ? 1 : 0) +
          "% broadcasts “accepted” runs about " +
-         fixed(3 * broadcast->second, 3 * broadcast->second < 1 ? 1 : 0) +
-         "% above the arrivals.";
+         fixed(3 * broadcast->second, 3 * broadcast->second < 1 ? 1 : 0) + "% above the arrivals.";
   }
   return s;
 }

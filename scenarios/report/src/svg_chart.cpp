@@ -123,8 +123,7 @@ std::string render(const Chart& chart) {
   double row_width = 0;
   for (const auto& line : chart.lines) {
     const double item = kSwatch + text_width(line.name);
-    if (!legend_rows.back().empty() && row_width + kLegendGap + item > w - kLegendMargin -
-                                                                          kRight) {
+    if (!legend_rows.back().empty() && row_width + kLegendGap + item > w - kLegendMargin - kRight) {
       legend_rows.emplace_back();
       row_width = 0;
     }
@@ -182,9 +181,7 @@ std::string render(const Chart& chart) {
     if (!y_log) return y / y_top;
     return (std::log10(std::max(y, 1.0)) - log_low) / (log_high - log_low);
   };
-  auto y_of = [&](double y) {
-    return top + plot_h - std::clamp(y_fraction(y), 0.0, 1.0) * plot_h;
-  };
+  auto y_of = [&](double y) { return top + plot_h - std::clamp(y_fraction(y), 0.0, 1.0) * plot_h; };
 
   std::string s;
   s += "<svg class=\"chart\" viewBox=\"0 0 " + num(w) + " " + num(h) +
@@ -270,9 +267,8 @@ std::string render(const Chart& chart) {
       s += "<text x=\"" + num(legend_x) + "\" y=\"" + num(text_y) +
            "\" text-anchor=\"end\" fill=\"#0b0c0c\">" + escape(line.name) + "</text>\n";
       s += "<line x1=\"" + num(text_x - kSwatch) + "\" y1=\"" + num(text_y - 4) + "\" x2=\"" +
-           num(text_x - 6) + "\" y2=\"" + num(text_y - 4) + "\" stroke=\"" +
-           escape(line.colour) + "\" stroke-width=\"3\"" +
-           (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n";
+           num(text_x - 6) + "\" y2=\"" + num(text_y - 4) + "\" stroke=\"" + escape(line.colour) +
+           "\" stroke-width=\"3\"" + (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n";
       legend_x = text_x - kSwatch - kLegendGap;
     }
   }

@@ -80,11 +80,10 @@ Check read_number(const json& obj, const std::string& path, const char* key, dou
   }
   double v = it->get<double>();
   if (!std::isfinite(v) || v < 0 || v > max) {
-    const std::string range =
-        std::isfinite(max)
-            ? "expected a number from 0 to " + std::to_string(static_cast<long long>(max)) +
-                  " (24 hours), "
-            : "expected a number >= 0, ";
+    const std::string range = std::isfinite(max) ? "expected a number from 0 to " +
+                                                       std::to_string(static_cast<long long>(max)) +
+                                                       " (24 hours), "
+                                                 : "expected a number >= 0, ";
     return error_at(join_field(path, key), range + got(*it));
   }
   out = v;

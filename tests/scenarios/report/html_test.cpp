@@ -120,7 +120,8 @@ TEST(ReportHtml, TheLegendOfAMixedRunStaysInsideItsChart) {
   const std::string chart = html.substr(start, html.find("</svg>", start) - start);
   // Each legend entry is a swatch (a line 3 px wide) left of its name; the first name is the
   // leftmost, so a swatch inside the chart's 960 px keeps every name inside too.
-  const std::regex swatch(R"re(<line x1="(-?[\d.]+)" y1="[\d.]+" x2="(-?[\d.]+)"[^>]*stroke-width="3")re");
+  const std::regex swatch(
+      R"re(<line x1="(-?[\d.]+)" y1="[\d.]+" x2="(-?[\d.]+)"[^>]*stroke-width="3")re");
   std::size_t swatches = 0;
   for (std::sregex_iterator it(chart.begin(), chart.end(), swatch), end; it != end; ++it) {
     ++swatches;

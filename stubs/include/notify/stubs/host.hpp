@@ -110,8 +110,7 @@ class StubHost {
   /// so a refused connection there may be a refuse rule's closed listener.
   void send_outbound(std::uint64_t parent, const RequestInfo& info, transport::Request request,
                      transport::SendOptions options,
-                     std::function<void(transport::SendResult)> done,
-                     bool to_own_listener = false);
+                     std::function<void(transport::SendResult)> done, bool to_own_listener = false);
   void schedule_callback(Callback callback);
   void fire_callback(std::uint64_t id);
   CallbackCounters callback_counters(std::string_view service) const;
