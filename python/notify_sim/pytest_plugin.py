@@ -10,10 +10,11 @@ Fixtures:
   started elsewhere (and never stops it) when given `--notify-sim-admin-url` /
   NOTIFY_SIM_ADMIN_URL (with `--notify-sim-edge-url` / NOTIFY_SIM_EDGE_URL if the server does
   not report its edge URL), or `--notify-sim-ready-file` / NOTIFY_SIM_READY_FILE (the file that
-  server writes with `--ready-file`, waited for up to 20 s). Otherwise it starts
+  server writes with `--ready-file`, waited for up to 10 s). Otherwise it starts
   `notify-sim serve` on free ports and stops it at the end of the session.
 - `notify_sim` (function): the same server, with its faults, journal, stub state and metrics
-  reset before the test, and any `notify_sim_fault` markers applied.
+  reset before the test (the faults of `--notify-sim-config` are added again), and any
+  `notify_sim_fault` markers applied.
 - `notify_sim_env` (function): `notify_sim.env()`, also set in os.environ for the test.
 
 Marker:

@@ -16,6 +16,9 @@ from .control import Control
 from .errors import BinaryNotFound, ControlApiError, ServerStartError
 
 START_TIMEOUT_S = 20.0
+# How long to wait for the ready file of a server something else started. serve writes it
+# within milliseconds of starting, or writes {"error": ...} there at once when it cannot start.
+READY_FILE_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 _POLL_S = 0.02
 
@@ -76,6 +79,16 @@ def ses_env(edge_url: str) -> Dict[str, str]:
     }
 
 
+def _read_ready_file(path: str, output: Any = None) -> Dict[str, Any]:
+    """The ready file's JSON. serve writes {"error": "..."} there when it cannot start."""
+    with open(path) as f:
+        ready = json.load(f)
+    if "error" in ready:
+        raise ServerStartError("notify-sim serve could not start (%s): %s"
+                               % (path, ready["error"]), output() if output else "")
+    return ready
+
+
 def _linux_parent_death_signal() -> Any:
     """On Linux, a pre-exec hook that makes the child get SIGTERM if this process dies without
     stopping it (killed test run), so no server outlives its test session."""
@@ -113,6 +126,7 @@ class NotifySim(Control):
                  start_timeout: float = START_TIMEOUT_S,
                  environ: Optional[Mapping[str, str]] = None):
         self.binary = binary
+        self.config = None if config is None else str(config)
         self._args: List[str] = ["--bind", bind]
         if config is not None:
             self._args += ["--config", str(config)]
@@ -143,6 +157,7 @@ class NotifySim(Control):
         sim = cls.__new__(cls)
         Control.__init__(sim, admin_url)
         sim.binary = None
+        sim.config = None
         sim.proc = None
         sim._tmp = None
         sim._log = None
@@ -162,16 +177,19 @@ class NotifySim(Control):
         return sim
 
     @classmethod
-    def from_ready_file(cls, path: str, timeout: float = START_TIMEOUT_S) -> "NotifySim":
+    def from_ready_file(cls, path: str, timeout: float = READY_FILE_TIMEOUT_S) -> "NotifySim":
         """Attaches to the server that writes (or wrote) the ready file at `path`
-        (`serve --ready-file`), waiting up to `timeout` seconds for the file to appear."""
+        (`serve --ready-file`), waiting up to `timeout` seconds for the file to appear. A
+        serve that could not start writes its error there instead: that raises
+        ServerStartError at once, with serve's message."""
         deadline = time.monotonic() + timeout
         while not os.path.exists(path):
             if time.monotonic() >= deadline:
-                raise ServerStartError("no ready file at %s after %.0f s" % (path, timeout))
+                raise ServerStartError(
+                    "no ready file at %s after %.0f s: is notify-sim serve running with "
+                    "--ready-file %s (or NOTIFY_SIM_READY_FILE)?" % (path, timeout, path))
             time.sleep(_POLL_S)
-        with open(path) as f:
-            ready = json.load(f)
+        ready = _read_ready_file(path)
         sim = cls.attach(ready["admin_url"], ready.get("edge_url"))
         sim.ready = ready
         if isinstance(ready.get("seed"), int):
@@ -218,8 +236,7 @@ class NotifySim(Control):
                 raise ServerStartError("notify-sim serve wrote no ready file within %.0f s"
                                        % self.start_timeout, self.output())
             time.sleep(_POLL_S)
-        with open(ready_path) as f:
-            self.ready = json.load(f)
+        self.ready = _read_ready_file(ready_path, self.output)
         self.admin_url = str(self.ready["admin_url"]).rstrip("/")
         self.edge_url = str(self.ready["edge_url"]).rstrip("/")
         if isinstance(self.ready.get("seed"), int):
@@ -239,6 +256,26 @@ class NotifySim(Control):
             time.sleep(_POLL_S)
         raise ServerStartError("notify-sim serve did not report healthy within %.0f s (%s)"
                                % (self.start_timeout, last), self.output())
+
+    def reset(self) -> None:
+        """POST /reset, then the fault rules of the `config` this object started the server
+        with, added again: a reset clears every rule, and those are part of the server's
+        configuration rather than of one test."""
+        super().reset()
+        rules = self.config_faults()
+        if rules:
+            self.add_faults(rules)
+
+    def config_faults(self) -> List[Dict[str, Any]]:
+        """The fault rules in the `config` file this object started the server with (its
+        `faults`, a list or {"faults": [...]}); none for an attached server."""
+        if not self.config:
+            return []
+        with open(self.config) as f:
+            faults = json.load(f).get("faults", [])
+        if isinstance(faults, dict):
+            faults = faults.get("faults", [])
+        return [dict(rule) for rule in faults]
 
     def stop(self) -> Optional[int]:
         """Stops a server this object started (SIGTERM, then SIGKILL after 10 s) and returns

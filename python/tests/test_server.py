@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -149,3 +150,63 @@ def test_binary_lookup_order_and_error(tmp_path, monkeypatch):
     assert str(tmp_path / "empty") in message
     assert os.path.join(str(tmp_path / "b"), "scenarios", "cli", "notify-sim") in message
     assert "NOTIFY_SIM_BIN" in message.splitlines()[-1]
+
+
+def test_a_ready_file_from_a_serve_that_could_not_start_fails_at_once(tmp_path):
+    """A serve that cannot start writes its error where the ready file would be, so a suite
+    attached through NOTIFY_SIM_READY_FILE fails in well under a second, with serve's reason,
+    instead of waiting out the time-out."""
+    config = tmp_path / "bad.json"
+    config.write_text(json.dumps({"journal": {"capacity": 0}}))
+    ready = tmp_path / "ready.json"
+    done = subprocess.run([find_binary(), "serve", "--port", "0", "--admin-port", "0",
+                           "--config", str(config), "--ready-file", str(ready)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=30)
+    assert done.returncode == 2
+    assert "journal.capacity" in done.stderr.decode()
+    assert "journal.capacity" in json.loads(ready.read_text())["error"]
+    started = time.monotonic()
+    with pytest.raises(ServerStartError) as info:
+        NotifySim.from_ready_file(str(ready), timeout=30)
+    assert time.monotonic() - started < 1
+    assert "could not start" in str(info.value) and "journal.capacity" in str(info.value)
+
+
+def test_a_ready_file_that_never_appears_names_the_file_and_the_setting(tmp_path):
+    started = time.monotonic()
+    with pytest.raises(ServerStartError) as info:
+        NotifySim.from_ready_file(str(tmp_path / "never.json"), timeout=0.2)
+    assert time.monotonic() - started < 2
+    assert "never.json" in str(info.value) and "NOTIFY_SIM_READY_FILE" in str(info.value)
+
+
+def test_faults_of_the_config_survive_each_tests_reset(tmp_path):
+    """The pytest plugin resets the server before every test; the rules of
+    --notify-sim-config are part of the server's setup and are there in every test."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"faults": [
+        {"id": "slow-ses", "match": {"service": "ses"},
+         "action": {"type": "delay", "ms": 1}}]}))
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "conftest.py").write_text('pytest_plugins = ["notify_sim.pytest_plugin"]\n')
+    (suite / "test_twice.py").write_text(
+        "import pytest\n"
+        "from notify_sim import faults\n\n"
+        "@pytest.mark.notify_sim_fault(faults.ses.throttling(first=1, id='marker'))\n"
+        "def test_first(notify_sim):\n"
+        "    assert sorted(r['id'] for r in notify_sim.faults()) == ['marker', 'slow-ses']\n\n"
+        "def test_second(notify_sim):\n"
+        "    assert [r['id'] for r in notify_sim.faults()] == ['slow-ses']\n")
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, NOTIFY_SIM_BIN=find_binary(),
+               PYTHONPATH=os.path.join(repo, "python"))
+    for key in ("NOTIFY_SIM_ADMIN_URL", "NOTIFY_SIM_READY_FILE"):
+        env.pop(key, None)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "--notify-sim-config", str(config), str(suite)],
+                          cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, timeout=120)
+    output = done.stdout.decode("utf-8", "replace")
+    assert done.returncode == 0, output
+    assert "2 passed" in output, output

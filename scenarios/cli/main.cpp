@@ -4,9 +4,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <random>
 #include <string>
@@ -24,6 +28,53 @@ std::uint64_t fresh_seed() {
   std::uint64_t seed = (static_cast<std::uint64_t>(device()) << 32) ^ device();
   return seed == 0 ? 1 : seed;
 }
+
+// A bound as people write it: 65535, 0.1, 1000000 (CLI11's own range message prints
+// "1.000000 to 1000000.000000").
+std::string plain(double v) {
+  char buffer[32];
+  if (std::abs(v) < 1e15 && v == std::floor(v)) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", v);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%g", v);
+  }
+  return buffer;
+}
+
+// Number options are checked on their text, before CLI11 converts it: its conversion takes
+// "-1" for an unsigned option as 2^64 - 1, saturates a number too large for the type, and
+// refuses a port of 99999 without saying what a port may be. CLI11 puts the option's name in
+// front of the message.
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
+  const std::string expected =
+      "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+  return CLI::Validator(
+      [lo, hi, expected](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (text.empty() || ec != std::errc() || ptr != end || value < lo || value > hi)
+          return expected + ", got \"" + text + "\"";
+        return {};
+      },
+      "INT in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]");
+}
+
+CLI::Validator number_in(double lo, double hi) {
+  const std::string expected = "expected a number from " + plain(lo) + " to " + plain(hi);
+  return CLI::Validator(
+      [lo, hi, expected](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value) ||
+            value < lo || value > hi)
+          return expected + ", got \"" + text + "\"";
+        return {};
+      },
+      "NUMBER in [" + plain(lo) + " - " + plain(hi) + "]");
+}
+
+constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 
 }  // namespace
 
@@ -49,9 +100,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   s->add_option("--port", serve.port, "Edge port for every provider stub (0: any free port)")
       ->envname("NOTIFY_SIM_PORT")
+      ->check(whole_number(0, 65535))
       ->capture_default_str();
   s->add_option("--admin-port", serve.admin_port, "Control API port (0: any free port)")
       ->envname("NOTIFY_SIM_ADMIN_PORT")
+      ->check(whole_number(0, 65535))
       ->capture_default_str();
   s->add_option("--admin-bind", serve.admin_bind,
                 "Address the control API listens on; beyond loopback it needs --admin-token")
@@ -67,12 +120,12 @@ int main(int argc, char** argv) {
                 "Open connections per listener; a new client beyond takes the slot of the one "
                 "that has waited longest for a request")
       ->envname("NOTIFY_SIM_MAX_CONNECTIONS")
-      ->check(CLI::Range(1, 1'000'000))
+      ->check(whole_number(1, 1'000'000))
       ->capture_default_str();
   s->add_option("--idle-timeout-ms", serve.idle_timeout_ms,
                 "Close a connection that has not sent a whole request for this long")
       ->envname("NOTIFY_SIM_IDLE_TIMEOUT_MS")
-      ->check(CLI::Range(100, 3'600'000))
+      ->check(whole_number(100, 3'600'000))
       ->capture_default_str();
   s->add_option("--callback-url", serve.callback_url,
                 "Where SES delivery events are POSTed as SNS HTTP notifications")
@@ -89,14 +142,16 @@ int main(int argc, char** argv) {
   s->add_option("--profile", serve.profile, profile_help)->envname(notify::profiles::kProfileEnv);
   s->add_option("--seed", serve_seed,
                 "Seed for fault probabilities and ids (default: a fresh one each start)")
-      ->envname("NOTIFY_SIM_SEED");
+      ->envname("NOTIFY_SIM_SEED")
+      ->check(whole_number(0, kU64Max));
 
   notify::cli::RunArgs run;
   auto* r = app.add_subcommand("run", "Run scenario files (or directories of them)");
   r->add_option("paths", run.paths, "Scenario files or directories")->required();
-  r->add_option("--seed", run.seed, "Seed (default: the scenario's own)");
+  r->add_option("--seed", run.seed, "Seed (default: the scenario's own)")
+      ->check(whole_number(0, kU64Max));
   r->add_option("--seeds", run.seeds, "Run each scenario with this many consecutive seeds")
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_number(1, 100'000));
   r->add_option("--mode", run.mode, "sim (virtual time, in-process) or wire (real sockets)")
       ->check(CLI::IsMember({"sim", "wire"}))
       ->capture_default_str();
@@ -155,12 +210,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"core", "stub"}))
       ->capture_default_str();
   l->add_option("--rate", load.rate, "Arrivals per second")
-      ->check(CLI::Range(1.0, 1'000'000.0))
+      ->check(number_in(1, 1'000'000))
       ->capture_default_str();
   auto* duration =
       l->add_option("--duration", load.duration_s, "Seconds of arrivals (default 10, at most 3600)")
-          ->check(CLI::Range(0.1, 3600.0));
+          ->check(number_in(0.1, 3600));
   l->add_option("--count", load.count, "Number of arrivals, instead of --duration")
+      ->check(whole_number(1, std::numeric_limits<std::size_t>::max()))
       ->excludes(duration);
   l->add_option("--arrivals", load.arrivals, "constant (evenly spaced) or poisson")
       ->check(CLI::IsMember({"constant", "poisson"}))
@@ -171,7 +227,7 @@ int main(int argc, char** argv) {
                 "JSON file of fault rules applied to the stubs for the run");
   l->add_option("--connections", load.connections,
                 "Keep-alive connections (per provider host with --target core)")
-      ->check(CLI::Range(1, 4096))
+      ->check(whole_number(1, 4096))
       ->capture_default_str();
   l->add_option("--operation", load.operation,
                 "--target stub: the request to send, a stub's load operation (see docs/cli.md)")
@@ -183,21 +239,23 @@ int main(int argc, char** argv) {
                                  "or throughput regressed by more than --max-regression");
   l->add_option("--max-regression", load.max_regression_pct, "Percent allowed by --baseline")
       ->needs(baseline)
-      ->check(CLI::Range(0.0, 1'000'000.0))
+      ->check(number_in(0, 1'000'000))
       ->capture_default_str();
   l->add_option("--seed", load.seed, "Seed for Poisson arrivals, stubs and providers")
+      ->check(whole_number(0, kU64Max))
       ->capture_default_str();
   l->add_option("--retry-delay-ms", load.retry_delay_ms,
                 "The core's retry delay for the run (Notify: 300 s; --target core)")
-      ->check(CLI::Range(0, 600'000))
+      ->check(whole_number(0, 600'000))
       ->default_str(std::to_string(notify::cli::LoadArgs::kDefaultRetryDelayMs));
   l->add_option("--drain-ms", load.drain_ms,
                 "How long to wait after the last arrival for notifications still on their way "
                 "(--target core)")
-      ->check(CLI::Range(0, 600'000))
+      ->check(whole_number(0, 600'000))
       ->default_str(std::to_string(notify::cli::LoadArgs::kDefaultDrainMs));
   l->add_option("--receipt-port", load.receipt_port,
                 "Port of the core's receipt endpoint (0: any free port; --target core)")
+      ->check(whole_number(0, 65535))
       ->default_str("0");
   l->add_option("--metrics-listen", load.metrics_listen,
                 "Serve the core's metrics in the Prometheus text format at "
@@ -210,19 +268,21 @@ int main(int argc, char** argv) {
       "chaos", "Seeded random workloads and fault timelines, checked against invariants");
   // --seed replays one seed; with --seeds or --first as well, one of them would be ignored.
   auto* chaos_seed =
-      c->add_option("--seed", chaos.seed, "Run this one seed (replays a failure byte for byte)");
+      c->add_option("--seed", chaos.seed, "Run this one seed (replays a failure byte for byte)")
+          ->check(whole_number(0, kU64Max));
   c->add_option("--seeds", chaos.seeds, "How many consecutive seeds to run")
-      ->check(CLI::Range(1, 10'000'000))
+      ->check(whole_number(1, 10'000'000))
       ->excludes(chaos_seed)
       ->capture_default_str();
   c->add_option("--first", chaos.first, "The first seed of --seeds")
+      ->check(whole_number(0, kU64Max - 10'000'000))
       ->excludes(chaos_seed)
       ->capture_default_str();
   c->add_option("--channels", chaos.channels, "Channels to load (default: all that take part)")
       ->delimiter(',');
   c->add_option("--duration", chaos.duration_s,
                 "Simulated seconds over which the workload and the faults spread")
-      ->check(CLI::Range(1.0, 7.0 * 24 * 3600))
+      ->check(number_in(1, 7 * 24 * 3600))
       ->capture_default_str();
   c->add_option("--mode", chaos.mode, "sim (virtual time) or wire (real sockets)")
       ->check(CLI::IsMember({"sim", "wire"}))
@@ -233,7 +293,7 @@ int main(int argc, char** argv) {
   c->add_option("--out", chaos.out_dir, "Where minimal failing scenarios are written")
       ->capture_default_str();
   c->add_option("--watchdog", chaos.watchdog_s, "Wall-clock seconds one seed may take")
-      ->check(CLI::Range(1, 86'400))
+      ->check(whole_number(1, 86'400))
       ->capture_default_str();
 
   // Load reports: merge several drivers' JSON, re-render one as HTML, gate against a baseline.
@@ -257,7 +317,7 @@ int main(int argc, char** argv) {
   rpc->add_option("current", report_compare.current, "This run's JSON report")->required();
   rpc->add_option("--max-regression", report_compare.max_regression_pct,
                   "How much worse either metric may get, in percent")
-      ->check(CLI::Range(0.0, 1000.0))
+      ->check(number_in(0, 1000))
       ->capture_default_str();
 
   // "notify-sim load", "notify-sim report compare": every error line names its subcommand.

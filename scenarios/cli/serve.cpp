@@ -132,9 +132,36 @@ bool is_loopback(const std::string& address) {
          address.rfind("127.", 0) == 0;
 }
 
+// Why serve could not start, on stderr and, with --ready-file, as {"error": ...} in the ready
+// file: a script or test that waits for the file learns at once that it will never list ports,
+// and why, instead of waiting out its time-out.
+int cannot_start(const ServeArgs& args, const std::string& message) {
+  std::fprintf(stderr, "notify-sim serve: %s\n", message.c_str());
+  if (args.ready_file) {
+    try {
+      write_ready_file(*args.ready_file, {{"error", "notify-sim serve: " + message}});
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "notify-sim serve: --ready-file %s\n", e.what());
+    }
+  }
+  return 2;
+}
+
+int serve_until_stopped(const ServeArgs& args);
+
 }  // namespace
 
 int serve(const ServeArgs& args) {
+  try {
+    return serve_until_stopped(args);
+  } catch (const std::exception& e) {
+    return cannot_start(args, e.what());
+  }
+}
+
+namespace {
+
+int serve_until_stopped(const ServeArgs& args) {
   const stubs::StubRegistry& registry = stubs::registry();
   ServeConfig config;
   std::map<std::string, std::string> callbacks;
@@ -145,16 +172,13 @@ int serve(const ServeArgs& args) {
     if (args.config) config = load_serve_config(*args.config);
     if (args.callback_url) callbacks = callback_urls(*args.callback_url, registry);
   } catch (const scenarios::ScenarioError& e) {
-    std::fprintf(stderr, "notify-sim serve: %s\n", e.what());
-    return 2;
+    return cannot_start(args, e.what());
   }
 
   if (!args.admin_token && !is_loopback(args.admin_bind)) {
-    std::fprintf(stderr,
-                 "notify-sim serve: --admin-bind %s: the control API beyond loopback needs "
-                 "--admin-token (or NOTIFY_SIM_ADMIN_TOKEN)\n",
-                 args.admin_bind.c_str());
-    return 2;
+    return cannot_start(args, "--admin-bind " + args.admin_bind +
+                                  ": the control API beyond loopback needs --admin-token (or "
+                                  "NOTIFY_SIM_ADMIN_TOKEN)");
   }
 
   // One thread runs everything below (io.run() at the end): the hint lets Asio skip the
@@ -178,20 +202,14 @@ int serve(const ServeArgs& args) {
     if (auto it = callbacks.find(spec.service); it != callbacks.end())
       stubs::set_dotted(block, spec.callback_config, it->second);
     if (auto error = stub.configure(block)) {
-      std::fprintf(stderr, "notify-sim serve: %s\n",
-                   error->under("stubs." + spec.service)
-                       .in_file(args.config.value_or("--callback-url"))
-                       .to_string()
-                       .c_str());
-      return 2;
+      return cannot_start(args, error->under("stubs." + spec.service)
+                                    .in_file(args.config.value_or("--callback-url"))
+                                    .to_string());
     }
   }
   for (const auto& rule : config.faults) {
-    if (auto r = host.faults().add(rule); !r) {
-      std::fprintf(stderr, "notify-sim serve: %s: %s\n", args.config->c_str(),
-                   r.error().to_string().c_str());
-      return 2;
-    }
+    if (auto r = host.faults().add(rule); !r)
+      return cannot_start(args, *args.config + ": " + r.error().to_string());
   }
 
   stubs::SocketEdgeOptions edge_options;
@@ -211,11 +229,9 @@ int serve(const ServeArgs& args) {
   // re-check timer.
   stubs::Edge edge(host, *clock, *backend, std::chrono::milliseconds(100));
   // A port in use (another serve still running) is named by the option that chose it.
-  auto cannot_listen = [](const char* option, int port, const std::exception& e) {
-    std::fprintf(stderr,
-                 "notify-sim serve: %s %d: %s; expected a free port, or 0 for any free port\n",
-                 option, port, e.what());
-    return 2;
+  auto cannot_listen = [&args](const char* option, int port, const std::exception& e) {
+    return cannot_start(args, std::string(option) + " " + std::to_string(port) + ": " + e.what() +
+                                  "; expected a free port, or 0 for any free port");
   };
   try {
     edge.open(registry);
@@ -277,4 +293,5 @@ int serve(const ServeArgs& args) {
   return 0;
 }
 
+}  // namespace
 }  // namespace notify::cli

@@ -25,8 +25,9 @@ ServeConfig read_config(const nlohmann::json& j, const std::string& file) {
   }
   if (const auto* journal = f.object("journal")) {
     stubs::Fields jf(*journal, "journal", file);
-    if (auto v = jf.integer("capacity", 1)) c.journal.capacity = static_cast<std::size_t>(*v);
-    if (auto v = jf.integer("body_bytes_max", 1))
+    if (auto v = jf.integer("capacity", 1, stubs::JournalOptions::kCapacityLimit))
+      c.journal.capacity = static_cast<std::size_t>(*v);
+    if (auto v = jf.integer("body_bytes_max", 1, stubs::JournalOptions::kBodyBytesLimit))
       c.journal.body_bytes_max = static_cast<std::size_t>(*v);
     jf.no_others();
   }

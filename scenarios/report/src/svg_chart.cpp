@@ -8,6 +8,9 @@ namespace notify::report::svg {
 namespace {
 
 constexpr double kLeft = 88, kRight = 40, kTop = 36, kBottom = 50;
+// The legend: a swatch and its gap before each name, the gap between entries, a row's height,
+// and the room kept free at the chart's left edge.
+constexpr double kSwatch = 26, kLegendGap = 22, kLegendRow = 18, kLegendMargin = 8;
 constexpr const char* kAxisColour = "#505a5f";
 constexpr const char* kGridColour = "#e5e7e8";
 constexpr const char* kFont =
@@ -110,7 +113,25 @@ std::string escape(std::string_view text) {
 
 std::string render(const Chart& chart) {
   const double w = chart.width, h = chart.height;
-  const double plot_w = w - kLeft - kRight, plot_h = h - kTop - kBottom;
+  const double plot_w = w - kLeft - kRight;
+
+  // The legend goes above the plot, right-aligned, in as many rows as its names need: a
+  // percentile chart with a curve per channel and provider is wider than the plot, and one row
+  // of it would run off the left edge. Each row is filled in the lines' order; the plot moves
+  // down by the extra rows.
+  std::vector<std::vector<const Line*>> legend_rows(1);
+  double row_width = 0;
+  for (const auto& line : chart.lines) {
+    const double item = kSwatch + text_width(line.name);
+    if (!legend_rows.back().empty() && row_width + kLegendGap + item > w - kLegendMargin - kRight) {
+      legend_rows.emplace_back();
+      row_width = 0;
+    }
+    row_width += (legend_rows.back().empty() ? 0 : kLegendGap) + item;
+    legend_rows.back().push_back(&line);
+  }
+  const double top = kTop + kLegendRow * static_cast<double>(legend_rows.size() - 1);
+  const double plot_h = h - top - kBottom;
 
   // The data's extent; an empty chart still gets axes, from 0 to 1.
   double x_max = 0, y_max = 0;
@@ -160,9 +181,7 @@ std::string render(const Chart& chart) {
     if (!y_log) return y / y_top;
     return (std::log10(std::max(y, 1.0)) - log_low) / (log_high - log_low);
   };
-  auto y_of = [&](double y) {
-    return kTop + plot_h - std::clamp(y_fraction(y), 0.0, 1.0) * plot_h;
-  };
+  auto y_of = [&](double y) { return top + plot_h - std::clamp(y_fraction(y), 0.0, 1.0) * plot_h; };
 
   std::string s;
   s += "<svg class=\"chart\" viewBox=\"0 0 " + num(w) + " " + num(h) +
@@ -195,31 +214,31 @@ std::string render(const Chart& chart) {
   if (chart.x_scale == XScale::kSeconds) {
     for (double v = 0; v <= x_top + x_step / 2; v += x_step) {
       const double x = kLeft + v / x_top * plot_w;
-      s += "<line x1=\"" + num(x) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(x) + "\" y2=\"" +
-           num(kTop + plot_h) + "\" stroke=\"" + kGridColour + "\"/>\n";
-      s += "<text x=\"" + num(x) + "\" y=\"" + num(kTop + plot_h + 18) +
+      s += "<line x1=\"" + num(x) + "\" y1=\"" + num(top) + "\" x2=\"" + num(x) + "\" y2=\"" +
+           num(top + plot_h) + "\" stroke=\"" + kGridColour + "\"/>\n";
+      s += "<text x=\"" + num(x) + "\" y=\"" + num(top + plot_h + 18) +
            "\" text-anchor=\"middle\" fill=\"" + kAxisColour + "\">" + tick_text(v, x_step) +
            "</text>\n";
     }
   } else {
     for (int n = 0; n <= nines; ++n) {
       const double x = kLeft + n / x_top * plot_w;
-      s += "<line x1=\"" + num(x) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(x) + "\" y2=\"" +
-           num(kTop + plot_h) + "\" stroke=\"" + kGridColour + "\"/>\n";
-      s += "<text x=\"" + num(x) + "\" y=\"" + num(kTop + plot_h + 18) +
+      s += "<line x1=\"" + num(x) + "\" y1=\"" + num(top) + "\" x2=\"" + num(x) + "\" y2=\"" +
+           num(top + plot_h) + "\" stroke=\"" + kGridColour + "\"/>\n";
+      s += "<text x=\"" + num(x) + "\" y=\"" + num(top + plot_h + 18) +
            "\" text-anchor=\"middle\" fill=\"" + kAxisColour + "\">" + nines_label(n) + "</text>\n";
     }
   }
 
   // Axes and their labels.
-  s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(kTop + plot_h) + "\" x2=\"" +
-       num(kLeft + plot_w) + "\" y2=\"" + num(kTop + plot_h) + "\" stroke=\"" + kAxisColour +
+  s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(top + plot_h) + "\" x2=\"" +
+       num(kLeft + plot_w) + "\" y2=\"" + num(top + plot_h) + "\" stroke=\"" + kAxisColour +
        "\"/>\n";
-  s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(kLeft) + "\" y2=\"" +
-       num(kTop + plot_h) + "\" stroke=\"" + kAxisColour + "\"/>\n";
+  s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(top) + "\" x2=\"" + num(kLeft) + "\" y2=\"" +
+       num(top + plot_h) + "\" stroke=\"" + kAxisColour + "\"/>\n";
   s += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"" + num(h - 10) +
        "\" text-anchor=\"middle\" fill=\"#0b0c0c\">" + escape(chart.x_label) + "</text>\n";
-  const double y_mid = kTop + plot_h / 2;
+  const double y_mid = top + plot_h / 2;
   s += "<text x=\"16\" y=\"" + num(y_mid) + "\" text-anchor=\"middle\" fill=\"#0b0c0c\" " +
        "transform=\"rotate(-90 16 " + num(y_mid) + ")\">" + escape(chart.y_label) + " (" +
        escape(y_unit) + ")</text>\n";
@@ -238,15 +257,20 @@ std::string render(const Chart& chart) {
          "\" stroke-width=\"2\" stroke-linejoin=\"round\"" +
          (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"" + points + "\"/>\n";
   }
-  double legend_x = kLeft + plot_w;
-  for (auto it = chart.lines.rbegin(); it != chart.lines.rend(); ++it) {
-    const double text_x = legend_x - text_width(it->name);
-    s += "<text x=\"" + num(legend_x) + "\" y=\"" + num(kTop - 14) +
-         "\" text-anchor=\"end\" fill=\"#0b0c0c\">" + escape(it->name) + "</text>\n";
-    s += "<line x1=\"" + num(text_x - 26) + "\" y1=\"" + num(kTop - 18) + "\" x2=\"" +
-         num(text_x - 6) + "\" y2=\"" + num(kTop - 18) + "\" stroke=\"" + escape(it->colour) +
-         "\" stroke-width=\"3\"" + (it->dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n";
-    legend_x = text_x - 48;
+  for (std::size_t row = 0; row < legend_rows.size(); ++row) {
+    const double text_y = kTop - 14 + kLegendRow * static_cast<double>(row);
+    double legend_x = kLeft + plot_w;
+    const auto& items = legend_rows[row];
+    for (auto it = items.rbegin(); it != items.rend(); ++it) {
+      const Line& line = **it;
+      const double text_x = legend_x - text_width(line.name);
+      s += "<text x=\"" + num(legend_x) + "\" y=\"" + num(text_y) +
+           "\" text-anchor=\"end\" fill=\"#0b0c0c\">" + escape(line.name) + "</text>\n";
+      s += "<line x1=\"" + num(text_x - kSwatch) + "\" y1=\"" + num(text_y - 4) + "\" x2=\"" +
+           num(text_x - 6) + "\" y2=\"" + num(text_y - 4) + "\" stroke=\"" + escape(line.colour) +
+           "\" stroke-width=\"3\"" + (line.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n";
+      legend_x = text_x - kSwatch - kLegendGap;
+    }
   }
   s += "</svg>\n";
   return s;

@@ -276,6 +276,13 @@ runtime::Duration FaultEngine::sample_delay(const FaultAction& action) {
 
 bool FaultEngine::refuses_locked(const std::string& service, const std::string& provider,
                                  const std::string& az, bool whole_service) const {
+  return refusing_rule_locked(service, provider, az, whole_service) != nullptr;
+}
+
+const FaultRule* FaultEngine::refusing_rule_locked(const std::string& service,
+                                                   const std::string& provider,
+                                                   const std::string& az,
+                                                   bool whole_service) const {
   const runtime::Duration since_origin = clock_.now() - origin_;
   for (const auto& [rule, matched] : rules_) {
     if (!rule.enabled || rule.action.type != FaultAction::Type::refuse) continue;
@@ -292,9 +299,18 @@ bool FaultEngine::refuses_locked(const std::string& service, const std::string& 
       if (!m.az.empty() && m.az != az) continue;
     }
     if (!in_window(t, since_origin)) continue;
-    return true;
+    return &rule;
   }
-  return false;
+  return nullptr;
+}
+
+std::optional<std::string> FaultEngine::record_listener_refusal(const RequestInfo& target,
+                                                                std::uint64_t request_seq) {
+  std::lock_guard lock(mutex_);
+  const FaultRule* rule = refusing_rule_locked(target.service, target.provider, target.az, false);
+  if (rule == nullptr) return std::nullopt;
+  record_firing_locked(Firing{rule->id, request_seq, clock_.now(), action_label(rule->action)});
+  return rule->id;
 }
 
 bool FaultEngine::refuses_service(const std::string& service) const {

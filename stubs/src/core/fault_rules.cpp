@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 namespace notify::stubs {
@@ -63,8 +64,12 @@ Check read_string(const json& obj, const std::string& path, const char* key, std
   return std::nullopt;
 }
 
+// A delay a rule may ask for: a day is far beyond any client's time-out, and the lognormal tail
+// is capped there too (FaultEngine::sample_delay).
+constexpr double kDelayMsMax = 24.0 * 3600 * 1000;
+
 Check read_number(const json& obj, const std::string& path, const char* key, double& out,
-                  bool required) {
+                  bool required, double max = std::numeric_limits<double>::infinity()) {
   auto it = obj.find(key);
   if (it == obj.end()) {
     if (required) return error_at(join_field(path, key), "missing; expected a number");
@@ -74,8 +79,12 @@ Check read_number(const json& obj, const std::string& path, const char* key, dou
     return error_at(join_field(path, key), "expected a number, " + got(*it));
   }
   double v = it->get<double>();
-  if (!std::isfinite(v) || v < 0) {
-    return error_at(join_field(path, key), "expected a number >= 0, " + got(*it));
+  if (!std::isfinite(v) || v < 0 || v > max) {
+    const std::string range = std::isfinite(max) ? "expected a number from 0 to " +
+                                                       std::to_string(static_cast<long long>(max)) +
+                                                       " (24 hours), "
+                                                 : "expected a number >= 0, ";
+    return error_at(join_field(path, key), range + got(*it));
   }
   out = v;
   return std::nullopt;
@@ -139,14 +148,14 @@ Check parse_delay(const json& a, const std::string& path, FaultAction& out) {
   if (distribution == "fixed") {
     out.distribution = DelayDistribution::fixed;
     if (auto e = check_keys(a, path, {"type", "distribution", "ms"}, context)) return e;
-    return read_number(a, path, "ms", out.ms, true);
+    return read_number(a, path, "ms", out.ms, true, kDelayMsMax);
   }
   if (distribution == "uniform") {
     out.distribution = DelayDistribution::uniform;
     if (auto e = check_keys(a, path, {"type", "distribution", "min_ms", "max_ms"}, context))
       return e;
-    if (auto e = read_number(a, path, "min_ms", out.min_ms, true)) return e;
-    if (auto e = read_number(a, path, "max_ms", out.max_ms, true)) return e;
+    if (auto e = read_number(a, path, "min_ms", out.min_ms, true, kDelayMsMax)) return e;
+    if (auto e = read_number(a, path, "max_ms", out.max_ms, true, kDelayMsMax)) return e;
     if (out.max_ms < out.min_ms) {
       return error_at(
           join_field(path, "max_ms"),
@@ -160,7 +169,7 @@ Check parse_delay(const json& a, const std::string& path, FaultAction& out) {
   out.distribution = DelayDistribution::lognormal;
   if (auto e = check_keys(a, path, {"type", "distribution", "median_ms", "sigma"}, context))
     return e;
-  if (auto e = read_number(a, path, "median_ms", out.median_ms, true)) return e;
+  if (auto e = read_number(a, path, "median_ms", out.median_ms, true, kDelayMsMax)) return e;
   return read_number(a, path, "sigma", out.sigma, false);
 }
 

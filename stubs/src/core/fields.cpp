@@ -73,12 +73,24 @@ std::string Fields::required_string(const std::string& key) {
   return *v;
 }
 
-std::optional<std::int64_t> Fields::integer(const std::string& key, std::int64_t lo) {
+std::optional<std::int64_t> Fields::integer(const std::string& key, std::int64_t lo,
+                                            std::int64_t hi) {
   const nlohmann::json* v = get(key);
   if (!v) return std::nullopt;
-  if (!v->is_number_integer()) fail_value(key, "a whole number");
+  const std::string range =
+      hi == std::numeric_limits<std::int64_t>::max()
+          ? "a whole number >= " + std::to_string(lo)
+          : "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+  if (!v->is_number_integer())
+    fail_value(key, hi == std::numeric_limits<std::int64_t>::max() ? std::string("a whole number")
+                                                                   : range);
+  // Past the largest int64 (an unsigned JSON number) is out of range, not a negative number.
+  if (v->is_number_unsigned() &&
+      v->get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    fail_value(key, range);
   auto n = v->get<std::int64_t>();
-  if (n < lo) fail_value(key, "a whole number >= " + std::to_string(lo));
+  if (n < lo || n > hi) fail_value(key, range);
   return n;
 }
 

@@ -67,7 +67,9 @@ class StubHost::Services final : public StubServices {
   void send(std::uint64_t parent, const RequestInfo& info, transport::Request request,
             transport::SendOptions options,
             std::function<void(transport::SendResult)> done) override {
-    host_.send_outbound(parent, info, std::move(request), options, std::move(done));
+    // A stub sends only to another stub's listener (a proxy Lambda to its CBC).
+    host_.send_outbound(parent, info, std::move(request), options, std::move(done),
+                        /*to_own_listener=*/true);
   }
   void schedule_callback(Callback callback) override {
     host_.schedule_callback(std::move(callback));
@@ -306,7 +308,8 @@ void StubHost::finish(JournalEntry entry, std::size_t fired, transport::Reply re
 
 void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
                              transport::Request request, transport::SendOptions options,
-                             std::function<void(transport::SendResult)> done) {
+                             std::function<void(transport::SendResult)> done,
+                             bool to_own_listener) {
   JournalEntry entry;
   entry.seq = next_seq_.fetch_add(1);
   entry.parent = parent;
@@ -328,7 +331,7 @@ void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
   transport::HttpTransport* outbound = outbound_.load();
   auto alive = alive_;
   ++outbound_in_flight_;
-  auto record = [this, alive, entry = std::move(entry),
+  auto record = [this, alive, entry = std::move(entry), to_own_listener,
                  done = std::move(done)](transport::SendResult result) mutable {
     if (alive->load()) {
       if (result) {
@@ -340,6 +343,17 @@ void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
         entry.outcome = result.error().category() == notify_category()
                             ? std::string(to_string(errc(result.error().value())))
                             : result.error().message();
+        // A listener a refuse rule closed (an AZ outage) refuses in the kernel, where no rule
+        // is evaluated: the refusal is counted as the rule's firing here, so the firings, the
+        // journal entry's faults and /metrics show the outage.
+        if (to_own_listener && result.error() == make_error_code(errc::connection_refused)) {
+          RequestInfo target{entry.service, entry.provider, entry.az, entry.operation, ""};
+          if (auto rule = faults_.record_listener_refusal(target, entry.seq)) {
+            entry.faults.push_back(*rule);
+            std::lock_guard lock(metrics_mutex_);
+            faults_by_service_[entry.service] += 1;
+          }
+        }
       }
       journal_.record(std::move(entry));
       --outbound_in_flight_;

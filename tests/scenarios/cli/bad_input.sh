@@ -51,7 +51,7 @@ expect_one_line "array.json: (top level): expected an object" run array.json
 expect_one_line "missing.json: cannot be read" run missing.json
 expect_one_line "no-scenarios: directory has no *.json scenario files" run no-scenarios
 expect_one_line "notify-sim run: --mode: fast not in {sim,wire}" run --mode fast bad.json
-expect_one_line "notify-sim run: Could not convert: --seed = abc" run --seed abc bad.json
+expect_one_line 'notify-sim run: --seed: expected a whole number from 0 to 18446744073709551615, got "abc"' run --seed abc bad.json
 expect_one_line "notify-sim run: paths is required" run
 
 # validate
@@ -67,6 +67,16 @@ expect_one_line "notify-sim validate: --profile: strict not in {oasis,google,uk}
 
 # serve
 expect_one_line "conf.json: faults[0].action.type" serve --config conf.json --port 0 --admin-port 0
+# A number out of its range in a file gives the range.
+echo '{"journal": {"capacity": 1e15}}' >huge-journal.json
+expect_one_line "huge-journal.json: journal.capacity: expected a whole number from 1 to 1000000" \
+  validate huge-journal.json
+echo '{"journal": {"body_bytes_max": 99999999999}}' >huge-bodies.json
+expect_one_line "huge-bodies.json: journal.body_bytes_max: expected a whole number from 1 to 1048576" \
+  serve --config huge-bodies.json --port 0 --admin-port 0
+echo '{"faults": [{"action": {"type": "delay", "ms": 1e30}}]}' >huge-delay.json
+expect_one_line "huge-delay.json: faults[0].action.ms: expected a number from 0 to 86400000 (24 hours)" \
+  validate huge-delay.json
 expect_one_line "broken.json: not valid JSON" serve --config broken.json --port 0 --admin-port 0
 expect_one_line "missing.json: cannot be read" serve --config missing.json --port 0 --admin-port 0
 expect_one_line "unknown-stub.json: stubs.smtp" \
@@ -76,7 +86,18 @@ expect_one_line "bad-stub-field.json: stubs.ses.max_send_rate" \
 expect_one_line "needs --admin-token" serve --admin-bind 0.0.0.0 --port 0 --admin-port 0
 expect_one_line "callback-url smtp=http://x: smtp" \
   serve --callback-url smtp=http://x --port 0 --admin-port 0
-expect_one_line "notify-sim serve: Could not convert: --port = abc" serve --port abc
+expect_one_line 'notify-sim serve: --port: expected a whole number from 0 to 65535, got "abc"' serve --port abc
+# Out of range: the range, not a conversion error, nor a number wrapped round or cut to fit.
+expect_one_line 'notify-sim serve: --port: expected a whole number from 0 to 65535, got "99999"' \
+  serve --port 99999
+expect_one_line 'notify-sim serve: --admin-port: expected a whole number from 0 to 65535, got "-1"' \
+  serve --admin-port -1
+expect_one_line 'notify-sim serve: --seed: expected a whole number from 0 to 18446744073709551615, got "-1"' \
+  serve --seed -1 --port 0 --admin-port 0
+expect_one_line 'notify-sim serve: --seed: expected a whole number from 0 to 18446744073709551615, got "99999999999999999999"' \
+  serve --seed 99999999999999999999 --port 0 --admin-port 0
+expect_one_line 'notify-sim load: --receipt-port: expected a whole number from 0 to 65535, got "70000"' \
+  load --receipt-port 70000
 expect_one_line "bind_address '999.1.1.1' is not an IP address" \
   serve --bind 999.1.1.1 --port 0 --admin-port 0
 
@@ -90,10 +111,10 @@ expect_one_line "notify-sim render: --format: sms not in {cap,ibag}" \
   render payload.json --format sms
 
 # chaos
-expect_one_line "notify-sim chaos: --seeds: Value 0 not in range" chaos --seeds 0
+expect_one_line 'notify-sim chaos: --seeds: expected a whole number from 1 to 10000000, got "0"' chaos --seeds 0
 expect_one_line "--channels pigeons: not a channel with a chaos workload" chaos --channels pigeons
 expect_one_line "notify-sim chaos: --mode: fast not in {sim,wire}" chaos --mode fast
-expect_one_line "notify-sim chaos: Could not convert: --seed = x" chaos --seed x
+expect_one_line 'notify-sim chaos: --seed: expected a whole number from 0 to 18446744073709551615, got "x"' chaos --seed x
 expect_one_line "notify-sim chaos: --seed excludes --seeds" chaos --seed 3 --seeds 5
 expect_one_line "notify-sim chaos: --seed excludes --first" chaos --seed 3 --first 9
 
@@ -113,8 +134,10 @@ expect_one_line "notify-sim load: --json /nonexistent/dir/x.json: directory /non
 expect_one_line "notify-sim load: --html $tmp: is a directory" load --count 1 --html "$tmp"
 expect_one_line "notify-sim report compare: The following arguments were not expected: 5 --max-regression-pct" \
   report compare broken.json broken.json --max-regression-pct 5
-expect_one_line "notify-sim load: --rate: Value 0 not in range" load --rate 0
-expect_one_line "notify-sim load: --connections: Value 0 not in range" load --connections 0
+expect_one_line 'notify-sim load: --rate: expected a number from 1 to 1000000, got "0"' load --rate 0
+expect_one_line 'notify-sim load: --duration: expected a number from 0.1 to 3600, got "1e9"' \
+  load --duration 1e9
+expect_one_line 'notify-sim load: --connections: expected a whole number from 1 to 4096, got "0"' load --connections 0
 # --target stub: the core's options by name, a run past --duration's limit, bad files. Embedded
 # stubs, whatever the shell exports, so the fault file is judged here.
 unset AWS_ENDPOINT_URL NOTIFY_SIM_ADMIN_URL

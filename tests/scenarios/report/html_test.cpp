@@ -97,6 +97,52 @@ TEST(ReportHtml, AStubRunCountsRequestsByStubAndOperation) {
   EXPECT_THAT(html, Not(HasSubstr("Notifications")));
 }
 
+// A mixed run through the core: email, both SMS providers and the four operators.
+LoadReport mixed_run() {
+  LoadReport r = sample();
+  r.run.mix = {{"email", 70}, {"sms", 29}, {"broadcast", 1}};
+  for (const char* op : {"ee", "o2", "three", "vodafone"}) {
+    Series s;
+    s.channel = "broadcast";
+    s.provider = op;
+    s.arrivals = 4;
+    s.accepted = 4;
+    s.dispatch.record(900);
+    r.series.push_back(s);
+  }
+  return r;
+}
+
+TEST(ReportHtml, TheLegendOfAMixedRunStaysInsideItsChart) {
+  const std::string html = render_html(mixed_run());
+  const auto start = html.find("aria-label=\"Dispatch latency by percentile\"");
+  ASSERT_NE(start, std::string::npos);
+  const std::string chart = html.substr(start, html.find("</svg>", start) - start);
+  // Each legend entry is a swatch (a line 3 px wide) left of its name; the first name is the
+  // leftmost, so a swatch inside the chart's 960 px keeps every name inside too.
+  const std::regex swatch(
+      R"re(<line x1="(-?[\d.]+)" y1="[\d.]+" x2="(-?[\d.]+)"[^>]*stroke-width="3")re");
+  std::size_t swatches = 0;
+  for (std::sregex_iterator it(chart.begin(), chart.end(), swatch), end; it != end; ++it) {
+    ++swatches;
+    EXPECT_GE(std::stod((*it)[1]), 0.0) << (*it)[0];
+    EXPECT_LE(std::stod((*it)[2]), 960.0) << (*it)[0];
+  }
+  EXPECT_EQ(swatches, 8u);  // seven series and "all"
+  for (const char* name : {">email/ses<", ">sms/firetext<", ">broadcast/vodafone<", ">all<"})
+    EXPECT_THAT(chart, HasSubstr(name)) << name;
+}
+
+TEST(ReportHtml, ThroughputSaysWhyAcceptedRunsAboveTheRateAsked) {
+  const std::string html = render_html(mixed_run());
+  EXPECT_THAT(html, HasSubstr("Each broadcast is accepted by each of its four operators and "
+                              "counts four times, so with 1% broadcasts “accepted” runs about "
+                              "3% above the arrivals."));
+  EXPECT_THAT(html, HasSubstr("after a stall “accepted” catches up above the arrivals"));
+  // Without broadcasts there are no per-operator acceptances to explain.
+  EXPECT_THAT(render_html(sample()), Not(HasSubstr("four operators")));
+}
+
 TEST(ReportHtml, EscapesEveryStringFromTheReport) {
   LoadReport r = sample();
   r.series[1].provider = "<script>alert(1)</script>";

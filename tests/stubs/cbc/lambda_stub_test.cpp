@@ -47,6 +47,36 @@ TEST_F(CbcTest, ARefusedAzPathIsACbcNewConnectionError) {
   EXPECT_FALSE(r.headers.contains("X-Amz-Function-Error")) << r.body;
 }
 
+TEST_F(CbcTest, AnAzOutageCountsEachRefusedCallAsTheRulesFiring) {
+  add_fault(R"({"id": "az-a", "match": {"service": "cbc", "az": "eu-west-2a"},
+               "action": {"type": "refuse"}})");
+  invoke("ee-1-proxy", alert("11111111-0000-4000-8000-000000000004"));
+  invoke("three-1-proxy", alert("11111111-0000-4000-8000-000000000005"));
+  invoke("ee-2-proxy", alert("11111111-0000-4000-8000-000000000004"));
+  // The kernel refused the closed listener, so no request reached the CBC stub; the two
+  // refusals are still the rule's firings, on the proxies' outgoing calls.
+  EXPECT_EQ(host_.faults().fired_count(), 2U);
+  const auto firings = host_.faults().firings();
+  ASSERT_EQ(firings.size(), 2U);
+  EXPECT_EQ(firings[0].rule_id, "az-a");
+  EXPECT_EQ(firings[0].action, "refuse");
+  std::size_t refused = 0;
+  for (const auto& e : host_.journal().query({})) {
+    if (e.direction != "out") continue;
+    if (e.az == "eu-west-2a") {
+      ++refused;
+      EXPECT_EQ(e.outcome, "connection_refused");
+      EXPECT_EQ(e.faults, std::vector<std::string>{"az-a"});
+    } else {
+      EXPECT_TRUE(e.faults.empty()) << e.az;
+    }
+  }
+  EXPECT_EQ(refused, 2U);
+  EXPECT_NE(host_.prometheus_metrics().find("notify_sim_faults_fired_total{service=\"cbc\"} 2"),
+            std::string::npos)
+      << host_.prometheus_metrics();
+}
+
 TEST_F(CbcTest, AnInvalidPayloadIsAFunctionErrorNamingTheField) {
   auto p = alert("11111111-0000-4000-8000-000000000004");
   p.erase("areas");

@@ -168,6 +168,14 @@ class FaultEngine {
   bool refuses_listener(const std::string& service, const std::string& provider,
                         const std::string& az) const;
 
+  /// A connection one stub made to another stub's listener (a proxy Lambda's call to its CBC)
+  /// was refused. When a refuse rule keeps that listener (`target`'s service, provider and AZ)
+  /// closed, records the refusal as that rule's firing on `request_seq` and returns the rule's
+  /// id: the kernel refused the connection, so no request reached evaluate(), yet the rule did
+  /// fire. nullopt when no rule closes that listener now.
+  std::optional<std::string> record_listener_refusal(const RequestInfo& target,
+                                                     std::uint64_t request_seq);
+
   /// Enabled refuse rules, read without the lock: while it is 0 no listener needs closing.
   std::size_t refuse_rule_count() const { return refuse_rules_.load(std::memory_order_acquire); }
 
@@ -202,6 +210,8 @@ class FaultEngine {
   runtime::Duration sample_delay(const FaultAction& action);
   bool refuses_locked(const std::string& service, const std::string& provider,
                       const std::string& az, bool whole_service) const;
+  const FaultRule* refusing_rule_locked(const std::string& service, const std::string& provider,
+                                        const std::string& az, bool whole_service) const;
   void record_firing_locked(Firing firing);
   void recount_locked();
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -60,7 +61,9 @@ class Fields {
   const nlohmann::json* get(const std::string& key);
   std::optional<std::string> string(const std::string& key);
   std::string required_string(const std::string& key);
-  std::optional<std::int64_t> integer(const std::string& key, std::int64_t lo = 0);
+  /// A whole number from `lo` to `hi`; an error gives the range when `hi` is given.
+  std::optional<std::int64_t> integer(const std::string& key, std::int64_t lo = 0,
+                                      std::int64_t hi = std::numeric_limits<std::int64_t>::max());
   std::optional<double> number(const std::string& key, double lo = -1e300);
   std::optional<bool> boolean(const std::string& key);
   const nlohmann::json* array(const std::string& key);

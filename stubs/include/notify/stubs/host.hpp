@@ -111,9 +111,11 @@ class StubHost {
               transport::Responder respond);
   void fill(JournalEntry& entry, transport::Reply& reply, StubAnswer answer, bool truncate,
             const std::string& error) const;
+  /// `to_own_listener`: the request goes to one of this host's stubs (not to a callback URL),
+  /// so a refused connection there may be a refuse rule's closed listener.
   void send_outbound(std::uint64_t parent, const RequestInfo& info, transport::Request request,
                      transport::SendOptions options,
-                     std::function<void(transport::SendResult)> done);
+                     std::function<void(transport::SendResult)> done, bool to_own_listener = false);
   void schedule_callback(Callback callback);
   void fire_callback(std::uint64_t id);
   CallbackCounters callback_counters(std::string_view service) const;

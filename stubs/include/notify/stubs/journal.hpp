@@ -49,6 +49,10 @@ struct JournalQuery {
 struct JournalOptions {
   std::size_t capacity = 10'000;      // entries kept; older ones drop (counters never do)
   std::size_t body_bytes_max = 4096;  // per body kept in an entry
+  /// The most a configuration may ask for: a full journal of whole bodies stays within a few
+  /// gigabytes.
+  static constexpr std::size_t kCapacityLimit = 1'000'000;
+  static constexpr std::size_t kBodyBytesLimit = 1 << 20;
 };
 
 struct JournalCounters {
