@@ -342,6 +342,15 @@ std::optional<FieldError> LambdaStub::configure(const nlohmann::json& config) {
       o.cbc_connect_timeout = std::chrono::milliseconds(*v);
     if (auto v = f.integer("cbc_read_timeout_ms", 1))
       o.cbc_read_timeout = std::chrono::milliseconds(*v);
+    if (auto v = f.string("generator")) {
+      if (*v == "auto") {
+        o.generator.reset();
+      } else if (auto g = broadcast::parse_generator(*v)) {
+        o.generator = *g;
+      } else {
+        f.fail_value("generator", "auto, notify-2023 or emergency-alerts");
+      }
+    }
     if (const auto* signing = f.object("signing")) {
       Fields g(*signing, f.at("signing"));
       auto key = g.string("key");

@@ -79,6 +79,9 @@ void run_proxy(StubServices& services, const LambdaOptions& options, const Funct
     return;
   }
   broadcast::RenderOptions ro;
+  const bool names_target = payload.is_object() && payload.contains("cbc_target");
+  ro.generator = options.generator.value_or(names_target ? broadcast::Generator::emergency_alerts
+                                                         : broadcast::Generator::notify_2023);
   ro.now = std::chrono::floor<std::chrono::seconds>(
       std::chrono::sys_time<runtime::Duration>(services.clock().now().time_since_epoch()));
   auto document = broadcast::render(*parsed, ro);

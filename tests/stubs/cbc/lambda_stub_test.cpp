@@ -27,6 +27,33 @@ TEST_F(CbcTest, ProxyRendersAndTheCbcAcknowledges) {
   EXPECT_NE(cbc[0].request_body.find("<msgType>Alert</msgType>"), std::string::npos);
 }
 
+TEST_F(CbcTest, ACbcTargetChoosesTheEndpointAndTodaysGenerator) {
+  // Only Emergency Alerts' API names a cbc_target: the function reaches that endpoint (cbc_b is
+  // the eu-west-2b one, whichever Lambda runs) and writes the document as emergency-alerts-utils
+  // does, so the payload's sender goes into the CAP header.
+  auto p = alert("11111111-0000-4000-8000-000000000021");
+  p["sender"] = "alerts@example.gov.uk";
+  p["cbc_target"] = "cbc_b";
+  auto r = invoke("ee-1-proxy", p);
+  EXPECT_FALSE(r.headers.contains("X-Amz-Function-Error")) << r.body;
+  auto docs = cbc_.documents();
+  ASSERT_EQ(docs.size(), 1U);
+  EXPECT_NE(docs[0].second.find("<sender>alerts@example.gov.uk</sender>"), std::string::npos);
+  JournalQuery q;
+  q.service = "cbc";
+  auto cbc = host_.journal().query(q);
+  ASSERT_FALSE(cbc.empty());
+  EXPECT_EQ(cbc[0].az, "eu-west-2b");
+
+  // Without a target, Notify 2023's proxy: its constant sender, whatever the payload says.
+  auto q2 = alert("11111111-0000-4000-8000-000000000022");
+  q2["sender"] = "alerts@example.gov.uk";
+  invoke("ee-1-proxy", q2);
+  docs = cbc_.documents();
+  ASSERT_EQ(docs.size(), 2U);
+  EXPECT_EQ(docs[1].second.find("alerts@example.gov.uk"), std::string::npos);
+}
+
 TEST_F(CbcTest, VodafoneTakesIbagThroughTheSecondAz) {
   auto r = invoke("vodafone-2-proxy", alert("11111111-0000-4000-8000-000000000002", "ibag"));
   EXPECT_FALSE(r.headers.contains("X-Amz-Function-Error")) << r.body;

@@ -9,12 +9,14 @@
 #include "notify/stubs/registry.hpp"
 #include "notify/stubs/stub.hpp"
 
+#include "notify/broadcast/render.hpp"
 #include "notify/broadcast/sign.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -37,6 +39,10 @@ struct LambdaOptions {
   /// emergency-alerts-utils does (signing_enabled). Empty: documents go unsigned, as Notify's did.
   std::shared_ptr<const broadcast::Signer> signer;
   std::string signing_certificate_path;
+  /// "generator": which proxy's XML the functions write. Unset ("auto"): Emergency Alerts'
+  /// (emergency-alerts-utils today) for a payload that names its `cbc_target`, which only
+  /// Emergency Alerts' API sends, and Notify 2023's for any other.
+  std::optional<broadcast::Generator> generator;
 };
 
 struct LambdaCounters {
