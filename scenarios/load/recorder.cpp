@@ -236,6 +236,9 @@ void Recorder::receipt_duration(std::string_view notification_type, std::string_
   // second later: such a delivery counts as immediate.
   const auto us = static_cast<std::int64_t>(std::max(0.0, seconds) * 1e6);
   (deliver ? series_[s].deliver : series_[s].callback).record(us);
+  // Over time: in the interval the core recorded it, which is when the receipt arrived.
+  auto& iv = interval_at(std::chrono::steady_clock::now());
+  (deliver ? iv.deliver : iv.callback).record(us);
 }
 
 void Recorder::broadcast_message(const std::string& id, std::size_t index,

@@ -56,7 +56,8 @@ class Recorder {
   void final_failure(std::size_t index);
   void receipt(std::size_t index, bool failure_status);
   /// One of the core's notification.deliver.duration (`deliver`) or .callback.duration
-  /// recordings for `notification_type` ("email", "sms") through `provider`, in seconds.
+  /// recordings for `notification_type` ("email", "sms") through `provider`, in seconds, made
+  /// now: into its series and into the timeline's interval.
   void receipt_duration(std::string_view notification_type, std::string_view provider, bool deliver,
                         double seconds);
   /// A broadcast provider message was stored for the arrival; acks and Lambda calls find it by id.

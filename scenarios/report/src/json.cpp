@@ -187,6 +187,8 @@ Interval read_interval(const json& j, const std::string& path) {
   read_count(j, path, "arrivals", in.arrivals, true);
   read_count(j, path, "accepted", in.accepted, true);
   read_count(j, path, "errors", in.errors);
+  in.deliver = read_histogram(j, path, "deliver", false);
+  in.callback = read_histogram(j, path, "callback", false);
   return in;
 }
 
@@ -236,12 +238,18 @@ json to_json(const LoadReport& report) {
     by_fault_class[fault_class] = histogram_json(h);
 
   json timeline = json::array();
-  for (const auto& in : report.timeline)
-    timeline.push_back({{"start_s", in.start_s},
-                        {"arrivals", in.arrivals},
-                        {"accepted", in.accepted},
-                        {"errors", in.errors},
-                        {"dispatch", histogram_json(in.dispatch)}});
+  for (const auto& in : report.timeline) {
+    json interval = {{"start_s", in.start_s},
+                     {"arrivals", in.arrivals},
+                     {"accepted", in.accepted},
+                     {"errors", in.errors},
+                     {"dispatch", histogram_json(in.dispatch)}};
+    // Only intervals in which receipts arrived have them: a stub run, and most of a short run's
+    // intervals, carry none.
+    if (in.deliver.count() > 0) interval["deliver"] = histogram_json(in.deliver);
+    if (in.callback.count() > 0) interval["callback"] = histogram_json(in.callback);
+    timeline.push_back(std::move(interval));
+  }
 
   return {{"schema", kSchemaName},
           {"schema_version", kSchemaVersion},

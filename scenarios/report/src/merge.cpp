@@ -135,6 +135,8 @@ LoadReport merge(const std::vector<LoadReport>& reports) {
       Interval& into = merged.timeline[i];
       into.start_s = static_cast<double>(i) * merged.interval_s;
       into.dispatch.merge(r.timeline[i].dispatch);
+      into.deliver.merge(r.timeline[i].deliver);
+      into.callback.merge(r.timeline[i].callback);
       into.arrivals += r.timeline[i].arrivals;
       into.accepted += r.timeline[i].accepted;
       into.errors += r.timeline[i].errors;

@@ -212,6 +212,37 @@ svg::Chart latency_over_time(const LoadReport& report) {
   return c;
 }
 
+bool any_receipt_durations(const LoadReport& report) {
+  return std::any_of(report.timeline.begin(), report.timeline.end(), [](const Interval& in) {
+    return in.deliver.count() > 0 || in.callback.count() > 0;
+  });
+}
+
+svg::Chart receipt_durations_over_time(const LoadReport& report) {
+  svg::Chart c{.title = "Deliver and callback durations over time",
+               .x_label = "time since start (s)",
+               .y_label = "since the notification was created",
+               .x_scale = svg::XScale::kSeconds,
+               .y_unit = svg::YUnit::kLatencyUs,
+               .lines = {}};
+  svg::Line deliver_p50{"deliver p50", kBlue, {}}, deliver_p99{"deliver p99", kGreen, {}},
+      callback_p50{"callback p50", kOrange, {}}, callback_p99{"callback p99", kRed, {}};
+  for (const auto& in : report.timeline) {
+    const double x = midpoint(report, in);
+    if (in.deliver.count() > 0) {
+      deliver_p50.points.emplace_back(x, static_cast<double>(in.deliver.percentile(50)));
+      deliver_p99.points.emplace_back(x, static_cast<double>(in.deliver.percentile(99)));
+    }
+    if (in.callback.count() > 0) {
+      callback_p50.points.emplace_back(x, static_cast<double>(in.callback.percentile(50)));
+      callback_p99.points.emplace_back(x, static_cast<double>(in.callback.percentile(99)));
+    }
+  }
+  c.lines = {std::move(deliver_p50), std::move(deliver_p99), std::move(callback_p50),
+             std::move(callback_p99)};
+  return c;
+}
+
 std::vector<std::pair<double, double>> curve(const LatencyHistogram& h, int nines) {
   std::vector<std::pair<double, double>> points;
   if (h.count() == 0) return points;
@@ -404,6 +435,17 @@ std::string render_html(const LoadReport& report) {
   s += chart_section("Dispatch latency over time",
                      "p50, p99 and the maximum of each " + interval + " interval.",
                      latency_over_time(report));
+  // Only a core run under today's profile records them; a chart of nothing would only puzzle.
+  if (any_receipt_durations(report)) {
+    s += chart_section(
+        "Deliver and callback durations over time",
+        "Today's Notify's notification.deliver.duration (the provider's delivery time in the "
+        "receipt minus the notification's creation) and notification.callback.duration (the "
+        "receipt reaching the core minus the creation), as the core recorded them: p50 and p99 "
+        "of the receipts that arrived in each " +
+            interval + " interval, email and SMS together.",
+        receipt_durations_over_time(report));
+  }
   s += chart_section("Dispatch latency by percentile",
                      "The whole run's distribution; each step right is ten times rarer.",
                      percentile_curve(report, t));

@@ -77,6 +77,15 @@ for s in r["series"]:
     assert s["deliver"]["summary"]["count"] <= s["callback"]["summary"]["count"], s
     seen += s["deliver"]["summary"]["count"]
 assert seen > 0, "no deliver.duration in any series"
+# Over time, the same recordings, each in the interval its receipt arrived in.
+for name in ("deliver", "callback"):
+    over_time = sum(i[name]["summary"]["count"] for i in r["timeline"] if name in i)
+    in_series = sum(s[name]["summary"]["count"] for s in r["series"])
+    assert over_time == in_series > 0, (name, over_time, in_series)
+    for i in r["timeline"]:
+        if name in i:
+            q = i[name]["summary"]
+            assert 0 <= q["p50_us"] <= q["p99_us"] <= q["max_us"], (name, i["start_s"], q)
 PY
 for row in "email      ses" "broadcast  ee" "rate: asked 200.0/s"; do
   grep -q "$row" <<<"$out" || { echo "load through the core: no \"$row\" in:"; echo "$out"; exit 1; }

@@ -169,6 +169,24 @@ TEST(ReportHtml, AnEmptyReportStillRenders) {
   EXPECT_THAT(html, Not(HasSubstr("inf")));
 }
 
+TEST(ReportHtml, ReceiptDurationsOverTimeOnlyWhenRecorded) {
+  LoadReport r;
+  r.series.emplace_back();
+  r.series[0].channel = "sms";
+  r.series[0].provider = "mmg";
+  r.timeline.resize(2);
+  r.timeline[1].start_s = 1;
+  const std::string without = render_html(r);
+  EXPECT_THAT(without, Not(HasSubstr("Deliver and callback durations over time")));
+  r.timeline[0].deliver.record(700'000);
+  r.timeline[1].callback.record(1'900'000);
+  const std::string html = render_html(r);
+  EXPECT_EQ(occurrences(html, "<svg"), occurrences(without, "<svg") + 1);
+  EXPECT_THAT(html, HasSubstr("<h2>Deliver and callback durations over time</h2>"));
+  for (const char* legend : {">deliver p50<", ">deliver p99<", ">callback p50<", ">callback p99<"})
+    EXPECT_THAT(html, HasSubstr(legend)) << legend;
+}
+
 TEST(ReportHtml, LatencyTicksPickTheirUnit) {
   LoadReport r;
   r.series.emplace_back();

@@ -74,6 +74,34 @@ TEST(ReportJson, WritesSchemaAndSummaries) {
   EXPECT_TRUE(j["by_fault_class"].contains("throttling"));
 }
 
+// notification.deliver.duration and .callback.duration over time: each interval's histograms,
+// written only where receipts arrived, read back equal, and read as empty where absent.
+TEST(ReportJson, TimelineReceiptDurations) {
+  LoadReport r;
+  r.run.target = "core";
+  r.timeline.resize(3);
+  for (std::size_t i = 0; i < 3; ++i) r.timeline[i].start_s = static_cast<double>(i);
+  for (std::int64_t us : {800'000, 1'200'000, 3'000'000}) r.timeline[1].deliver.record(us);
+  for (std::int64_t us : {1'000'000, 1'500'000, 4'000'000}) r.timeline[1].callback.record(us);
+  r.timeline[2].callback.record(2'000'000);
+
+  const json j = to_json(r);
+  EXPECT_FALSE(j["timeline"][0].contains("deliver"));
+  EXPECT_FALSE(j["timeline"][0].contains("callback"));
+  EXPECT_FALSE(j["timeline"][2].contains("deliver"));
+  const auto& deliver = j["timeline"][1]["deliver"]["summary"];
+  EXPECT_EQ(deliver["count"], 3);
+  EXPECT_EQ(deliver["p50_us"], r.timeline[1].deliver.percentile(50));
+  EXPECT_EQ(deliver["p99_us"], r.timeline[1].deliver.percentile(99));
+  EXPECT_EQ(j["timeline"][1]["callback"]["summary"]["max_us"], 4'000'000);
+  EXPECT_EQ(j["timeline"][2]["callback"]["summary"]["count"], 1);
+  EXPECT_EQ(from_json(json::parse(j.dump())), r);
+
+  json bad = j;
+  bad["timeline"][1]["deliver"]["counts"] = "x";
+  EXPECT_THAT(error_of(bad), HasSubstr("timeline[1].deliver: counts: expected an array"));
+}
+
 TEST(ReportJson, ErrorsNameThePath) {
   const json good = to_json(small_sample());
   struct Case {

@@ -87,7 +87,13 @@ TEST(ReportMerge, AlignsTimelinesOnEachRunsStart) {
     a.timeline[i].errors = 2;
     a.timeline[i].dispatch.record(5000);
   }
+  a.timeline[1].deliver.record(2'000'000);
+  b.timeline[1].deliver.record(3'000'000);
+  b.timeline[3].callback.record(4'000'000);
   const LoadReport m = merge({a, b});
+  EXPECT_EQ(m.timeline[1].deliver.count(), 2);
+  EXPECT_EQ(m.timeline[1].deliver.max(), 3'000'000);
+  EXPECT_EQ(m.timeline[3].callback.count(), 1);
   ASSERT_EQ(m.timeline.size(), 4u);
   EXPECT_EQ(m.timeline[0].arrivals, 11);
   EXPECT_EQ(m.timeline[1].arrivals, 11);

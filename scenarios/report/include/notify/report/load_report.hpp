@@ -57,6 +57,10 @@ struct Interval {
   std::int64_t arrivals = 0;
   std::int64_t accepted = 0;
   std::int64_t errors = 0;
+  /// The core's notification.deliver.duration and .callback.duration recorded in the interval
+  /// (when the receipt reached the core), every email and SMS series together.
+  telemetry::LatencyHistogram deliver;
+  telemetry::LatencyHistogram callback;
 
   bool operator==(const Interval&) const = default;
 };
