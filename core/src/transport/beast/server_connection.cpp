@@ -426,8 +426,12 @@ void Connection::pull_stream() {
   if (phase_ != Phase::streaming) return;
   if (stop_requested_ || server_->stopped()) return end_stream();
   const std::uint64_t generation = stream_generation_;
-  stream_->pull([self = shared_from_this(), generation](std::optional<std::string> piece) {
-    auto connection = self;
+  // The callback holds the connection weakly: the read that watches for the peer keeps it alive
+  // while a piece is awaited, and a stream that keeps its callback after cancel() (or forever)
+  // must not keep a closed connection, and the server it points to, from being freed.
+  stream_->pull([weak = weak_from_this(), generation](std::optional<std::string> piece) {
+    auto connection = weak.lock();
+    if (!connection) return;
     asio::dispatch(connection->executor(),
                    [connection, generation, piece = std::move(piece)]() mutable {
                      connection->on_stream_piece(generation, std::move(piece));
