@@ -27,6 +27,9 @@ struct RunOptions {
   std::string otlp_endpoint;
   std::chrono::milliseconds otlp_interval{60'000};
   std::string otlp_service_name = "notify-sim";
+  /// Keep each journal entry's request and response bodies in the report (false: empty, as
+  /// chaos runs, which never read them, keep them).
+  bool journal_bodies = true;
 };
 
 struct CheckResult {
