@@ -183,10 +183,12 @@ class EmailChannel final : public Channel {
       o.visibility_timeout = std::chrono::seconds(310);
     consumer_ = std::make_unique<delivery::SesSqsConsumer>(
         links.transport, env_.clock, env_.store, env_.logger, env_.metrics, o,
-        [this, wait = o.wait_time] {
-          // A long poll still waiting at the horizon would carry the run past it.
-          if (env_.clock.now() + wait >= horizon_end_) return false;
-          return work_remaining() || env_.store.count_by_status(store::status::kSending) > 0;
+        [this, reach = o.wait_time + o.send_options.connect_timeout + o.send_options.read_timeout] {
+          // A long poll still waiting at the horizon would carry the run past it, and so would
+          // one that hangs (a fault on the SQS stub) until its time-outs end it.
+          if (env_.clock.now() + reach >= horizon_end_) return false;
+          return work_remaining() ||
+                 env_.store.count_by_type_status("email", store::status::kSending) > 0;
         });
   }
 
