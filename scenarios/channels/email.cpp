@@ -31,6 +31,10 @@ const std::vector<std::string> kSesV2BadRequest = {"as-notify", "fixed"};
 // How SES events reach the core: the SNS POST endpoint, or Celery tasks on SQS ses-callbacks
 // read by the consumer (Notify's way since 5855adf82 removed the HTTP route in 2017).
 const std::vector<std::string> kSesReceipts = {"http", "sqs"};
+// The share of chaos seeds whose SES events travel over SQS: one in ten, so a thousand seeds
+// cover the path about a hundred times. A seed over SQS costs about twice one over HTTP (the
+// consumer's long polls every 10 s of the run), so a larger share would slow chaos runs.
+constexpr double kChaosSqsShare = 0.1;
 // The consumer's SQS visibility time-out: kombu's default 1800 s (Notify since bf3e3c722,
 // 2025-04-04) or the 310 s Notify's broker_transport_options set before.
 const std::vector<std::string> kSesSqsVisibility = {"kombu-default", "notify-310"};
@@ -183,10 +187,12 @@ class EmailChannel final : public Channel {
       o.visibility_timeout = std::chrono::seconds(310);
     consumer_ = std::make_unique<delivery::SesSqsConsumer>(
         links.transport, env_.clock, env_.store, env_.logger, env_.metrics, o,
-        [this, wait = o.wait_time] {
-          // A long poll still waiting at the horizon would carry the run past it.
-          if (env_.clock.now() + wait >= horizon_end_) return false;
-          return work_remaining() || env_.store.count_by_status(store::status::kSending) > 0;
+        [this, reach = o.wait_time + o.send_options.connect_timeout + o.send_options.read_timeout] {
+          // A long poll still waiting at the horizon would carry the run past it, and so would
+          // one that hangs (a fault on the SQS stub) until its time-outs end it.
+          if (env_.clock.now() + reach >= horizon_end_) return false;
+          return work_remaining() ||
+                 env_.store.count_by_type_status("email", store::status::kSending) > 0;
         });
   }
 
@@ -242,6 +248,16 @@ ChannelSpec email_channel() {
     return chaos_block(
         rng, count, spread_ms, "user{n}@example.com",
         {"perm-fail@simulator.notify", "temp-fail@simulator.notify", "complaint@simulator.notify"});
+  };
+  // Some seeds take the SES receipt path as Notify does today, through SQS ses-callbacks (either
+  // visibility time-out), with a fault rule on the SQS stub's sends, receives or deletes.
+  spec.chaos_setting = [](runtime::Rng& rng) {
+    ChaosSetting setting;
+    if (rng.uniform01() >= kChaosSqsShare) return setting;
+    setting.core = {{"ses_receipts", "sqs"},
+                    {"ses_sqs_visibility", rng.uniform01() < 0.5 ? "kombu-default" : "notify-310"}};
+    setting.fault_services["sqs"] = {"SendMessage", "ReceiveMessage", "DeleteMessage"};
+    return setting;
   };
   // deliver_email sets sending or technical-failure; an SES event changes only a notification in
   // sending (or pending, which email never reaches): Delivery and Complaint to delivered, a

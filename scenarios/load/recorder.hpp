@@ -146,6 +146,9 @@ class ObservedStore final : public store::Store {
   std::size_t count_by_status(const std::string& status) override {
     return s_.count_by_status(status);
   }
+  std::size_t count_by_type_status(const std::string& type, const std::string& status) override {
+    return s_.count_by_type_status(type, status);
+  }
   std::vector<store::Notification> list_sent_since(const std::string& type,
                                                    runtime::TimePoint since) override {
     return s_.list_sent_since(type, since);

@@ -120,15 +120,30 @@ report::LoadReport run_stub_load(const StubLoadOptions& o, ThreadTimes* times) {
     progress_timer.cancel();
     io.stop();
   };
+  // One request of operation n, and what its answer leads to: the next request of a chain, or
+  // the operation's end.
+  std::function<void(std::size_t, std::size_t, steady_clock::time_point, transport::Request)> step =
+      [&](std::size_t n, std::size_t k, steady_clock::time_point due, transport::Request request) {
+        client->send(std::move(request), sopt, [&, n, k, due](transport::SendResult r) {
+          if (op.operation->next && stub_error_kind(r).empty()) {
+            stubs::LoadNext then = op.operation->next(base, n, k, *r);
+            if (then.request) return step(n, k + 1, due, std::move(*then.request));
+            if (!then.error.empty()) {
+              rec.failed(steady_clock::now(), then.error);
+              if (++answered == o.count) finish();
+              return;
+            }
+          }
+          rec.answered(due, steady_clock::now(), r);
+          if (++answered == o.count) finish();
+        });
+      };
   std::function<void()> pump = [&] {
     const auto now = steady_clock::now();
     while (next < o.count && next_due <= now) {
       const auto due = next_due;
       rec.arrived(due);
-      client->send(op.operation->request(base, next), sopt, [&, due](transport::SendResult r) {
-        rec.answered(due, steady_clock::now(), r);
-        if (++answered == o.count) finish();
-      });
+      step(next, 0, due, op.operation->request(base, next));
       last_due = due;
       ++next;
       if (next < o.count) next_due = start + schedule.next();

@@ -28,19 +28,20 @@ void StubRecorder::arrived(Time due) {
 void StubRecorder::answered(Time due, Time now, const transport::SendResult& result) {
   auto& interval = interval_at(now);
   std::string kind = stub_error_kind(result);
-  if (!kind.empty()) {
-    // A failed request has no dispatch latency: like a notification the core could not send,
-    // it is counted, by kind, and kept out of the percentiles.
-    ++series_.failed;
-    ++series_.errors[kind];
-    ++interval.errors;
-    return;
-  }
+  if (!kind.empty()) return failed(now, kind);
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - due).count();
   series_.dispatch.record(us);
   ++series_.accepted;
   interval.dispatch.record(us);
   ++interval.accepted;
+}
+
+void StubRecorder::failed(Time now, const std::string& kind) {
+  // A failed operation has no dispatch latency: like a notification the core could not send, it
+  // is counted, by kind, and kept out of the percentiles.
+  ++series_.failed;
+  ++series_.errors[kind];
+  ++interval_at(now).errors;
 }
 
 Progress StubRecorder::progress(Time now, std::int64_t total) const {

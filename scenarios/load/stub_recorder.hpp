@@ -1,6 +1,7 @@
 // What a stub load run records: one series for its operation, a timeline, and the progress
-// line's figures. Each request is one attempt with no retry, so the recorder needs nothing per
-// request: its latency is counted when the answer arrives, from the due time the send carried.
+// line's figures. Each operation (one request, or a chain of them) is one attempt with no retry,
+// so the recorder needs nothing per operation: its latency is counted when its last answer
+// arrives, from the due time the operation carried.
 #pragma once
 
 #include "notify/load/core_load.hpp"
@@ -29,6 +30,8 @@ class StubRecorder {
   void arrived(Time due);
   /// Its answer (or the lack of one) at `now`.
   void answered(Time due, Time now, const transport::SendResult& result);
+  /// An operation that ended at `now` as a failure of `kind` on a 2xx answer.
+  void failed(Time now, const std::string& kind);
 
   /// Requests sent and not yet answered.
   std::int64_t open() const { return series_.arrivals - series_.accepted - series_.failed; }

@@ -181,7 +181,7 @@ std::vector<CheckResult> check_expectations(const World& world) {
   return out;
 }
 
-nlohmann::json build_report(const World& world) {
+nlohmann::json build_report(const World& world, bool journal_bodies) {
   using nlohmann::json;
   json report;
   auto origin = runtime::VirtualClock::default_start();
@@ -198,7 +198,7 @@ nlohmann::json build_report(const World& world) {
                     {"failure_reason", n.failure_reason}});
   }
   report["statuses"] = statuses;
-  report["notifications"] = list;
+  report["notifications"] = std::move(list);
 
   // Each channel's messages with their status histories (the world makes one channel per
   // registered channel, in the registry's order).
@@ -208,21 +208,34 @@ nlohmann::json build_report(const World& world) {
     json r = world.channels[i]->chaos_report();
     if (!r.is_null()) channels[specs[i].name] = std::move(r);
   }
-  report["channels"] = channels;
+  report["channels"] = std::move(channels);
 
   json journal = json::array();
-  for (const auto& e : const_cast<World&>(world).host.journal().query({}))
+  for (auto& e : const_cast<World&>(world).host.journal().query({})) {
+    if (!journal_bodies) {
+      e.request_body.clear();
+      e.response_body.clear();
+    }
     journal.push_back(stubs::to_json(e));
-  report["journal"] = journal;
+  }
+  report["journal"] = std::move(journal);
+  report["journal_dropped"] = const_cast<World&>(world).host.journal().counters().dropped;
+  // What the stubs hold at the end (the SQS stub's queues), for the chaos invariants.
+  json stub_state = json::object();
+  for (const stubs::Stub* stub : world.host.stubs()) {
+    json state = stub->state();
+    if (!state.is_null()) stub_state[std::string(stub->service())] = std::move(state);
+  }
+  report["stub_state"] = std::move(stub_state);
 
   json firings = json::array();
   for (const auto& f : const_cast<World&>(world).host.faults().firings())
     firings.push_back(stubs::to_json(f));
-  report["firings"] = firings;
+  report["firings"] = std::move(firings);
 
   json counters = json::object();
   for (const auto& [k, v] : world.metrics.counters()) counters[k] = v;
-  report["metrics"] = counters;
+  report["metrics"] = std::move(counters);
   // The OTel instruments as a collector would receive them at the run's end.
   if (auto otel = world.metrics.otel_snapshot(); !otel.empty()) {
     auto start = static_cast<std::uint64_t>(origin.time_since_epoch().count());
@@ -237,16 +250,16 @@ nlohmann::json build_report(const World& world) {
                     {"level", telemetry::to_string(r.level)},
                     {"logger", r.logger},
                     {"message", r.message}});
-  report["logs"] = logs;
+  report["logs"] = std::move(logs);
   report["end_ms"] = ms_since(world.clock.now(), origin);
   return report;
 }
 
-void finish_run(RunResult& result, const World& world) {
+void finish_run(RunResult& result, const World& world, bool journal_bodies) {
   result.checks = check_expectations(world);
   result.passed = result.error.empty();
   for (const auto& c : result.checks) result.passed = result.passed && c.passed;
-  result.report = build_report(world);
+  result.report = build_report(world, journal_bodies);
 }
 
 }  // namespace notify::scenarios

@@ -64,7 +64,7 @@ RunResult run_sim(const Scenario& scenario, const RunOptions& options) {
   r.elapsed_sim_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          clock.now() - runtime::VirtualClock::default_start())
                          .count();
-  finish_run(r, world);
+  finish_run(r, world, options.journal_bodies);
   if (!options.otlp_endpoint.empty()) {
     auto problem = export_otlp_now(world.metrics, options, runtime::VirtualClock::default_start(),
                                    clock.now());

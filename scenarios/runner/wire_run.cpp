@@ -74,7 +74,7 @@ RunResult run_wire(const Scenario& scenario, const RunOptions& options) {
     r.error = "the run did not settle within the wire time-out of " +
               std::to_string(scenario.wire.timeout.count()) + " ms";
   r.elapsed_sim_ms = 0;
-  finish_run(r, world);
+  finish_run(r, world, options.journal_bodies);
   if (exporter) {
     auto problem = export_otlp_now(world.metrics, options, run_start, clock.now());
     r.report["otlp_export"] = problem.empty() ? "sent" : problem;

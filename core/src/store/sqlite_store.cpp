@@ -108,6 +108,8 @@ class SqliteStore final : public Store {
         get_attempts_at_(db_, "SELECT attempts FROM notifications WHERE rowid = ?1"),
         list_notifications_(db_, select_notifications("ORDER BY created_at, id").c_str()),
         count_by_status_(db_, "SELECT COUNT(*) FROM notifications WHERE status = ?1"),
+        count_by_type_status_(
+            db_, "SELECT COUNT(*) FROM notifications WHERE type = ?1 AND status = ?2"),
         list_sent_since_(db_, select_notifications("WHERE type = ?1 AND created_at >= ?2 AND "
                                                    "sent_at IS NOT NULL ORDER BY created_at, id")
                                   .c_str()),
@@ -280,6 +282,16 @@ class SqliteStore final : public Store {
     Statement& s = count_by_status_;
     ResetGuard guard(s);
     s.bind(1, status);
+    if (s.step() != SQLITE_ROW) return 0;
+    return static_cast<std::size_t>(s.column_int(0));
+  }
+
+  std::size_t count_by_type_status(const std::string& type, const std::string& status) override {
+    Access access(*this);
+    Statement& s = count_by_type_status_;
+    ResetGuard guard(s);
+    s.bind(1, type);
+    s.bind(2, status);
     if (s.step() != SQLITE_ROW) return 0;
     return static_cast<std::size_t>(s.column_int(0));
   }
@@ -603,6 +615,7 @@ class SqliteStore final : public Store {
   Statement get_attempts_at_;
   Statement list_notifications_;
   Statement count_by_status_;
+  Statement count_by_type_status_;
   Statement list_sent_since_;
   Statement insert_broadcast_message_;
   Statement insert_broadcast_event_;

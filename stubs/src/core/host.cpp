@@ -89,10 +89,13 @@ class StubHost::Services final : public StubServices {
 };
 
 struct StubHost::PendingCallback {
-  Callback callback;
-  std::uint64_t seq = 0;  // its journal number
+  std::shared_ptr<const Callback> callback;  // shared by the retries of its copies
+  std::uint64_t seq = 0;                     // its journal number
   int copies = 1;
   runtime::TimerId timer = 0;
+  // A retry: the request to send again as it is (nullopt: build it anew) and where its sender is.
+  std::optional<transport::Request> request;
+  CallbackAttempt attempt{0, 0};
 };
 
 StubHost::StubHost(runtime::Clock& clock, HostOptions options)
@@ -309,7 +312,8 @@ void StubHost::finish(JournalEntry entry, std::size_t fired, transport::Reply re
 void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
                              transport::Request request, transport::SendOptions options,
                              std::function<void(transport::SendResult)> done,
-                             bool to_own_listener) {
+                             bool to_own_listener,
+                             std::function<std::string(const transport::SendResult&)> prefix) {
   JournalEntry entry;
   entry.seq = next_seq_.fetch_add(1);
   entry.parent = parent;
@@ -331,8 +335,8 @@ void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
   transport::HttpTransport* outbound = outbound_.load();
   auto alive = alive_;
   ++outbound_in_flight_;
-  auto record = [this, alive, entry = std::move(entry), to_own_listener,
-                 done = std::move(done)](transport::SendResult result) mutable {
+  auto record = [this, alive, entry = std::move(entry), to_own_listener, done = std::move(done),
+                 prefix = std::move(prefix)](transport::SendResult result) mutable {
     if (alive->load()) {
       if (result) {
         entry.status = result->status;
@@ -355,6 +359,7 @@ void StubHost::send_outbound(std::uint64_t parent, const RequestInfo& info,
           }
         }
       }
+      if (prefix) entry.outcome = prefix(result) + entry.outcome;
       journal_.record(std::move(entry));
       --outbound_in_flight_;
     }
@@ -410,7 +415,12 @@ void StubHost::schedule_callback(Callback callback) {
   }
   counters.pending += 1;
   const runtime::Duration delay = callback.delay + verdict.delay;
-  pending->callback = std::move(callback);
+  pending->callback = std::make_shared<const Callback>(std::move(callback));
+  arm_callback_locked(std::move(pending), delay);
+}
+
+void StubHost::arm_callback_locked(std::shared_ptr<PendingCallback> pending,
+                                   runtime::Duration delay) {
   const std::uint64_t id = next_callback_++;
   auto alive = alive_;
   pending->timer = clock_.schedule_after(delay, [this, alive, id] {
@@ -427,25 +437,62 @@ void StubHost::fire_callback(std::uint64_t id) {
     if (it == pending_.end()) return;  // reset() ran after the timer was already due
     p = std::move(it->second);
     pending_.erase(it);
-    callback_counters_[p->callback.info.service].pending -= 1;
+    callback_counters_[p->callback->info.service].pending -= 1;
   }
   // Built and sent outside the lock: an in-process callback may come straight back in.
-  std::optional<transport::Request> request = p->callback.build();
-  if (!request) return;
-  const std::string service = p->callback.info.service;
-  for (int copy = 0; copy < p->copies; ++copy) {
-    {
-      std::lock_guard lock(callbacks_mutex_);
-      callback_counters_[service].sent += 1;
-    }
-    auto alive = alive_;
-    send_outbound(p->callback.parent, p->callback.info, *request, transport::SendOptions{},
-                  [this, alive, service](transport::SendResult result) {
-                    if (!alive->load() || (result && result->status / 100 == 2)) return;
-                    std::lock_guard lock(callbacks_mutex_);
-                    callback_counters_[service].failed += 1;
-                  });
+  CallbackAttempt attempt = p->attempt;
+  std::optional<transport::Request> request = std::move(p->request);
+  if (!request) {
+    request = p->callback->build();
+    if (!request) return;
+    attempt = {0, attempt.builds + 1};
   }
+  attempt.sends += 1;
+  for (int copy = 0; copy < p->copies; ++copy) send_callback(p->callback, *request, attempt);
+}
+
+void StubHost::send_callback(const std::shared_ptr<const Callback>& callback,
+                             const transport::Request& request, CallbackAttempt attempt) {
+  const std::string service = callback->info.service;
+  {
+    std::lock_guard lock(callbacks_mutex_);
+    callback_counters_[service].sent += 1;
+  }
+  // The sender's decision is taken as the answer is journaled, so that the entry of a send that
+  // will be retried says so; the completion then acts on it.
+  auto retry = std::make_shared<std::optional<CallbackRetry>>();
+  std::function<std::string(const transport::SendResult&)> prefix;
+  if (callback->retry) {
+    prefix = [callback, attempt, retry](const transport::SendResult& result) -> std::string {
+      if (result && result->status / 100 == 2) return {};
+      *retry = callback->retry(result, attempt);
+      return *retry ? "retry:" : "";
+    };
+  }
+  auto alive = alive_;
+  send_outbound(
+      callback->parent, callback->info, request, transport::SendOptions{},
+      [this, alive, callback, request, attempt, retry](transport::SendResult result) {
+        if (!alive->load() || (result && result->status / 100 == 2)) return;
+        std::lock_guard lock(callbacks_mutex_);
+        auto& counters = callback_counters_[callback->info.service];
+        if (!*retry) {
+          counters.failed += 1;
+          return;
+        }
+        if (counters.pending >= kPendingCallbacksMax) {
+          counters.failed += 1;
+          return;
+        }
+        counters.retried += 1;
+        counters.pending += 1;
+        auto again = std::make_shared<PendingCallback>();
+        again->callback = callback;
+        again->attempt = attempt;
+        if (!(*retry)->rebuild) again->request = request;
+        arm_callback_locked(std::move(again), (*retry)->delay);
+      },
+      /*to_own_listener=*/false, std::move(prefix));
 }
 
 CallbackCounters StubHost::callback_counters(std::string_view service) const {

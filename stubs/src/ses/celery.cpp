@@ -5,6 +5,7 @@
 
 #include "notify/aws/sigv4.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -280,6 +281,56 @@ transport::Request celery_send_request(const SesCeleryOptions& options, const st
                         "sqs"};
   aws::sign_request(r, scope, now);
   return r;
+}
+
+std::string sqs_error_code(const transport::Response& response) {
+  if (auto header = response.headers.get("x-amzn-query-error"))
+    return std::string(header->substr(0, header->find(';')));
+  const auto open = response.body.find("<Code>");
+  if (open == std::string::npos) return {};
+  const auto start = open + 6;
+  const auto close = response.body.find("</Code>", start);
+  return close == std::string::npos ? std::string() : response.body.substr(start, close - start);
+}
+
+bool botocore_legacy_retries(const transport::SendResult& result) {
+  if (!result) return true;  // general_socket_errors
+  switch (result->status) {
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+    case 509:
+      return true;
+    case 400: {
+      const std::string code = sqs_error_code(*result);
+      return code == "Throttling" || code == "ThrottlingException" ||
+             code == "ThrottledException" || code == "RequestThrottledException";
+    }
+    case 403:
+      return sqs_error_code(*result) == "RequestThrottled";  // sqs: request_limit_exceeded
+    default:
+      return false;
+  }
+}
+
+std::optional<CallbackRetry> celery_sender_retry(const SesCeleryOptions& options,
+                                                 const transport::SendResult& result,
+                                                 const CallbackAttempt& attempt,
+                                                 runtime::Rng& rng) {
+  if (attempt.sends < options.sdk_attempts_max && botocore_legacy_retries(result)) {
+    const double seconds = rng.uniform01() * std::pow(2.0, attempt.sends - 1);
+    return CallbackRetry{
+        std::chrono::duration_cast<runtime::Duration>(std::chrono::duration<double>(seconds)),
+        false};
+  }
+  // The run raised: Lambda's asynchronous invocation runs the function again, a minute after
+  // the first run and two minutes after the second (AWS Lambda Developer Guide, "How Lambda
+  // handles errors and retries with asynchronous invocation").
+  if (attempt.builds <= options.invocation_retries)
+    return CallbackRetry{std::chrono::minutes(attempt.builds), true};
+  return std::nullopt;
 }
 
 }  // namespace notify::stubs::ses

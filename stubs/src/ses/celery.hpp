@@ -5,7 +5,9 @@
 #pragma once
 
 #include "notify/runtime/clock.hpp"
+#include "notify/runtime/rng.hpp"
 #include "notify/stubs/ses.hpp"
+#include "notify/stubs/stub.hpp"
 #include "notify/transport/http.hpp"
 
 #include <nlohmann/json.hpp>
@@ -48,5 +50,25 @@ std::string python_isoformat(runtime::TimePoint t, std::string_view suffix = {})
 /// {queue_prefix}{queue} at `sqs_base` ("http://host:port").
 transport::Request celery_send_request(const SesCeleryOptions& options, const std::string& sqs_base,
                                        const std::string& message_body, runtime::TimePoint now);
+
+/// The error code of an SQS answer in either protocol: the x-amzn-query-error header's code, or
+/// the Query protocol's <Code>; empty when it names none.
+std::string sqs_error_code(const transport::Response& response);
+
+/// Whether botocore's legacy retry mode (its _retry.json, for SQS) sends again after this: no
+/// answer (a connection error or a read time-out), 429, 500, 502, 503, 504 or 509 whatever the
+/// code, 400 with Throttling, ThrottlingException, ThrottledException or
+/// RequestThrottledException, and SQS's own 403 RequestThrottled. SQS answers its throttling
+/// as 400 RequestThrottled, which legacy mode does not retry.
+bool botocore_legacy_retries(const transport::SendResult& result);
+
+/// What the sender of a Celery event does after a send that got no 2xx answer: botocore's next
+/// attempt with the same request after rand() * 2^(sends - 1) s (`rng`) while the answer is one
+/// it retries and fewer than options.sdk_attempts_max sends were made; else, while fewer than
+/// options.invocation_retries + 1 runs were made, Lambda's next run with a request built anew,
+/// 60 s after the first run and 120 s after the second; else nothing: the event is lost.
+std::optional<CallbackRetry> celery_sender_retry(const SesCeleryOptions& options,
+                                                 const transport::SendResult& result,
+                                                 const CallbackAttempt& attempt, runtime::Rng& rng);
 
 }  // namespace notify::stubs::ses

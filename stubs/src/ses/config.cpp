@@ -51,9 +51,12 @@ std::optional<FieldError> apply_celery(const json& celery, SesCeleryOptions& out
     }
     if (done) continue;
     if (key == "sqs_url") {
-      if (!v.is_string() || (!v.get<std::string>().empty() && !transport::parse_url(v.get<std::string>())))
-        return field_error(field, "an absolute http:// URL of an SQS endpoint, or \"\" for the "
-                                  "embedded SQS stub", v);
+      if (!v.is_string() ||
+          (!v.get<std::string>().empty() && !transport::parse_url(v.get<std::string>())))
+        return field_error(field,
+                           "an absolute http:// URL of an SQS endpoint, or \"\" for the "
+                           "embedded SQS stub",
+                           v);
       std::string url = v.get<std::string>();
       while (!url.empty() && url.back() == '/') url.pop_back();
       out.sqs_url = url;
@@ -64,10 +67,19 @@ std::optional<FieldError> apply_celery(const json& celery, SesCeleryOptions& out
       if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
         return field_error(field, "a whole number of seconds >= 0", v);
       out.countdown = std::chrono::seconds(v.get<std::int64_t>());
+    } else if (key == "sdk_attempts_max") {
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 10)
+        return field_error(field, "a whole number of attempts from 1 to 10", v);
+      out.sdk_attempts_max = v.get<int>();
+    } else if (key == "invocation_retries") {
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > 2)
+        return field_error(field, "0, 1 or 2 (Lambda's MaximumRetryAttempts)", v);
+      out.invocation_retries = v.get<int>();
     } else {
-      return unknown_field(field, "sqs_url, queue_prefix, queue, task, account, region, "
-                                  "access_key_id, secret_access_key, receipt_iso_timestamp, "
-                                  "countdown_s");
+      return unknown_field(field,
+                           "sqs_url, queue_prefix, queue, task, account, region, "
+                           "access_key_id, secret_access_key, receipt_iso_timestamp, "
+                           "countdown_s, sdk_attempts_max, invocation_retries");
     }
   }
   return std::nullopt;

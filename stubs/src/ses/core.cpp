@@ -142,6 +142,7 @@ namespace {
 struct BuiltEvent {
   std::mutex mutex;
   std::optional<transport::Request> request;
+  bool counted = false;  // a Celery event built before, its statistics counted
 };
 
 }  // namespace
@@ -179,7 +180,15 @@ void Core::schedule_events(const SentMail& mail, const std::vector<std::string>&
                         built]() -> std::optional<transport::Request> {
         auto self = weak.lock();
         if (!self) return std::nullopt;
-        if (as_celery) return self->build_event(mail, recipient, generation, as_celery, count);
+        if (as_celery) {
+          // A run of the sender after a failed one builds a new task for the same event, which
+          // the statistics have counted already.
+          std::lock_guard lock(built->mutex);
+          auto request =
+              self->build_event(mail, recipient, generation, as_celery, count && !built->counted);
+          built->counted = built->counted || request.has_value();
+          return request;
+        }
         std::lock_guard lock(built->mutex);
         if (built->request) {
           std::lock_guard core_lock(self->mutex);
@@ -189,6 +198,17 @@ void Core::schedule_events(const SentMail& mail, const std::vector<std::string>&
         built->request = self->build_event(mail, recipient, generation, as_celery, count);
         return built->request;
       };
+      // The Lambda that puts a Celery task on SQS retries as its SDK and Lambda do; SNS's own
+      // HTTP redelivery is not modelled.
+      if (as_celery)
+        callback.retry = [weak](const transport::SendResult& result,
+                                const CallbackAttempt& attempt) -> std::optional<CallbackRetry> {
+          auto self = weak.lock();
+          if (!self) return std::nullopt;
+          std::lock_guard lock(self->mutex);
+          return celery_sender_retry(self->options.events.celery, result, attempt,
+                                     self->services->rng());
+        };
       // A request-level ses.event_duplicate sends the event twice, as a rule on the event does.
       int copies = faults.duplicate ? 2 : 1;
       for (int i = 0; i < copies; ++i) services->schedule_callback(callback);
@@ -203,7 +223,8 @@ std::optional<transport::Request> Core::build_event(const SentMail& mail,
   std::lock_guard lock(mutex);
   // Scheduled before a reset(), or its destination was switched off since.
   if (scheduled_in != generation) return std::nullopt;
-  if (!celery && (options.events.callback_url.empty() || options.events.destination == "celery-sqs"))
+  if (!celery &&
+      (options.events.callback_url.empty() || options.events.destination == "celery-sqs"))
     return std::nullopt;
   if (celery && options.events.destination == "http") return std::nullopt;
   const auto t = now();
@@ -219,9 +240,9 @@ std::optional<transport::Request> Core::build_event(const SentMail& mail,
   context.feedback_id = message_id();
   auto notification = notification_json(mail, recipient, kind, context);
   if (!celery) {
-    auto request = event_request(options.events.callback_url, notification,
-                                 options.events.sns_envelope, services->rng().uuid4(),
-                                 options.region, t);
+    auto request =
+        event_request(options.events.callback_url, notification, options.events.sns_envelope,
+                      services->rng().uuid4(), options.region, t);
     if (!options.events.callback_authorization.empty())
       request.headers.set("Authorization", options.events.callback_authorization);
     return request;

@@ -156,6 +156,7 @@ SesCounters SesStub::counters() const {
     c.events_sent = events.sent;
     c.events_dropped += events.dropped;
     c.events_failed = events.failed;
+    c.events_retried = events.retried;
   }
   return c;
 }

@@ -265,6 +265,7 @@ Result send_one(Core& core, Queue& q, const Input& in, bool duplicate) {
     q.messages.emplace(m.seq, m);
   }
   q.counts.sent += 1;
+  if (duplicate) q.counts.duplicated += 1;
   return result;
 }
 
@@ -341,7 +342,7 @@ bool dead_letter(Core& core, Queue& q, std::map<std::uint64_t, Message>::iterato
   m.visible_at = core.now();
   m.seq = dlq.next_seq++;
   dlq.bytes += m.bytes;
-  dlq.counts.sent += 1;
+  dlq.counts.moved_in += 1;
   dlq.messages.emplace(m.seq, std::move(m));
   return true;
 }

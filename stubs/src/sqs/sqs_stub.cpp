@@ -241,6 +241,14 @@ void SqsStub::handle_async(const Call& call, Answer answer) {
   if (auto* e = std::get_if<SqsError>(&read)) return answer(sqs::render_error(guess, *e, rid));
   Input in = std::get<Input>(std::move(read));
   if (auto e = fault_error(call.error)) return answer(sqs::render_error(in.protocol, *e, rid));
+  if (!call.error.empty()) {
+    // A fault answered with success (a duplicated send, an empty receive) is journaled under
+    // its name, as the host journals any injected error, so a reader sees why.
+    answer = [answer = std::move(answer), name = "error:" + call.error](StubAnswer a) {
+      if (a.outcome == "ok") a.outcome = name;
+      answer(std::move(a));
+    };
+  }
   if (in.action == "ReceiveMessage")
     return impl_->receive(std::move(in), rid, call.error == kSqsEmptyReceive, std::move(answer));
   sqs::Result result;
@@ -423,6 +431,8 @@ json SqsStub::state() const {
                       {"delayed", v.delayed},
                       {"bytes", v.bytes},
                       {"sent", v.sent},
+                      {"duplicated", v.duplicated},
+                      {"moved_in", v.moved_in},
                       {"received", v.received},
                       {"deleted", v.deleted},
                       {"dead_lettered", v.dead_lettered},

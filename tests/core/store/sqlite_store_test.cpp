@@ -123,6 +123,22 @@ TEST(SqliteStore, UpdateStatusSetsFieldsAndSentAt) {
   EXPECT_EQ(store->count_by_status(status::kSending), 0u);
 }
 
+TEST(SqliteStore, CountsByTypeAndStatus) {
+  auto store = open_sqlite_store(":memory:");
+  Notification sms = make_notification("s-1");
+  sms.type = "sms";
+  ASSERT_TRUE(store->insert_notification(sms));
+  ASSERT_TRUE(store->insert_notification(make_notification("e-1")));
+  ASSERT_TRUE(store->insert_notification(make_notification("e-2")));
+  ASSERT_TRUE(store->update_status("s-1", status::kSending, kT0 + 1s));
+  ASSERT_TRUE(store->update_status("e-1", status::kSending, kT0 + 1s));
+  EXPECT_EQ(store->count_by_type_status("email", status::kSending), 1u);
+  EXPECT_EQ(store->count_by_type_status("sms", status::kSending), 1u);
+  EXPECT_EQ(store->count_by_type_status("email", status::kCreated), 1u);
+  EXPECT_EQ(store->count_by_type_status("sms", status::kCreated), 0u);
+  EXPECT_EQ(store->count_by_status(status::kSending), 2u);
+}
+
 TEST(SqliteStore, FindByReference) {
   auto store = open_sqlite_store(":memory:");
   ASSERT_TRUE(store->insert_notification(make_notification("n-1")));

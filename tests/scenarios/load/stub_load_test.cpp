@@ -83,6 +83,38 @@ TEST(StubLoad, EachOperationIsItsStubsSeries) {
   }
 }
 
+TEST(StubLoad, AnSqsCycleIsOneOperationOfThreeRequests) {
+  auto o = small_run("sqs-cycle");
+  const auto clean = run_stub_load(o);
+  ASSERT_EQ(clean.series.size(), 1u);
+  EXPECT_EQ(clean.series[0].channel, "sqs");
+  EXPECT_EQ(clean.series[0].provider, "sqs-cycle");
+  EXPECT_EQ(clean.series[0].arrivals, 40);
+  EXPECT_EQ(clean.series[0].accepted, 40);
+  EXPECT_EQ(clean.series[0].dispatch.count(), 40);
+
+  // A failure at any of its three steps fails the cycle, counted by what went wrong: a throttled
+  // send, a receive that found nothing (answered 200, empty, after its 1 s wait), a delete that
+  // failed.
+  o.faults = json::parse(R"([
+      {"id": "send", "match": {"service": "sqs", "operation": "SendMessage"},
+       "action": {"type": "error", "name": "sqs.throttled"}, "trigger": {"first": 2}},
+      {"id": "receive", "match": {"service": "sqs", "operation": "ReceiveMessage"},
+       "action": {"type": "error", "name": "sqs.empty_receive"}, "trigger": {"first": 1}},
+      {"id": "delete", "match": {"service": "sqs", "operation": "DeleteMessage"},
+       "action": {"type": "error", "name": "sqs.internal_error"}, "trigger": {"first": 3}}])");
+  const auto r = run_stub_load(o);
+  ASSERT_EQ(r.series.size(), 1u);
+  const auto& s = r.series[0];
+  EXPECT_EQ(s.arrivals, 40);
+  EXPECT_EQ(s.accepted, 34);
+  EXPECT_EQ(s.failed, 6);
+  EXPECT_EQ(s.errors,
+            (std::map<std::string, std::int64_t>{
+                {"http 400", 2}, {"http 500", 3}, {"ReceiveMessage returned no message", 1}}));
+  EXPECT_EQ(sum_timeline(r, &report::Interval::errors), 6);
+}
+
 TEST(StubLoad, InjectedErrorsAndResetsAreCountedByKind) {
   auto o = small_run();
   o.faults = json::parse(R"({"faults": [

@@ -174,6 +174,144 @@ TEST(Chaos, EachInvariantCatchesItsBreach) {
   EXPECT_TRUE(names(check_invariants(scenario, unsettled)).count("settles"));
 }
 
+TEST(Chaos, SomeSeedsRunTheSesReceiptPathOverSqsWithAnSqsFault) {
+  ChaosOptions o;
+  int over_sqs = 0;
+  std::set<std::string> operations;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    const json scenario = generate_chaos_scenario(seed, o);
+    if (scenario["core"].value("ses_receipts", "http") != "sqs") continue;
+    ++over_sqs;
+    EXPECT_NO_THROW(parse_scenario(scenario, "chaos.json")) << seed;
+    bool sqs_rule = false;
+    for (const auto& f : scenario["faults"]) {
+      if (f["rule"]["id"] != "chaos-sqs") continue;
+      sqs_rule = true;
+      EXPECT_EQ(f["rule"]["match"]["service"], "sqs");
+      operations.insert(f["rule"]["match"].value("operation", "any"));
+    }
+    EXPECT_TRUE(sqs_rule) << seed;
+  }
+  // One seed in ten, give or take.
+  EXPECT_GE(over_sqs, 15);
+  EXPECT_LE(over_sqs, 50);
+  EXPECT_EQ(operations,
+            (std::set<std::string>{"any", "SendMessage", "ReceiveMessage", "DeleteMessage"}));
+  // The other seeds keep the timelines they had: a seed over HTTP has no rule of its own on SQS.
+  for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    const json scenario = generate_chaos_scenario(seed, o);
+    if (scenario["core"].contains("ses_receipts")) continue;
+    for (const auto& f : scenario["faults"]) EXPECT_NE(f["rule"]["id"], "chaos-sqs") << seed;
+  }
+}
+
+TEST(Chaos, SqsSeedsPassTheirInvariants) {
+  ChaosOptions o;
+  int ran = 0;
+  for (std::uint64_t seed = 1; seed <= 400 && ran < 6; ++seed) {
+    if (generate_chaos_scenario(seed, o)["core"].value("ses_receipts", "http") != "sqs") continue;
+    ++ran;
+    auto outcome = run_chaos_seed(seed, o);
+    for (const auto& v : outcome.violations) ADD_FAILURE() << seed << ": " << v.detail;
+    // The SQS stub's queues are in the report for the queue invariant.
+    EXPECT_TRUE(outcome.result.report["stub_state"]["sqs"]["queues"].is_array()) << seed;
+  }
+  EXPECT_EQ(ran, 6);
+}
+
+// The report of a run whose SES events went over SQS: the queue's counts and the journal.
+json queue(std::uint64_t sent, std::uint64_t deleted, std::uint64_t held,
+           const std::string& name = "ses-callbacks") {
+  return {{"name", name},     {"sent", sent}, {"duplicated", 0}, {"moved_in", 0},
+          {"deleted", deleted}, {"dead_lettered", 0}, {"expired", 0}, {"visible", held},
+          {"in_flight", 0},   {"delayed", 0}};
+}
+
+json sqs_send(const std::string& id, const std::string& outcome = "ok") {
+  return {{"service", "sqs"},     {"direction", "in"}, {"operation", "SendMessage"},
+          {"recipient", "ses-callbacks"}, {"reference", id}, {"outcome", outcome}};
+}
+
+TEST(Chaos, QueueMessagesAreAccountedFor) {
+  const json scenario = {{"workload", json::object()}};
+  auto check = [&](json queues, json journal) {
+    RunResult r;
+    r.report = {{"journal", std::move(journal)},
+                {"journal_dropped", 0},
+                {"stub_state", {{"sqs", {{"queues", std::move(queues)}}}}}};
+    return names(check_invariants(scenario, r));
+  };
+  const json two_sends = json::array({sqs_send("m1"), sqs_send("m2")});
+  EXPECT_TRUE(check(json::array({queue(2, 2, 0)}), two_sends).empty());
+  EXPECT_TRUE(check(json::array({queue(2, 1, 1)}), two_sends).empty());  // one still queued
+  // A message that vanished, one that appeared from nowhere.
+  EXPECT_TRUE(check(json::array({queue(2, 1, 0)}), two_sends).count("queue_messages_accounted"));
+  EXPECT_TRUE(check(json::array({queue(2, 2, 1)}), two_sends).count("queue_messages_accounted"));
+  // The stub stored a send the journal does not show it accepted, or lost one it did.
+  EXPECT_TRUE(check(json::array({queue(3, 3, 0)}), two_sends).count("queue_messages_accounted"));
+  EXPECT_TRUE(check(json::array({queue(1, 1, 0)}), two_sends).count("queue_messages_accounted"));
+  // A second copy is accounted for only by the fault that asked for it.
+  json twice = queue(2, 3, 0);
+  twice["duplicated"] = 1;
+  EXPECT_TRUE(check(json::array({twice}), two_sends).count("queue_messages_accounted"));
+  EXPECT_TRUE(check(json::array({twice}),
+                    json::array({sqs_send("m1"), sqs_send("m2", "error:sqs.duplicate_delivery")}))
+                  .empty());
+  // Dead-lettered from one queue, moved into another.
+  json source = queue(2, 1, 0);
+  source["dead_lettered"] = 1;
+  json dlq = queue(0, 0, 1, "ses-callbacks-dlq");
+  dlq["moved_in"] = 1;
+  EXPECT_TRUE(check(json::array({source, dlq}), two_sends).empty());
+  dlq["moved_in"] = 0;
+  dlq["visible"] = 0;
+  EXPECT_TRUE(check(json::array({source, dlq}), two_sends).count("queue_messages_accounted"));
+  // A journal that dropped entries cannot be counted against the stub.
+  RunResult r;
+  r.report = {{"journal", json::array()},
+              {"journal_dropped", 5},
+              {"stub_state", {{"sqs", {{"queues", json::array({queue(2, 2, 0)})}}}}}};
+  EXPECT_TRUE(check_invariants(scenario, r).empty());
+}
+
+TEST(Chaos, AnEventStillQueuedOrRetriedIsNotALostCallbackUnlessItIs) {
+  const json scenario = {{"workload", {{"email", {{"count", 1}}}}}};
+  const json accepted = {{"service", "ses"},  {"direction", "in"},
+                         {"outcome", "ok"},   {"operation", "SendEmail"},
+                         {"reference", "r1"}, {"at", "2026-01-01T00:00:01.000Z"}};
+  const json sending = json::array(
+      {message("a", "sending", 1,
+               history({{"created", "2026-01-01T00:00:00.000Z"},
+                        {"sending", "2026-01-01T00:00:01.000Z"}}),
+               "r1", json::array({"r1"}))});
+  auto check = [&](json journal, json queues) {
+    RunResult r = result_with("email", sending, std::move(journal));
+    r.report["journal_dropped"] = 0;
+    r.report["stub_state"] = {{"sqs", {{"queues", std::move(queues)}}}};
+    return names(check_invariants(scenario, r));
+  };
+  const json retried = {{"service", "ses"},
+                        {"direction", "out"},
+                        {"operation", "Event"},
+                        {"outcome", "retry:status:400"}};
+  json delivered = retried;
+  delivered["outcome"] = "ok";
+  json gave_up = retried;
+  gave_up["outcome"] = "status:400";
+  // A throttled send that its sender retried, and whose retry reached the queue, lost nothing;
+  // the event was consumed, so a notification left in sending is a violation.
+  EXPECT_TRUE(check(json::array({accepted, retried, delivered, sqs_send("m1")}),
+                    json::array({queue(1, 1, 0)}))
+                  .count("final_or_documented"));
+  // The sender gave up: the event was lost.
+  EXPECT_TRUE(
+      check(json::array({accepted, retried, gave_up}), json::array({queue(0, 0, 0)})).empty());
+  // The event is still on the queue at the end (the consumer got nothing back for a while).
+  EXPECT_TRUE(check(json::array({accepted, retried, delivered, sqs_send("m1")}),
+                    json::array({queue(1, 0, 1)}))
+                  .empty());
+}
+
 TEST(Chaos, SmsReceiptsMayOvertakeTheAnswerButNotFollowAFinalStatus) {
   const json scenario = {{"workload", {{"sms", {{"count", 1}}}}}};
   json send = {{"service", "mmg"},    {"direction", "in"}, {"outcome", "ok"},

@@ -154,7 +154,15 @@ TEST_F(SqsTest, RedrivePolicyDeadLettersAfterMaxReceiveCount) {
   EXPECT_EQ(dead[0]["Body"], "poison");
   auto sources = ok("ListDeadLetterSourceQueues", {{"QueueUrl", url("dlq")}});
   EXPECT_EQ(sources["queueUrls"][0], url("q"));
-  EXPECT_EQ(stub_.queues()[1].dead_lettered, 1u);
+  const auto dlq = stub_.queues()[0];
+  const auto q = stub_.queues()[1];
+  EXPECT_EQ(q.dead_lettered, 1u);
+  EXPECT_EQ(q.sent, 1u);
+  // The dead-letter queue counts the message as moved in, not as sent to it.
+  EXPECT_EQ(dlq.sent, 0u);
+  EXPECT_EQ(dlq.moved_in, 1u);
+  EXPECT_TRUE(q.balanced());
+  EXPECT_TRUE(dlq.balanced());
 }
 
 TEST_F(SqsTest, FifoKeepsGroupOrderAndDropsDuplicatesForFiveMinutes) {
@@ -271,10 +279,14 @@ TEST_F(SqsTest, FaultsLookLikeSqs) {
   EXPECT_TRUE(receive("q").empty());
   auto twice = call(target("SendMessage", body), kSqsDuplicateDelivery);
   ASSERT_EQ(twice.response.status, 200);
+  EXPECT_EQ(twice.outcome, "error:sqs.duplicate_delivery");
   auto got = receive("q", {{"MaxNumberOfMessages", 10}});
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0]["MessageId"], got[1]["MessageId"]);
   EXPECT_NE(got[0]["ReceiptHandle"], got[1]["ReceiptHandle"]);
+  EXPECT_EQ(stub_.queues()[0].sent, 1u);
+  EXPECT_EQ(stub_.queues()[0].duplicated, 1u);
+  EXPECT_TRUE(stub_.queues()[0].balanced());
   send("q", "y");
   auto empty = call_async(
       target("ReceiveMessage", {{"QueueUrl", url("q")}, {"WaitTimeSeconds", 2}}), kSqsEmptyReceive);
@@ -282,6 +294,7 @@ TEST_F(SqsTest, FaultsLookLikeSqs) {
   clock_.run_for(seconds(2));
   ASSERT_TRUE(empty->has_value());
   EXPECT_EQ((*empty)->response.body, "{}");
+  EXPECT_EQ((*empty)->outcome, "error:sqs.empty_receive");
 }
 
 TEST_F(SqsTest, EveryMessageIsReceivedDeletedOrStillQueued) {
@@ -301,6 +314,11 @@ TEST_F(SqsTest, EveryMessageIsReceivedDeletedOrStillQueued) {
   auto v = stub_.queues().at(0);
   EXPECT_EQ(v.sent, 50u);
   EXPECT_EQ(v.deleted + v.visible + v.in_flight + v.delayed, 50u);
+  EXPECT_TRUE(v.balanced());
+  ok("PurgeQueue", {{"QueueUrl", url("q")}});
+  v = stub_.queues().at(0);
+  EXPECT_EQ(v.held(), 0u);
+  EXPECT_TRUE(v.balanced());
 }
 
 }  // namespace

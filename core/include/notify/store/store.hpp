@@ -122,6 +122,8 @@ class Store {
   virtual boost::system::result<int> increment_attempts(const std::string& id) = 0;
   virtual std::vector<Notification> list_notifications() = 0;  // ordered by created_at, id
   virtual std::size_t count_by_status(const std::string& status) = 0;
+  /// Notifications of `type` ("email", "sms") in `status`.
+  virtual std::size_t count_by_type_status(const std::string& type, const std::string& status) = 0;
   /// Notifications of `type` created at or after `since` that have been sent (sent_at set),
   /// ordered by created_at, id: what the slow-delivery check looks at.
   virtual std::vector<Notification> list_sent_since(const std::string& type,

@@ -112,12 +112,18 @@ class StubHost {
   void fill(JournalEntry& entry, transport::Reply& reply, StubAnswer answer, bool truncate,
             const std::string& error) const;
   /// `to_own_listener`: the request goes to one of this host's stubs (not to a callback URL),
-  /// so a refused connection there may be a refuse rule's closed listener.
+  /// so a refused connection there may be a refuse rule's closed listener. `prefix`, when set,
+  /// is put before the outcome journaled for the answer (e.g. "retry:").
   void send_outbound(std::uint64_t parent, const RequestInfo& info, transport::Request request,
                      transport::SendOptions options,
-                     std::function<void(transport::SendResult)> done, bool to_own_listener = false);
+                     std::function<void(transport::SendResult)> done, bool to_own_listener = false,
+                     std::function<std::string(const transport::SendResult&)> prefix = nullptr);
   void schedule_callback(Callback callback);
+  /// Puts `pending` on the clock; callbacks_mutex_ held.
+  void arm_callback_locked(std::shared_ptr<PendingCallback> pending, runtime::Duration delay);
   void fire_callback(std::uint64_t id);
+  void send_callback(const std::shared_ptr<const Callback>& callback,
+                     const transport::Request& request, CallbackAttempt attempt);
   CallbackCounters callback_counters(std::string_view service) const;
   void count(const JournalEntry& entry, std::size_t fired);
   void register_error_names();

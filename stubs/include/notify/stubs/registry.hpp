@@ -38,12 +38,26 @@ struct EnvVar {
   std::string value;
 };
 
-/// A request `notify-sim load --target stub` can send to this stub.
+/// What follows a 2xx answer to one request of an operation made of several.
+struct LoadNext {
+  std::optional<transport::Request> request;  // the next request; nullopt: the operation is done
+  /// Set when the answer, 2xx though it was, ends the operation as a failure (a receive that
+  /// found no message); the failure's kind in the load report.
+  std::string error;
+};
+
+/// An operation `notify-sim load --target stub` performs on this stub: one request, or a chain of
+/// them (a send, a receive, a delete) that counts as one operation, its latency the chain's.
 struct LoadOperation {
   std::string name;  // "ses-v1"
   std::string what;  // "SES v1 SendEmail (Query form)"
-  /// The `n`th request to a stub at `base_url`; the same n gives the same request.
+  /// The `n`th operation's first request to a stub at `base_url`; the same n gives the same one.
   std::function<transport::Request(const std::string& base_url, std::size_t n)> request;
+  /// For a chain: given the 2xx answer to its `step`th request (0 for the first), what follows.
+  /// Unset: the operation is one request.
+  std::function<LoadNext(const std::string& base_url, std::size_t n, std::size_t step,
+                         const transport::Response& answer)>
+      next;
 };
 
 struct StubSpec {

@@ -44,6 +44,13 @@ struct SesCeleryOptions {
   /// 05e14d7f5, 2026-03: process_ses_results(response, receipt_iso_timestamp)).
   bool receipt_iso_timestamp = true;
   std::chrono::seconds countdown{2};  // send_task's countdown, the message's eta
+  /// The sender's retries, as the Lambda behind SES's SNS topic makes them: its botocore client
+  /// (legacy retry mode, the default) sends a SendMessage up to this many times in one run...
+  int sdk_attempts_max = 5;
+  /// ...and when a run fails, Lambda's asynchronous invocation runs it again this many times
+  /// (0 to 2, Lambda's MaximumRetryAttempts), 60 s and then 120 s later. After that the event is
+  /// lost, and its last send is journaled as failed.
+  int invocation_retries = 2;
 };
 
 /// Where and how delivery events (SNS notifications) are sent after a successful send.
@@ -80,7 +87,8 @@ struct SesCounters {
   std::uint64_t events_scheduled = 0;
   std::uint64_t events_sent = 0;     // POSTs handed to the callback transport
   std::uint64_t events_dropped = 0;  // by an event_drop fault or the host's pending limit
-  std::uint64_t events_failed = 0;   // the callback POST got no 2xx answer
+  std::uint64_t events_failed = 0;   // its last send got no 2xx answer: the event is lost
+  std::uint64_t events_retried = 0;  // sends of Celery events that failed and were tried again
 };
 
 class SesStub final : public Stub {

@@ -46,11 +46,21 @@ struct SqsQueueView {
   std::uint64_t in_flight = 0;
   std::uint64_t delayed = 0;
   std::uint64_t bytes = 0;
-  std::uint64_t sent = 0;           // accepted by SendMessage(Batch)
+  std::uint64_t sent = 0;           // accepted by SendMessage(Batch), or put there by config
+  std::uint64_t duplicated = 0;     // second copies stored by the sqs.duplicate_delivery fault
+  std::uint64_t moved_in = 0;       // dead-lettered here from a queue's RedrivePolicy
   std::uint64_t received = 0;       // deliveries by ReceiveMessage (a redelivery counts again)
   std::uint64_t deleted = 0;        // by DeleteMessage(Batch)
   std::uint64_t dead_lettered = 0;  // moved from here to its dead-letter queue
   std::uint64_t expired = 0;        // past MessageRetentionPeriod, or purged
+
+  /// Messages it holds now.
+  std::uint64_t held() const { return visible + in_flight + delayed; }
+  /// Every message that came in left by a counted way or is still held: sent + duplicated +
+  /// moved_in = deleted + dead_lettered + expired + held().
+  bool balanced() const {
+    return sent + duplicated + moved_in == deleted + dead_lettered + expired + held();
+  }
 };
 
 class SqsStub final : public Stub {

@@ -41,6 +41,20 @@ struct Call {
 /// Delivers a stub's answer, exactly once, from any thread.
 using Answer = std::function<void(StubAnswer)>;
 
+/// Where a callback's sender is when one of its sends got no 2xx answer.
+struct CallbackAttempt {
+  int sends = 1;   // sends of the current request, this one included
+  int builds = 1;  // times the request was built: 1 for the sender's first run
+};
+
+/// A sender's decision to try again.
+struct CallbackRetry {
+  runtime::Duration delay{0};
+  /// Build the request anew (the sender runs again: new ids and times) rather than send the
+  /// same request again (an SDK's own retry).
+  bool rebuild = false;
+};
+
 /// A request a stub sends on its own later (a delivery receipt, an SES event).
 struct Callback {
   /// What fault selectors see. Only rules that name this operation (e.g. "Event", "Receipt")
@@ -57,6 +71,14 @@ struct Callback {
   std::string duplicate_error;
   /// Dropped by a fault on the request that caused it: journaled as dropped, never sent.
   bool dropped = false;
+  /// How its sender retries a send that got no 2xx answer (or none): the delay and whether it
+  /// builds the request again, or nullopt when it gives up. Unset: it never retries (an SNS
+  /// POST, a provider's receipt). Every send is journaled; one that is retried has its outcome
+  /// prefixed "retry:" ("retry:status:400"), so a lost callback is one whose last send failed.
+  /// Each copy of a duplicated callback retries on its own.
+  std::function<std::optional<CallbackRetry>(const transport::SendResult& result,
+                                             const CallbackAttempt& attempt)>
+      retry;
 };
 
 /// Counts of one service's callbacks since the last reset.
@@ -64,7 +86,8 @@ struct CallbackCounters {
   std::uint64_t scheduled = 0;
   std::uint64_t sent = 0;     // requests handed to the transport (a duplicate counts twice)
   std::uint64_t dropped = 0;  // by a fault rule or the pending limit
-  std::uint64_t failed = 0;   // no 2xx answer came back
+  std::uint64_t failed = 0;   // its last send got no 2xx answer: the callback is lost
+  std::uint64_t retried = 0;  // sends that got no 2xx answer and that the sender tried again
   std::uint64_t pending = 0;  // waiting on the clock
 };
 
@@ -142,7 +165,8 @@ class Stub {
   /// POST /inbound body without "provider". Returns what was wrong with it, or nullopt.
   virtual std::optional<FieldError> send_inbound(const nlohmann::json& message) {
     (void)message;
-    return FieldError{{}, "provider", "a stub that sends inbound SMS", "\"" + std::string(service()) + "\""};
+    return FieldError{
+        {}, "provider", "a stub that sends inbound SMS", "\"" + std::string(service()) + "\""};
   }
 
  protected:

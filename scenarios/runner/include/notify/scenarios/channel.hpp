@@ -108,6 +108,16 @@ struct ChaosRules {
   int sends_per_attempt_max = 1;
 };
 
+/// A seed's choice of how a channel runs in `notify-sim chaos`, beyond its workload.
+struct ChaosSetting {
+  /// "core.<key>" options for the run, e.g. {"ses_receipts": "sqs"}.
+  nlohmann::json core = nlohmann::json::object();
+  /// Services the run then depends on, each of which gets a fault rule of its own, narrowed
+  /// most of the time to one of the listed operations (empty: never narrowed); e.g.
+  /// {"sqs": {"SendMessage", "ReceiveMessage", "DeleteMessage"}}.
+  std::map<std::string, std::vector<std::string>> fault_services;
+};
+
 inline constexpr const char* kWholeNumber = "<whole number>";
 /// Like kWholeNumber, but 0 is refused: a time-out or a window of 0 s cannot run.
 inline constexpr const char* kPositiveWholeNumber = "<whole number from 1>";
@@ -133,6 +143,9 @@ struct ChannelSpec {
       chaos_workload;
   /// How chaos runs judge this channel's messages (with chaos_workload).
   ChaosRules chaos_rules;
+  /// For `notify-sim chaos`, with chaos_workload: the core options and extra faults of a seed,
+  /// drawn from the channel's own stream after its workload. Unset: the defaults.
+  std::function<ChaosSetting(runtime::Rng& rng)> chaos_setting;
 };
 
 /// "core.<key>" options that belong to no one channel (which metrics the core records, the

@@ -34,6 +34,9 @@ struct RunOptions {
   /// When set, the run's core metrics are shown on this page (GET /metrics) while it runs, and
   /// its last values stay there until the next run attaches.
   client::MetricsPage* metrics_page = nullptr;
+  /// Keep each journal entry's request and response bodies in the report (false: empty, as
+  /// chaos runs, which never read them, keep them).
+  bool journal_bodies = true;
 };
 
 struct CheckResult {
