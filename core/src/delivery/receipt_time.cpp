@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <string>
 
 namespace notify::delivery {
@@ -126,6 +127,11 @@ std::optional<runtime::TimePoint> parse_receipt_time(std::string_view s, NaiveTi
       days_from_civil(y, unsigned(mo), unsigned(d)) * 86400 + h * 3600 + mi * 60 + sec;
   std::int64_t utc = wall;
   if (naive == NaiveTime::london) utc = offset_s ? wall - *offset_s : london_wall_to_utc(wall);
+  // The clock counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11. Python reads years 1 to
+  // 9999, but a time outside the clock's range cannot be held, so it reads as no time at all.
+  constexpr std::int64_t kClockSecondsMax =
+      std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+  if (utc < -kClockSecondsMax || utc > kClockSecondsMax) return std::nullopt;
   return runtime::TimePoint{seconds{utc}} + nanoseconds{nanos};
 }
 

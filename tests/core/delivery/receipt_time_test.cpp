@@ -59,6 +59,16 @@ TEST(ReceiptTime, AnythingElseIsNone) {
   }
 }
 
+TEST(ReceiptTime, ATimeOutsideTheClocksRangeIsNone) {
+  // Found by fuzz_receipts: a year the 64-bit nanosecond clock cannot hold overflowed.
+  EXPECT_EQ(utc("1013-01-01 00:00:00"), "None");
+  EXPECT_EQ(utc("9999-12-31T23:59:59Z"), "None");
+  EXPECT_EQ(utc("1677-09-20T00:00:00Z"), "None");
+  EXPECT_EQ(utc("2262-04-12T00:00:00Z"), "None");
+  EXPECT_EQ(utc("1700-01-01T00:00:00Z"), "1700-01-01T00:00:00.000Z");
+  EXPECT_EQ(utc("2200-01-01T00:00:00Z"), "2200-01-01T00:00:00.000Z");
+}
+
 TEST(ReceiptTime, FractionsKeepMicroseconds) {
   auto t = parse_receipt_time("2026-01-01T00:00:00.1234567Z", NaiveTime::london);
   ASSERT_TRUE(t);
