@@ -269,8 +269,13 @@ class BroadcastChannel final : public Channel {
     std::size_t stored = 0;
     for (const auto& [name, id] : messages_) stored += env_.store.list_broadcast_events(id).size();
     std::map<std::string, json> history;
-    for (const auto& c : env_.store.list_broadcast_provider_message_status_history())
-      history[c.id].push_back({{"status", c.status}, {"at", runtime::format_iso8601(c.at)}});
+    for (const auto& c : env_.store.list_broadcast_provider_message_status_history()) {
+      json step = {{"status", c.status}, {"at", runtime::format_iso8601(c.at)}};
+      // error_detail as Emergency Alerts stores it: {"exception": "..."}.
+      if (!c.error_detail.empty())
+        step["error_detail"] = json::parse(c.error_detail, nullptr, false);
+      history[c.id].push_back(std::move(step));
+    }
     // A task that gave up on an expired event says so; one that went quiet while its event
     // expired does not, and stays unexcused.
     std::set<std::string> expired;  // "provider event-id"
@@ -471,11 +476,13 @@ ChannelSpec broadcast_channel() {
   ChaosRules& r = spec.chaos_rules;
   r.final_statuses = {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure,
                       bs::kReturnedErrorRetryExhausted};
-  // Under broadcast.returned_error "on" a failure records returned-error and a later run of the
-  // task may still be acknowledged.
+  // Under broadcast.returned_error "on" every failure adds a returned-error entry (another after
+  // the first, each with its error detail) and a later run of the task may still be
+  // acknowledged.
   r.transitions = {{"", {bs::kSending}},
                    {bs::kSending, {bs::kReturnedAck, bs::kReturnedError, bs::kTechnicalFailure}},
-                   {bs::kReturnedError, {bs::kReturnedAck, bs::kReturnedErrorRetryExhausted}}};
+                   {bs::kReturnedError,
+                    {bs::kReturnedAck, bs::kReturnedError, bs::kReturnedErrorRetryExhausted}}};
   // The CBCs journal an alert or a cancel under its identifier (CAP) or message number (IBAG);
   // link tests ("Test") carry identifiers of their own.
   r.services = {"cbc"};

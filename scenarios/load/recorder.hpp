@@ -163,6 +163,11 @@ class ObservedStore final : public store::Store {
       const store::BroadcastProviderMessage& m) override;
   boost::system::result<void> update_broadcast_provider_message_status(
       const std::string& id, const std::string& status, runtime::TimePoint at) override;
+  boost::system::result<void> add_broadcast_provider_message_error(
+      const std::string& id, const std::string& status, runtime::TimePoint at,
+      const std::string& error_detail) override {
+    return s_.add_broadcast_provider_message_error(id, status, at, error_detail);
+  }
   boost::system::result<store::BroadcastProviderMessage> get_broadcast_provider_message(
       const std::string& id) override {
     return s_.get_broadcast_provider_message(id);

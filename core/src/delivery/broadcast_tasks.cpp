@@ -27,6 +27,36 @@ std::string seconds_text(runtime::Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count());
 }
 
+// Python's repr of a str: single quotes unless it holds a single quote and no double quote.
+std::string python_repr(std::string_view s) {
+  const char quote = s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos
+                         ? '"'
+                         : '\'';
+  std::string out(1, quote);
+  for (char c : s) {
+    if (c == '\\' || c == quote) out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + quote;
+}
+
+// What the task's except block stores: getattr(e, "message", repr(e)), which for the exceptions
+// it meets is repr(e): CBCProxyRetryableException('ee-1-proxy and ee-2-proxy lambdas failed'),
+// JSONDecodeError('Expecting value: line 1 column 1 (char 0)').
+std::string exception_repr(const broadcast::ProxyResult& r) {
+  if (r.kind == broadcast::ProxyResult::Kind::retryable)
+    return "CBCProxyRetryableException(" + python_repr(r.message) + ")";
+  // "Type: message"
+  const auto colon = r.message.find(": ");
+  if (colon == std::string::npos || r.message.find(' ') < colon)
+    return "Exception(" + python_repr(r.message) + ")";
+  return r.message.substr(0, colon) + "(" + python_repr(r.message.substr(colon + 2)) + ")";
+}
+
 }  // namespace
 
 nlohmann::json BroadcastEventContent::to_json() const {
@@ -183,7 +213,7 @@ void BroadcastTasks::finish(const std::string& event_id, const std::string& prov
                                     " through " + r.message);
       return;
     case Kind::retryable: {
-      if (config_.record_errors) record_error(provider_message_id, provider, r.message);
+      if (config_.record_errors) record_error(provider_message_id, provider, exception_repr(r));
       if (config_.queue_retries) {
         const int received = retries + 1;
         if (received >= config_.max_receive_count) {
@@ -229,7 +259,7 @@ void BroadcastTasks::finish(const std::string& event_id, const std::string& prov
     case Kind::unhandled:
       // Not CBCProxyRetryableException: the task fails and is not retried; the provider message
       // stays "sending" (Notify) or gets returned-error (Emergency Alerts).
-      if (config_.record_errors) record_error(provider_message_id, provider, r.message);
+      if (config_.record_errors) record_error(provider_message_id, provider, exception_repr(r));
       logger_.error("broadcast", "send_broadcast_provider_message for " + provider + " event " +
                                      event_id + " raised " + r.message + " (not retried)");
       metrics_.incr("broadcast.unhandled." + provider);
@@ -238,12 +268,13 @@ void BroadcastTasks::finish(const std::string& event_id, const std::string& prov
 }
 
 void BroadcastTasks::record_error(const std::string& provider_message_id,
-                                  const std::string& provider, const std::string& detail) {
-  store_.update_broadcast_provider_message_status(provider_message_id,
-                                                  broadcast_status::kReturnedError, clock_.now());
+                                  const std::string& provider, const std::string& exception) {
+  const std::string detail = nlohmann::json{{"exception", exception}}.dump();
+  store_.add_broadcast_provider_message_error(provider_message_id, broadcast_status::kReturnedError,
+                                              clock_.now(), detail);
   metrics_.incr("broadcast.provider-message.returned-error." + provider);
   logger_.warning("broadcast", "Provider message " + provider_message_id + " for " + provider +
-                                   ": returned-error {\"exception\": \"" + detail + "\"}");
+                                   ": returned-error " + detail);
 }
 
 std::optional<broadcast::Route> BroadcastTasks::advised_route(const std::string& mno) {

@@ -180,7 +180,7 @@ END;
 
 // kMigrations[i] takes the schema from version i to i + 1. Times are integer nanoseconds
 // since the Unix epoch (UTC).
-constexpr std::array<const char*, 9> kMigrations = {
+constexpr std::array<const char*, 10> kMigrations = {
     R"sql(
 CREATE TABLE notifications (
   id             TEXT PRIMARY KEY,
@@ -254,6 +254,11 @@ DROP INDEX IF EXISTS notifications_by_status;
     kInboundSms,
     // Version 9: the broadcast route advisor.
     kRouteAdvisor,
+    // Version 10: a broadcast status entry's error detail, as Emergency Alerts'
+    // broadcast_provider_message_status.error_detail keeps {"exception": ...} for every failure.
+    R"sql(
+ALTER TABLE broadcast_provider_message_status_history ADD COLUMN error_detail TEXT;
+)sql",
 };
 
 static_assert(kMigrations.size() == kSchemaVersion);

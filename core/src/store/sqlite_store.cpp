@@ -358,6 +358,43 @@ class SqliteStore final : public Store {
     return {};
   }
 
+  // Rare (one per failed send): its statements are prepared when used.
+  result<void> add_broadcast_provider_message_error(const std::string& id,
+                                                    const std::string& status,
+                                                    runtime::TimePoint at,
+                                                    const std::string& error_detail) override {
+    Access access(*this);
+    Statement current(db_, "SELECT status FROM broadcast_provider_messages WHERE id = ?1");
+    current.bind(1, id);
+    const int rc = current.step();
+    if (rc == SQLITE_DONE) return not_found();
+    if (rc != SQLITE_ROW) return store_error();
+    const bool changes = current.column_text(0) != status;
+    if (changes) {
+      // The status trigger writes the entry; the detail goes onto it.
+      Statement& u = update_provider_message_status_;
+      ResetGuard guard(u);
+      u.bind(1, id).bind(2, status).bind(3, to_ns(at));
+      if (u.step() != SQLITE_DONE) return store_error();
+      Statement d(db_,
+                  "UPDATE broadcast_provider_message_status_history SET error_detail = ?1 "
+                  "WHERE seq = (SELECT max(seq) FROM broadcast_provider_message_status_history)");
+      d.bind(1, error_detail);
+      if (d.step() != SQLITE_DONE) return store_error();
+      return {};
+    }
+    Statement u(db_, "UPDATE broadcast_provider_messages SET updated_at = ?2 WHERE id = ?1");
+    u.bind(1, id).bind(2, to_ns(at));
+    if (u.step() != SQLITE_DONE) return store_error();
+    Statement i(db_,
+                "INSERT INTO broadcast_provider_message_status_history "
+                "(broadcast_provider_message_id, status, at, error_detail) "
+                "VALUES (?1, ?2, ?3, ?4)");
+    i.bind(1, id).bind(2, status).bind(3, to_ns(at)).bind(4, error_detail);
+    if (i.step() != SQLITE_DONE) return store_error();
+    return {};
+  }
+
   result<BroadcastProviderMessage> get_broadcast_provider_message(const std::string& id) override {
     Access access(*this);
     Statement& s = get_provider_message_;
@@ -423,12 +460,12 @@ class SqliteStore final : public Store {
 
   std::vector<StatusChange> list_notification_status_history() override {
     return list_history(
-        "SELECT notification_id, status, at FROM notification_status_history ORDER BY seq");
+        "SELECT notification_id, status, at, NULL FROM notification_status_history ORDER BY seq");
   }
 
   std::vector<StatusChange> list_broadcast_provider_message_status_history() override {
     return list_history(
-        "SELECT broadcast_provider_message_id, status, at "
+        "SELECT broadcast_provider_message_id, status, at, error_detail "
         "FROM broadcast_provider_message_status_history ORDER BY seq");
   }
 
@@ -527,7 +564,8 @@ class SqliteStore final : public Store {
     Statement s(db_, sql);
     std::vector<StatusChange> out;
     while (s.step() == SQLITE_ROW)
-      out.push_back({s.column_text(0), s.column_text(1), from_ns(s.column_int(2))});
+      out.push_back({s.column_text(0), s.column_text(1), from_ns(s.column_int(2)),
+                     s.column_text(3)});
     return out;
   }
 

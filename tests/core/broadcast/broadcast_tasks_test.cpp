@@ -301,11 +301,18 @@ TEST_F(EmergencyAlertsTasksTest, RedeliveredEveryTenSecondsThenDeadLettered) {
     EXPECT_EQ(lambda_.calls[4 * run].at - start, std::chrono::seconds(10) * static_cast<int>(run));
   EXPECT_EQ(statuses().at(e + "/ee"), broadcast_status::kReturnedErrorRetryExhausted);
   EXPECT_EQ(clock_.now() - start, std::chrono::seconds(30)) << "the watcher, 10 s after the last";
-  std::vector<std::string> history;
-  for (const auto& h : store_->list_broadcast_provider_message_status_history())
+  // An entry for every failure, each with upstream's error_detail; none for the others.
+  std::vector<std::string> history, details;
+  for (const auto& h : store_->list_broadcast_provider_message_status_history()) {
     history.push_back(h.status);
-  EXPECT_EQ(history, (std::vector<std::string>{"sending", "returned-error",
+    details.push_back(h.error_detail);
+  }
+  EXPECT_EQ(history, (std::vector<std::string>{"sending", "returned-error", "returned-error",
+                                               "returned-error",
                                                "returned-error-retry-exhausted"}));
+  const std::string detail =
+      R"x({"exception":"CBCProxyRetryableException('ee-1-proxy and ee-2-proxy lambdas failed')"})x";
+  EXPECT_EQ(details, (std::vector<std::string>{"", detail, detail, detail, ""}));
   EXPECT_EQ(metrics_.counter("broadcast.dead-letter.ee"), 1);
   EXPECT_EQ(tasks_->in_flight(), 0U);
 }

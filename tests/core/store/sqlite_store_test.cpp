@@ -563,13 +563,16 @@ TEST(SqliteStore, MigrationToVersion7LeavesEmptyReferencesOutOfTheReferenceIndex
     return sql;
   };
   {
-    // Take the file back to what version 6 wrote: the index with every row in it.
+    // Take the file back to what version 6 wrote: the index with every row in it, and no
+    // error_detail column (version 10's).
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP INDEX notifications_by_reference; "
                            "CREATE INDEX notifications_by_reference "
                            "ON notifications (provider, reference); "
+                           "ALTER TABLE broadcast_provider_message_status_history "
+                           "DROP COLUMN error_detail; "
                            "PRAGMA user_version = 6",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);

@@ -81,6 +81,9 @@ struct StatusChange {
   std::string id;  // the notification's or the provider message's id
   std::string status;
   runtime::TimePoint at;
+  /// A broadcast entry's error detail, as Emergency Alerts' error_detail column holds it
+  /// ({"exception": "..."}, JSON); empty for every other entry.
+  std::string error_detail;
 };
 
 /// A text message a user sent to a service's number, as Notify's inbound_sms keeps it.
@@ -136,6 +139,12 @@ class Store {
       const BroadcastProviderMessage& m) = 0;
   virtual boost::system::result<void> update_broadcast_provider_message_status(
       const std::string& id, const std::string& status, runtime::TimePoint at) = 0;
+  /// Adds a status entry with its error detail (JSON) and sets the status, as Emergency Alerts'
+  /// add_broadcast_provider_message_status(..., error_detail=...) does: an entry for every call,
+  /// even when the status stays the same (a second returned-error).
+  virtual boost::system::result<void> add_broadcast_provider_message_error(
+      const std::string& id, const std::string& status, runtime::TimePoint at,
+      const std::string& error_detail) = 0;
   virtual boost::system::result<BroadcastProviderMessage> get_broadcast_provider_message(
       const std::string& id) = 0;
 
@@ -171,7 +180,7 @@ class Store {
   virtual int schema_version() const = 0;
 };
 
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 /// Opens (creating and migrating as needed) a SQLite store. ":memory:" is in-memory.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);
