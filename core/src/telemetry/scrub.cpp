@@ -184,15 +184,21 @@ bool is_compact_date(std::string_view text, std::size_t i) {
   return (century == 19 || century == 20) && month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
-// Marks the bytes of UUIDs and ISO timestamps, which the phone pass must not touch.
+// Marks the bytes of UUIDs, ISO timestamps and AWS account ids in a Lambda function's partial
+// ARN, which the phone pass must not touch.
 std::vector<bool> protected_spans(std::string_view text) {
   std::vector<bool> mask(text.size(), false);
   constexpr std::string_view kUuid = "hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh";
   constexpr std::string_view kBasicTimestamp = "ddddddddTdddddd";
+  // "123456789012:function:ee-1-proxy", as Emergency Alerts names a function in another account.
+  constexpr std::string_view kPartialArn = "dddddddddddd:function:";
   for (std::size_t i = 0; i < text.size();) {
     std::size_t length = 0;
     if (matches(text, i, kUuid)) {
       length = kUuid.size();
+    } else if (matches(text, i, kPartialArn) &&
+               (i == 0 || !is_digit(static_cast<unsigned char>(text[i - 1])))) {
+      length = kPartialArn.size();
     } else if (matches(text, i, kBasicTimestamp) &&
                (i == 0 || !is_digit(static_cast<unsigned char>(text[i - 1])))) {
       // SigV4's X-Amz-Date and other ISO 8601 basic-format times.

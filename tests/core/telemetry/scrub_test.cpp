@@ -83,7 +83,16 @@ INSTANTIATE_TEST_SUITE_P(
              "<IBAG_message_number>00000001</IBAG_message_number>"},
         Case{"message_number 00000042 sent", "message_number 00000042 sent"},
         // Seven digits or more, but no run of phone characters holds seven.
-        Case{"12345.67890 and 12 34/56 78", "12345.67890 and 12 34/56 78"}));
+        Case{"12345.67890 and 12 34/56 78", "12345.67890 and 12 34/56 78"},
+        // An AWS account id in a Lambda function's partial ARN.
+        Case{"Calling lambda 123456789012:function:ee-1-proxy",
+             "Calling lambda 123456789012:function:ee-1-proxy"}));
+
+TEST(Scrub, OnlyAnAccountIdBeforeFunctionIsKept) {
+  EXPECT_EQ(scrub_pii("07700900123:function:x"), "<phone>:function:x");
+  EXPECT_EQ(scrub_pii("1123456789012:function:x"), "<phone>:function:x");
+  EXPECT_EQ(scrub_pii("123456789012:functions"), "<phone>:functions");
+}
 
 TEST(Scrub, TimestampNextToAPhoneStillScrubsThePhone) {
   EXPECT_EQ(scrub_pii("07700900123 2026-01-01T00:00:00Z"), "<phone> 2026-01-01T00:00:00Z");
