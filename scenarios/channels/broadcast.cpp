@@ -26,6 +26,9 @@ const std::vector<std::string> kReturnedErrorChoices = {"off", "on"};
 const std::vector<std::string> kRouteAdvisorChoices = {"off", "on"};
 const std::vector<std::string> kCanaryChoices = {"on", "off"};
 const std::vector<std::string> kRetriesChoices = {"backoff", "queue"};
+const std::vector<std::string> kEeSecondaryChoices = {"present", "absent"};
+const std::vector<std::string> kAccountChoices = {"none", kAwsAccountId};
+const std::vector<std::string> kRegionChoices = {"eu-west-2", kAwsRegion};
 
 std::string option_or(const std::map<std::string, std::string>& options, const std::string& key,
                       const std::string& fallback) {
@@ -206,6 +209,8 @@ class BroadcastChannel final : public Channel {
       o.send_options.read_timeout = scaled_timeout(o.send_options.read_timeout, links.time_scale);
     }
     const auto& options = env_.scenario.core_options;
+    // broadcast.region: Emergency Alerts reads AWS_REGION (4d0428a04), Notify had eu-west-2.
+    o.region = option_or(options, "cbc_region", "eu-west-2");
     auto choice = options.find("cbc_connection_errors");
     o.failover_on_connection_errors = choice != options.end() && choice->second == "failover";
     failover_on_connection_errors_ = o.failover_on_connection_errors;
@@ -220,6 +225,11 @@ class BroadcastChannel final : public Channel {
     po.error_payload = payload == "json-decode-error" ? broadcast::ErrorPayload::json_decode_error
                        : payload == "fixed"           ? broadcast::ErrorPayload::fixed
                                                       : broadcast::ErrorPayload::logged;
+    // broadcast.account: FunctionName "{CBC_ACCOUNT_NUMBER}:function:{name}" when set.
+    if (const std::string account = option_or(options, "cbc_account", "none"); account != "none")
+      po.function_prefix = account + ":function:";
+    if (option_or(options, "cbc_ee_secondary", "present") == "absent")
+      po.without_secondary = {"ee"};
     routes_per_run_ = po.routing == broadcast::Routing::four_routes ? 4 : 2;
     // The advisor lives in the tasks, which are made below; sends start only after connect().
     po.advised_route = [this](const std::string& mno) -> std::optional<broadcast::Route> {
@@ -466,7 +476,10 @@ ChannelSpec broadcast_channel() {
                        {"cbc_link_test_every_s", {"900", kWholeNumber}},
                        {"cbc_canary", kCanaryChoices},
                        {"cbc_retries", kRetriesChoices},
-                       {"cbc_max_receive_count", {"3", kWholeNumber}}};
+                       {"cbc_max_receive_count", {"3", kWholeNumber}},
+                       {"cbc_ee_secondary", kEeSecondaryChoices},
+                       {"cbc_account", kAccountChoices},
+                       {"cbc_region", kRegionChoices}};
   spec.chaos_workload = &chaos_broadcast;
   // A provider message is created in sending and the task sets only returned-ack; Notify's model
   // also has returned-error and technical-failure, which nothing sets since bbae20920. A message

@@ -102,6 +102,21 @@ const std::vector<Setting> kSettings = {
     {"broadcast.max_receive_count", "cbc_max_receive_count",
      "Under `queue` retries, how many times the task's message is received before the next "
      "failure sends it to the dead-letter queue (the queue's redrive maxReceiveCount)."},
+    {"broadcast.ee_secondary", "cbc_ee_secondary",
+     "Whether EE has a secondary Lambda (`present`), or not (`absent`, as on Emergency Alerts' "
+     "staging, where ENVIRONMENT=staging makes it None): EE's sends then try (primary, cbc_a) "
+     "and (primary, cbc_b) only and fail with \"ee-1-proxy and None lambdas failed\", and the "
+     "link tests to the secondary invoke a function named `None`. Needs `four-routes`."},
+    {"broadcast.account", "cbc_account",
+     "The CBC account number the Lambdas are invoked in: `none` (FunctionName is the bare name, "
+     "`ee-1-proxy`) or twelve digits (`\"123456789012\"`: FunctionName is the partial ARN "
+     "`123456789012:function:ee-1-proxy`, as Emergency Alerts invokes across accounts when "
+     "CBC_ACCOUNT_NUMBER is set). The Lambda stub answers ResourceNotFoundException unless its "
+     "`account` is the same (123456789012 by default)."},
+    {"broadcast.region", "cbc_region",
+     "The region the Lambda client signs for (Emergency Alerts: AWS_REGION, eu-west-2 when "
+     "unset); with `strict_sigv4` the Lambda stub refuses a signature scoped to another region "
+     "than its own."},
     {"telemetry.metrics", "metrics",
      "Which metrics the core records: `otel` (today's OpenTelemetry instruments, "
      "`provider.request.duration`, `notification.send.duration`, ...) or `statsd` (the StatsD "
@@ -272,6 +287,12 @@ const std::vector<Profile> kProfiles = {
          {"broadcast.max_receive_count", "3", "not used with backoff retries"},
          {"broadcast.canary", "on",
           "app/config.py:6d410daae^ (send-canary-to-cbc-proxy, every 5 minutes until 2021-03-26)"},
+         {"broadcast.ee_secondary", "present",
+          "app/clients/cbc_proxy.py:" NOTIFY_2025 " (failover_lambda_name = \"ee-2-proxy\")"},
+         {"broadcast.account", "none",
+          "app/clients/cbc_proxy.py:" NOTIFY_2025 " (FunctionName=lambda_name)"},
+         {"broadcast.region", "eu-west-2",
+          "app/clients/cbc_proxy.py:" NOTIFY_2025 " (region_name=\"eu-west-2\")"},
      }},
     {"emergency-alerts-2026-08",
      "alphagov/emergency-alerts-api",
@@ -303,6 +324,16 @@ const std::vector<Profile> kProfiles = {
           "DlqWatcher)"},
          {"broadcast.max_receive_count", "3",
           "emergency-alerts-localenv localstack.sh (maxReceiveCount=3; production's is not public)"},
+         {"broadcast.ee_secondary", "present",
+          "app/clients/cbc_proxy.py:" EAS_TODAY
+          " (secondary_lambda None only when ENVIRONMENT is staging, b09b89368)"},
+         {"broadcast.account", "none",
+          "app/clients/cbc_proxy.py:" EAS_TODAY
+          " (_arn_prefix set from CBC_ACCOUNT_NUMBER when configured, da73f3624; a deployment's "
+          "account is its own)"},
+         {"broadcast.region", "eu-west-2",
+          "app/clients/cbc_proxy.py:" EAS_TODAY
+          " (os.environ.get(\"AWS_REGION\", \"eu-west-2\"), 4d0428a04)"},
      }},
 };
 
@@ -320,6 +351,9 @@ const std::vector<Contradiction> kContradictions = {
     {"sms_redis", "off", "sms_error_threshold", "none",
      "Redis is consulted only for an error threshold, and this one lowers a priority on every "
      "error; set core.sms_error_threshold too"},
+    {"cbc_ee_secondary", "absent", "cbc_routing", "two-lambdas",
+     "only Emergency Alerts' four routes leave EE's secondary Lambda out (b09b89368); set "
+     "core.cbc_routing to four-routes too"},
     {"ses_v2_bad_request", "fixed", "ses_api", "v1",
      "the BadRequestException quirk exists only in the SES v2 client; set core.ses_api to v2 too"},
 };

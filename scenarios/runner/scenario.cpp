@@ -204,31 +204,27 @@ void parse_expect(const json& j, const std::string& path, const std::string& fil
   f.no_others();
 }
 
-// One "core" option: one of `values`, or with kWholeNumber (kPositiveWholeNumber) among them any
-// whole number (but 0).
+// One "core" option: one of `values`, or a value a placeholder among them stands for.
 std::optional<std::string> read_core_option(Fields& cf, const std::string& key,
                                             const std::vector<std::string>& values) {
   const json* raw = cf.get(key);
   if (raw == nullptr) return std::nullopt;
-  auto allows = [&values](const char* v) {
+  auto has = [&values](const char* v) {
     return std::find(values.begin(), values.end(), v) != values.end();
   };
-  const bool positive = allows(kPositiveWholeNumber);
-  const bool numbers = positive || allows(kWholeNumber);
   std::string v;
-  if (numbers && raw->is_number_unsigned()) {
+  if ((has(kWholeNumber) || has(kPositiveWholeNumber)) && raw->is_number_unsigned()) {
     v = std::to_string(raw->get<std::uint64_t>());
   } else if (raw->is_string()) {
     v = raw->get<std::string>();
   }
-  const bool digits = numbers && !v.empty() && v.size() <= 9 &&
-                      v.find_first_not_of("0123456789") == std::string::npos &&
-                      !(positive && v.find_first_not_of('0') == std::string::npos);
-  if (!digits && std::find(values.begin(), values.end(), v) == values.end()) {
+  if (!core_option_allows(values, v)) {
     std::string known;
     for (const auto& n : values) {
       const std::string one = n == kWholeNumber           ? "a whole number"
                               : n == kPositiveWholeNumber ? "a whole number from 1"
+                              : n == kAwsAccountId        ? "a twelve-digit AWS account id"
+                              : n == kAwsRegion           ? "an AWS region such as \"eu-west-2\""
                                                           : "\"" + n + "\"";
       known += (known.empty() ? "" : " or ") + one;
     }
@@ -238,6 +234,34 @@ std::optional<std::string> read_core_option(Fields& cf, const std::string& key,
 }
 
 }  // namespace
+
+bool core_option_allows(const std::vector<std::string>& values, const std::string& v) {
+  const bool placeholder = v == kWholeNumber || v == kPositiveWholeNumber || v == kAwsAccountId ||
+                           v == kAwsRegion;
+  if (!placeholder && std::find(values.begin(), values.end(), v) != values.end()) return true;
+  auto has = [&values](const char* n) {
+    return std::find(values.begin(), values.end(), n) != values.end();
+  };
+  auto only = [&v](const char* set) { return v.find_first_not_of(set) == std::string::npos; };
+  const bool digits = !v.empty() && only("0123456789");
+  // Up to nine digits: what a time in seconds or a count can sensibly be, and an int.
+  if (has(kPositiveWholeNumber) && digits && v.size() <= 9 && !only("0")) return true;
+  if (has(kWholeNumber) && digits && v.size() <= 9) return true;
+  if (has(kAwsAccountId) && digits && v.size() == 12) return true;
+  if (has(kAwsRegion)) {
+    // Lower-case words joined by hyphens, at least three parts, the last a number: eu-west-2,
+    // us-gov-west-1, ap-southeast-5.
+    std::size_t parts = 1;
+    for (char c : v) parts += c == '-';
+    const auto last = v.rfind('-');
+    if (!v.empty() && only("abcdefghijklmnopqrstuvwxyz0123456789-") && parts >= 3 &&
+        v.front() != '-' && v.find("--") == std::string::npos && last + 1 < v.size() &&
+        std::string_view(v).substr(last + 1).find_first_not_of("0123456789") ==
+            std::string_view::npos)
+      return true;
+  }
+  return false;
+}
 
 // Core options that belong to no one channel, with their values, the first being the default:
 // which metrics the core records (notifications-api 971d80af6 replaced StatsD with

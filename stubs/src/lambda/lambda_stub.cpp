@@ -66,6 +66,13 @@ std::optional<StubAnswer> LambdaStub::Impl::check_auth(const transport::Request&
     return lambda::service_error(
         403, "UnrecognizedClientException",
         {{"message", "The security token included in the request is invalid."}}, rid);
+  // Lambda checks the scope's region before the signature.
+  if (parsed->region != options.region)
+    return lambda::service_error(
+        403, "InvalidSignatureException",
+        {{"message", "Credential should be scoped to a valid region, not '" + parsed->region +
+                         "'. "}},
+        rid);
   if (parsed->service != "lambda" || !aws::verify_request(r, key->second).empty())
     return lambda::service_error(
         403, "InvalidSignatureException",

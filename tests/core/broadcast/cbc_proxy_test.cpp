@@ -244,6 +244,71 @@ TEST_F(FourRoutesTest, LinkTestsTryAllFourRoutesWithoutFailover) {
   EXPECT_EQ(lambda_.calls[3].second.value("identifier", std::string()), "t4");
 }
 
+TEST_F(FourRoutesTest, ALinkTestThatRaisesEndsOnlyItsOwnRoutesTask) {
+  ProxyOptions o;
+  o.routing = Routing::four_routes;
+  o.error_payload = ErrorPayload::json_decode_error;
+  CbcProxyClient client(lambda_, metrics_, logger_, o);
+  InvokeResult undecodable{Kind::failed, 200, "FunctionError", "RequestId: 1 Error: killed"};
+  undecodable.payload_undecodable = true;
+  lambda_.results = {undecodable, {Kind::unhandled, 0, "ReadTimeoutError", "read timed out"},
+                     {Kind::ok, 200, "", ""}, {Kind::ok, 200, "", ""}};
+  int results = 0;
+  bool finished = false;
+  client.get_proxy("o2").send_link_test([] { return std::string("t"); }, [] { return 0; },
+                                        [&](std::string, InvokeResult) { ++results; },
+                                        [&] { finished = true; });
+  while (clock_.step()) {
+  }
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(results, 4);
+  EXPECT_EQ(lambda_.calls.size(), 4U);
+}
+
+TEST_F(FourRoutesTest, EeWithoutASecondaryTriesTwoRoutesAndNamesNone) {
+  ProxyOptions o;
+  o.without_secondary = {"ee"};
+  lambda_.results = {fail(), fail()};
+  auto r = send("ee", o);
+  EXPECT_EQ(r.kind, ProxyResult::Kind::retryable);
+  EXPECT_EQ(r.message, "ee-1-proxy and None lambdas failed");
+  EXPECT_EQ(invoked(), (std::vector<std::string>{"ee-1-proxy/cbc_a", "ee-1-proxy/cbc_b"}));
+  // Only EE: O2 keeps its four routes.
+  lambda_.calls.clear();
+  lambda_.results = {fail(), fail(), fail(), fail()};
+  EXPECT_EQ(send("o2", o).message, "o2-1-proxy and o2-2-proxy lambdas failed");
+  EXPECT_EQ(lambda_.calls.size(), 4U);
+}
+
+TEST_F(FourRoutesTest, EeWithoutASecondaryStillRunsFourLinkTestsTheLastTwoToNone) {
+  ProxyOptions o;
+  o.routing = Routing::four_routes;
+  o.without_secondary = {"ee"};
+  CbcProxyClient client(lambda_, metrics_, logger_, o);
+  std::vector<std::string> routes;
+  client.get_proxy("ee").send_link_test([] { return std::string("t"); }, [] { return 0; },
+                                        [&](std::string route, InvokeResult) {
+                                          routes.push_back(route);
+                                        });
+  while (clock_.step()) {
+  }
+  EXPECT_EQ(routes, (std::vector<std::string>{"ee-1-proxy/cbc_a", "ee-1-proxy/cbc_b",
+                                              "None/cbc_a", "None/cbc_b"}));
+  EXPECT_EQ(lambda_.calls.at(2).first, "None");
+}
+
+TEST_F(FourRoutesTest, AnAccountNamesEveryFunctionByPartialArnButNotItsRoute) {
+  ProxyOptions o;
+  o.function_prefix = "123456789012:function:";
+  lambda_.results = {fail(), {Kind::ok, 200, "", ""}};
+  auto r = send("three", o);
+  EXPECT_EQ(r.kind, ProxyResult::Kind::ok);
+  EXPECT_EQ(r.invoked, (std::vector<std::string>{"three-1-proxy/cbc_a", "three-1-proxy/cbc_b"}));
+  ASSERT_EQ(lambda_.calls.size(), 2U);
+  EXPECT_EQ(lambda_.calls[0].first, "123456789012:function:three-1-proxy");
+  EXPECT_EQ(metrics_.counter("cbc-proxy.invoke.three-1-proxy.cbc_b.ok"), 1);
+}
+
 TEST(LambdaPayload, DecodesAsUpstreamsConvertLambdaPayloadToJson) {
   EXPECT_TRUE(lambda_payload_decodes(R"({"errorType": "X", "errorMessage": "a \"b\"\n"})"));
   EXPECT_TRUE(lambda_payload_decodes(" \"quoted\" "));

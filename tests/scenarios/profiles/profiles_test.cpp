@@ -26,13 +26,7 @@ const std::vector<std::string>* allowed_values(const std::string& option) {
 }
 
 bool allows(const std::vector<std::string>& values, const std::string& v) {
-  if (std::find(values.begin(), values.end(), v) != values.end()) return true;
-  auto has = [&values](const char* n) {
-    return std::find(values.begin(), values.end(), n) != values.end();
-  };
-  const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-  if (has(scenarios::kPositiveWholeNumber)) return digits && v.find_first_not_of('0') != v.npos;
-  return has(scenarios::kWholeNumber) && digits;
+  return scenarios::core_option_allows(values, v);
 }
 
 TEST(ProfilesTest, EverySettingSuppliesARealCoreOptionOnce) {

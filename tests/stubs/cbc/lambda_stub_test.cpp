@@ -237,6 +237,17 @@ TEST_F(CbcTest, StrictSigV4) {
                "SignedHeaders=host;x-amz-date, Signature=00"},
               {"X-Amz-Date", "20261127T230000Z"}});
   EXPECT_EQ(r.headers.get_or("x-amzn-ErrorType", ""), "InvalidSignatureException");
+  EXPECT_NE(body(r).dump().find("does not match"), std::string::npos) << body(r).dump();
+  // The scope's region is checked before the signature.
+  r = invoke("canary", {{"identifier", "x"}}, "",
+             {{"Authorization",
+               "AWS4-HMAC-SHA256 Credential=AKIDCBC/20261127/eu-west-1/lambda/aws4_request, "
+               "SignedHeaders=host;x-amz-date, Signature=00"},
+              {"X-Amz-Date", "20261127T230000Z"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.headers.get_or("x-amzn-ErrorType", ""), "InvalidSignatureException");
+  EXPECT_EQ(body(r)["message"],
+            "Credential should be scoped to a valid region, not 'eu-west-1'. ");
 }
 
 }  // namespace

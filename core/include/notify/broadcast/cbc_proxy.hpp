@@ -89,6 +89,14 @@ struct ProxyOptions {
   /// The route advisor's advice for an operator ("ee"): the route to try first. Unset or
   /// returning nullopt: the routes in their own order.
   std::function<std::optional<Route>(const std::string& mno)> advised_route;
+  /// What goes before a Lambda's name in FunctionName: "" (the bare name), or Emergency Alerts'
+  /// "{CBC_ACCOUNT_NUMBER}:function:" for a cross-account invoke (da73f3624). Route names, logs
+  /// and metrics keep the bare name.
+  std::string function_prefix;
+  /// Operators whose secondary Lambda is None (Emergency Alerts' EE on staging, b09b89368), under
+  /// Routing::four_routes: a send tries the primary's two routes only, the failure text names
+  /// "None", and the link tests to the secondary invoke a function called "None".
+  std::vector<std::string> without_secondary;
 };
 
 class LambdaClient {
@@ -168,18 +176,26 @@ class CbcProxy {
   void update_and_send_broadcast(const BroadcastArgs& a, ProxyDone done);
   void cancel_broadcast(const BroadcastArgs& a, ProxyDone done);
   /// two_lambdas: invokes both Lambdas independently, no failover; `done` gets one result per
-  /// Lambda ("ee-1-proxy"). four_routes: all four routes, one after another, each with its
-  /// cbc_target; `done` gets "ee-1-proxy/cbc_a" and so on.
+  /// Lambda ("ee-1-proxy"); an error the task does not catch ends it before the second.
+  /// four_routes: all four routes, one after another, each with its cbc_target, each its own task
+  /// (b487e78f9), so an error one raises does not stop the next; `done` gets "ee-1-proxy/cbc_a"
+  /// and so on.
   void send_link_test(std::function<std::string()> identifier,
                       std::function<std::int64_t()> message_number,
                       std::function<void(std::string route, InvokeResult)> done,
                       std::function<void()> finished = nullptr);
   /// How many results send_link_test gives when none raises: 2 or 4.
-  std::size_t link_test_routes() const { return routes().size(); }
+  std::size_t link_test_routes() const { return link_test_route_list().size(); }
   bool failover_on_connection_errors() const { return options_.failover_on_connection_errors; }
   const ProxyOptions& options() const { return options_; }
-  /// The four routes in upstream order (without the advisor).
+  /// The routes a send tries, in upstream order (without the advisor): four, or two when the
+  /// operator has no secondary Lambda.
   std::vector<Route> routes() const;
+  /// The routes the link tests invoke: always four under four_routes, the secondary's named
+  /// "None" when it is absent (each is its own task upstream and invokes whatever it is given).
+  std::vector<Route> link_test_route_list() const;
+  /// The secondary Lambda's name as upstream prints it: its name, or "None" when absent.
+  std::string secondary_lambda() const;
   /// _invoke_lambda_with_failover (two_lambdas) or _invoke_lambdas_with_routing (four_routes).
   void invoke_with_failover(const nlohmann::json& payload, ProxyDone done);
 

@@ -148,9 +148,25 @@ void CbcProxy::cancel_broadcast(const BroadcastArgs& a, ProxyDone done) {
   invoke_with_failover(cancel_payload(a), std::move(done));
 }
 
+std::string CbcProxy::secondary_lambda() const {
+  const auto& absent = options_.without_secondary;
+  if (options_.routing == Routing::four_routes &&
+      std::find(absent.begin(), absent.end(), provider()) != absent.end())
+    return "None";
+  return std::string(failover_lambda_name());
+}
+
 std::vector<Route> CbcProxy::routes() const {
   const std::string primary(lambda_name()), secondary(failover_lambda_name());
   if (options_.routing == Routing::two_lambdas) return {{primary, ""}, {secondary, ""}};
+  // if self.secondary_lambda: routes.extend(...)
+  if (secondary_lambda() == "None") return {{primary, "cbc_a"}, {primary, "cbc_b"}};
+  return {{primary, "cbc_a"}, {primary, "cbc_b"}, {secondary, "cbc_a"}, {secondary, "cbc_b"}};
+}
+
+std::vector<Route> CbcProxy::link_test_route_list() const {
+  if (options_.routing == Routing::two_lambdas) return routes();
+  const std::string primary(lambda_name()), secondary = secondary_lambda();
   return {{primary, "cbc_a"}, {primary, "cbc_b"}, {secondary, "cbc_a"}, {secondary, "cbc_b"}};
 }
 
@@ -159,9 +175,10 @@ void CbcProxy::send_link_test(std::function<std::string()> identifier,
                               std::function<void(std::string, InvokeResult)> done,
                               std::function<void()> finished) {
   if (options_.routing == Routing::four_routes) {
-    // send_link_test: _send_link_test for each route in turn, no failover; each result is the
-    // advisor's to judge. An exception _invoke_lambda lets out (a JSONDecodeError, or a
-    // connection error without the fix) ends the task before the next route.
+    // trigger_link_tests sends one task per route (trigger_link_test_primary_to_A, ...), run
+    // here one after another: no failover, each result the advisor's to judge. An exception
+    // _invoke_lambda lets out (a JSONDecodeError, or a connection error without the fix) ends
+    // that route's task only.
     const bool ibag = message_format() == MessageFormat::ibag;
     auto payload = [this, ibag, identifier, message_number](const std::string& target) {
       auto p = link_test_payload(identifier(), ibag ? message_number() : 0);
@@ -171,7 +188,7 @@ void CbcProxy::send_link_test(std::function<std::string()> identifier,
     // Each pending invocation holds the step function; the step holds itself only weakly.
     auto step = std::make_shared<std::function<void(std::size_t)>>();
     std::weak_ptr<std::function<void(std::size_t)>> weak = step;
-    auto rs = routes();
+    auto rs = link_test_route_list();
     *step = [this, rs, payload, done, finished, weak](std::size_t i) {
       if (i == rs.size()) {
         if (finished) finished();
@@ -179,17 +196,9 @@ void CbcProxy::send_link_test(std::function<std::string()> identifier,
       }
       auto self = weak.lock();
       const Route r = rs[i];
-      lambda_.invoke(r.lambda, payload(r.target),
-                     [this, r, i, done, finished, self](InvokeResult res) {
-                       const bool raised = (res.kind == InvokeResult::Kind::unhandled &&
-                                            !options_.failover_on_connection_errors) ||
-                                           (res.payload_undecodable &&
-                                            options_.error_payload == ErrorPayload::json_decode_error);
+      lambda_.invoke(options_.function_prefix + r.lambda, payload(r.target),
+                     [r, i, done, self](InvokeResult res) {
                        done(r.lambda + "/" + r.target, std::move(res));
-                       if (raised) {
-                         if (finished) finished();
-                         return;
-                       }
                        (*self)(i + 1);
                      });
     };
@@ -204,15 +213,17 @@ void CbcProxy::send_link_test(std::function<std::string()> identifier,
     return link_test_payload(identifier(), ibag ? message_number() : 0);
   };
   std::string first(lambda_name()), second(failover_lambda_name());
-  lambda_.invoke(first, payload(),
-                 [this, first, second, payload, done, finished](InvokeResult r) {
+  const std::string prefix = options_.function_prefix;
+  lambda_.invoke(prefix + first, payload(),
+                 [this, first, second, prefix, payload, done, finished](InvokeResult r) {
                    const bool unhandled = r.kind == InvokeResult::Kind::unhandled;
                    done(first, std::move(r));
                    if (unhandled && !options_.failover_on_connection_errors) {
                      if (finished) finished();
                      return;
                    }
-                   lambda_.invoke(second, payload(), [second, done, finished](InvokeResult r2) {
+                   lambda_.invoke(prefix + second, payload(),
+                                  [second, done, finished](InvokeResult r2) {
                      done(second, std::move(r2));
                      if (finished) finished();
                    });
@@ -222,8 +233,7 @@ void CbcProxy::send_link_test(std::function<std::string()> identifier,
 void CbcProxy::invoke_routes(nlohmann::json payload, std::vector<Route> routes, std::size_t i,
                              std::vector<std::string> invoked, ProxyDone done) {
   if (i == routes.size()) {
-    std::string message =
-        std::string(lambda_name()) + " and " + std::string(failover_lambda_name()) + " lambdas failed";
+    std::string message = std::string(lambda_name()) + " and " + secondary_lambda() + " lambdas failed";
     logger_.info("cbc_proxy", message);
     done(ProxyResult{ProxyResult::Kind::retryable, std::move(message), std::move(invoked)});
     return;
@@ -261,7 +271,7 @@ void CbcProxy::invoke_routes(nlohmann::json payload, std::vector<Route> routes, 
     invoke_routes(std::move(payload), std::move(routes), i + 1, std::move(invoked),
                   std::move(done));
   };
-  lambda_.invoke(r.lambda, payload, std::move(next));
+  lambda_.invoke(options_.function_prefix + r.lambda, payload, std::move(next));
 }
 
 void CbcProxy::invoke_with_failover(const nlohmann::json& payload, ProxyDone done) {
@@ -296,7 +306,7 @@ void CbcProxy::invoke_with_failover(const nlohmann::json& payload, ProxyDone don
     done(ProxyResult{ProxyResult::Kind::retryable,
                      "Lambda failed for both " + first + " and " + second, {first, second}});
   };
-  lambda_.invoke(first, payload,
+  lambda_.invoke(options_.function_prefix + first, payload,
                  [this, first, second, op, payload, done,
                   on_second = std::move(on_second)](InvokeResult r) mutable {
                    metrics_.incr("cbc-proxy.invoke." + first +
@@ -317,15 +327,18 @@ void CbcProxy::invoke_with_failover(const nlohmann::json& payload, ProxyDone don
                                                     " " + r.detail + "; failing over to " +
                                                     second);
                    metrics_.incr("cbc-proxy.failover." + op);
-                   lambda_.invoke(second, payload, std::move(on_second));
+                   lambda_.invoke(options_.function_prefix + second, payload,
+                                  std::move(on_second));
                  });
 }
 
 CbcProxyClient::CbcProxyClient(LambdaClient& lambda, telemetry::Metrics& metrics,
                                telemetry::Logger& logger, bool failover_on_connection_errors)
-    : CbcProxyClient(lambda, metrics, logger,
-                     ProxyOptions{failover_on_connection_errors, Routing::two_lambdas,
-                                  ErrorPayload::logged, nullptr}) {}
+    : CbcProxyClient(lambda, metrics, logger, [failover_on_connection_errors] {
+        ProxyOptions o;
+        o.failover_on_connection_errors = failover_on_connection_errors;
+        return o;
+      }()) {}
 
 CbcProxyClient::CbcProxyClient(LambdaClient& lambda, telemetry::Metrics& metrics,
                                telemetry::Logger& logger, ProxyOptions options)

@@ -121,6 +121,14 @@ struct ChaosSetting {
 inline constexpr const char* kWholeNumber = "<whole number>";
 /// Like kWholeNumber, but 0 is refused: a time-out or a window of 0 s cannot run.
 inline constexpr const char* kPositiveWholeNumber = "<whole number from 1>";
+/// An AWS account id: twelve digits, written as a string.
+inline constexpr const char* kAwsAccountId = "<AWS account id>";
+/// An AWS region name: "eu-west-2", "us-gov-west-1".
+inline constexpr const char* kAwsRegion = "<AWS region>";
+
+/// Whether `value` is allowed by a core option's `values` (one of them, or a value one of the
+/// placeholders above stands for).
+bool core_option_allows(const std::vector<std::string>& values, const std::string& value);
 
 struct ChannelSpec {
   std::string name;  // the key under "workload"
@@ -133,7 +141,7 @@ struct ChannelSpec {
   /// Values of "core.<key>" the channel reads (e.g. "email_client"), with the allowed values,
   /// the first being the default when no profile gives one; kWholeNumber among them allows any
   /// whole number (written as a JSON integer or a string of digits), kPositiveWholeNumber any
-  /// but 0.
+  /// but 0, kAwsAccountId and kAwsRegion what their names say.
   std::vector<std::pair<std::string, std::vector<std::string>>> core_options;
   /// For `notify-sim chaos`: a random workload block for this channel of about `count`
   /// notifications spread over `spread_ms`, from `rng`, and how many notifications it makes.
