@@ -1,7 +1,8 @@
 // Signed documents through the proxy Lambda to a CBC stub that checks them: a signature made
 // with the configured certificate's key is acknowledged; an unsigned document, one changed after
 // signing, and one signed by another key are refused with an Error answer that is itself valid.
-// Key pairs come from openssl at build time (NOTIFY_TEST_KEYS_DIR).
+// Key pairs come from openssl at build time (NOTIFY_TEST_KEYS_DIR), or are notify-sim's built-in
+// test pair.
 #include "cbc_fixture.hpp"
 
 #include "notify/broadcast/render.hpp"
@@ -116,6 +117,81 @@ TEST_F(CbcTest, SigningConfigErrorsNameTheField) {
   EXPECT_NE(e->to_string().find("signing.key"), std::string::npos) << e->to_string();
   // Refused configurations change nothing: documents still go unsigned and unchecked.
   EXPECT_EQ(body(invoke("ee-1-proxy", alert("11111111-0000-4000-8000-000000000206")))["success"],
+            true);
+}
+
+nlohmann::json test_pair_signing() { return {{"signing", {{"test_pair", true}}}}; }
+nlohmann::json test_pair_checking() { return {{"signature_test_pair", true}}; }
+
+TEST_F(CbcTest, TestPairOnBothSidesIsAcknowledged) {
+  ASSERT_FALSE(lambda_.configure(test_pair_signing()));
+  ASSERT_FALSE(cbc_.configure(test_pair_checking()));
+  EXPECT_TRUE(lambda_.options().signing_test_pair);
+  auto r = invoke("ee-1-proxy", alert("11111111-0000-4000-8000-000000000211"));
+  EXPECT_EQ(body(r)["success"], true) << r.body;
+  r = invoke("vodafone-1-proxy", alert("11111111-0000-4000-8000-000000000212", "ibag"));
+  EXPECT_EQ(body(r)["success"], true) << r.body;
+  for (const auto& e : answers(host_)) EXPECT_EQ(e.outcome, "ok");
+
+  // A CBC that trusts the test pair refuses what the file key signed, and the reverse.
+  ASSERT_FALSE(lambda_.configure(signing("signer")));
+  r = invoke("o2-1-proxy", alert("11111111-0000-4000-8000-000000000213"));
+  EXPECT_NE(body(r)["errorMessage"].get<std::string>().find(
+                "SignatureInvalid: the signature does not verify with notify-sim's built-in "
+                "test pair"),
+            std::string::npos)
+      << r.body;
+  ASSERT_FALSE(lambda_.configure(test_pair_signing()));
+  ASSERT_FALSE(cbc_.configure(checking()));
+  r = invoke("o2-1-proxy", alert("11111111-0000-4000-8000-000000000213"));
+  EXPECT_NE(body(r)["errorMessage"].get<std::string>().find("SignatureInvalid"), std::string::npos)
+      << r.body;
+
+  // Unsigned, to a CBC that trusts the test pair: the answer names the pair, not a path.
+  ASSERT_FALSE(lambda_.configure(nlohmann::json{{"signing", {{"test_pair", false}}}}));
+  EXPECT_FALSE(lambda_.options().signer);
+  ASSERT_FALSE(cbc_.configure(test_pair_checking()));
+  r = invoke("three-1-proxy", alert("11111111-0000-4000-8000-000000000214"));
+  EXPECT_NE(body(r)["errorMessage"].get<std::string>().find(
+                "SignatureMissing: this CBC takes only documents signed with notify-sim's "
+                "built-in test pair"),
+            std::string::npos)
+      << r.body;
+}
+
+TEST_F(CbcTest, TestPairConfigErrorsNameTheField) {
+  auto e = lambda_.configure(nlohmann::json{{"signing",
+                                             {{"test_pair", true},
+                                              {"key", kKeys + "/signer.key"},
+                                              {"certificate", kKeys + "/signer.pem"}}}});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->to_string(),
+            "signing.test_pair: expected true alone, or key and certificate without it, got true "
+            "beside key and certificate");
+  e = lambda_.configure(nlohmann::json{{"signing", {{"test_pair", "yes"}}}});
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->to_string().find("signing.test_pair"), std::string::npos) << e->to_string();
+  e = cbc_.configure(nlohmann::json{{"signature_test_pair", true},
+                                    {"signature_certificate", kKeys + "/signer.pem"}});
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->to_string().find("signature_test_pair: expected true alone, or a "
+                                "signature_certificate without it, got true beside "
+                                "signature_certificate"),
+            std::string::npos)
+      << e->to_string();
+  e = cbc_.configure(nlohmann::json{{"signature_test_pair", 1}});
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->to_string().find("signature_test_pair"), std::string::npos) << e->to_string();
+  // "" beside true is no certificate: the test pair alone.
+  EXPECT_FALSE(
+      cbc_.configure(nlohmann::json{{"signature_test_pair", true}, {"signature_certificate", ""}}));
+  // Refused configurations change nothing else: the CBC checks with the test pair, the Lambda
+  // does not sign.
+  auto r = invoke("ee-1-proxy", alert("11111111-0000-4000-8000-000000000241"));
+  EXPECT_NE(body(r)["errorMessage"].get<std::string>().find("SignatureMissing"), std::string::npos)
+      << r.body;
+  ASSERT_FALSE(cbc_.configure(nlohmann::json{{"signature_test_pair", false}}));
+  EXPECT_EQ(body(invoke("ee-1-proxy", alert("11111111-0000-4000-8000-000000000241")))["success"],
             true);
 }
 
