@@ -280,7 +280,10 @@ void LambdaStub::handle_async(const Call& call, Answer answer) {
         {{"success", true}, {"identifier", payload.value("identifier", nlohmann::json())}}, rid));
     return;
   }
-  lambda::run_proxy(services, options, *fn, payload, call.seq, rid, std::move(finish));
+  // lambda.tamper_document is no error of the function's: it runs as usual, and the canary,
+  // which sends no document, is not affected.
+  lambda::run_proxy(services, options, *fn, payload, call.seq, rid,
+                    call.error == kLambdaTamperDocument, std::move(finish));
 }
 
 std::optional<SelectorNames> LambdaStub::selector_names() const {
@@ -292,8 +295,9 @@ std::optional<SelectorNames> LambdaStub::selector_names() const {
 }
 
 std::vector<std::string> LambdaStub::error_names() const {
-  return {kLambdaThrottled, kLambdaServiceError, kLambdaCredentialsRevoked, kLambdaFunctionTimeout,
-          kLambdaFunctionError, kLambdaFunctionErrorText};
+  return {kLambdaThrottled,       kLambdaServiceError,  kLambdaCredentialsRevoked,
+          kLambdaFunctionTimeout, kLambdaFunctionError, kLambdaFunctionErrorText,
+          kLambdaTamperDocument};
 }
 
 StubAnswer LambdaStub::not_found(const transport::Request& request) const {

@@ -95,5 +95,9 @@ inline constexpr const char* kLambdaFunctionTimeout = "lambda.function_timeout";
 inline constexpr const char* kLambdaFunctionError = "lambda.function_error";
 /// 200 Unhandled whose payload is plain text, not a JSON error document.
 inline constexpr const char* kLambdaFunctionErrorText = "lambda.function_error_text";
+/// Not an error of its own: the proxy function runs, renders and signs as usual, then one
+/// character of the document is changed on its way to the CBC (still valid XML, CAP or IBAG),
+/// so a CBC that verifies signatures answers SignatureInvalid and one that does not acknowledges.
+inline constexpr const char* kLambdaTamperDocument = "lambda.tamper_document";
 
 }  // namespace notify::stubs
