@@ -60,6 +60,10 @@ json random_rule(runtime::Rng& rng, const stubs::StubSpec& spec) {
   }
   json action;
   std::vector<std::string> errors = spec.make()->error_names();
+  std::erase_if(errors, [&spec](const std::string& name) {
+    return std::find(spec.chaos_excluded_errors.begin(), spec.chaos_excluded_errors.end(), name) !=
+           spec.chaos_excluded_errors.end();
+  });
   const std::int64_t kind = between(rng, 0, spec.callback_operation.empty() ? 5 : 7);
   switch (kind) {
     case 0:

@@ -105,9 +105,12 @@ struct CbcStub::Impl {
   mutable std::mutex mutex;
   // "responses": the HTTP status an endpoint answers, by "operator/az" or "operator".
   std::map<std::string, int> responses;
-  // "signature_certificate": when set, every document must carry a signature made with its key.
+  // "signature_certificate" or "signature_test_pair": when set, every document must carry a
+  // signature made with that certificate's key. `trusted` names it in answers: the path, or
+  // notify-sim's built-in test pair.
   std::shared_ptr<const broadcast::SignatureVerifier> verifier;
-  std::string certificate_path;
+  std::string trusted;
+  bool test_pair = false;
   std::map<std::string, OperatorState> ops;
   std::vector<std::pair<std::string, std::string>> documents;
   std::uint64_t next_ack = 1;
@@ -275,11 +278,12 @@ StubAnswer CbcStub::handle(const Call& call) {
     auto check = impl_->verifier->verify(call.request.body);
     if (check.status == broadcast::SignatureStatus::missing)
       return error(400, "SignatureMissing",
-                   "this CBC takes only documents signed for " + impl_->certificate_path, none);
+                   "this CBC takes only documents signed " +
+                       std::string(impl_->test_pair ? "with " : "for ") + impl_->trusted,
+                   none);
     if (check.status != broadcast::SignatureStatus::valid)
       return error(400, "SignatureInvalid",
-                   "the signature does not verify with " + impl_->certificate_path + ": " +
-                       check.detail,
+                   "the signature does not verify with " + impl_->trusted + ": " + check.detail,
                    none);
   }
   pugi::xml_document doc;
@@ -333,8 +337,9 @@ std::vector<std::string> CbcStub::error_names() const {
 std::optional<FieldError> CbcStub::configure(const nlohmann::json& config) {
   std::map<std::string, int> responses;
   bool given = false;
-  bool certificate_given = false;
-  std::string certificate_path;
+  bool trust_given = false;
+  std::string trusted;
+  bool test_pair = false;
   std::shared_ptr<const broadcast::SignatureVerifier> verifier;
   try {
     Fields f(config, "");
@@ -356,16 +361,31 @@ std::optional<FieldError> CbcStub::configure(const nlohmann::json& config) {
         responses[key] = value.get<int>();
       }
     }
-    if (auto path = f.string("signature_certificate")) {
-      certificate_given = true;
-      certificate_path = *path;
-      if (!path->empty()) {
-        try {
-          verifier = std::make_shared<const broadcast::SignatureVerifier>(
-              broadcast::SignatureVerifier::from_file(*path));
-        } catch (const std::runtime_error& e) {
-          f.fail(f.at("signature_certificate"), "a readable PEM certificate", e.what());
-        }
+    auto path = f.string("signature_certificate");
+    auto use_test_pair = f.boolean("signature_test_pair");
+    // Either names what the CBC trusts; the block that gives one of them replaces the trust
+    // before, and "" or false alone turns the check off.
+    trust_given = path.has_value() || use_test_pair.has_value();
+    if (use_test_pair.value_or(false)) {
+      if (path && !path->empty())
+        f.fail(f.at("signature_test_pair"), "true alone, or a signature_certificate without it",
+               "true beside signature_certificate " + quote_json(*path));
+      try {
+        verifier = std::make_shared<const broadcast::SignatureVerifier>(
+            broadcast::SignatureVerifier::from_pem(broadcast::test_pair().certificate_pem,
+                                                   std::string(broadcast::kTestPairLabel)));
+        trusted = broadcast::kTestPairLabel;
+        test_pair = true;
+      } catch (const std::runtime_error& e) {
+        f.fail(f.at("signature_test_pair"), "a test pair OpenSSL can make", e.what());
+      }
+    } else if (path && !path->empty()) {
+      trusted = *path;
+      try {
+        verifier = std::make_shared<const broadcast::SignatureVerifier>(
+            broadcast::SignatureVerifier::from_file(*path));
+      } catch (const std::runtime_error& e) {
+        f.fail(f.at("signature_certificate"), "a readable PEM certificate", e.what());
       }
     }
     f.no_others();
@@ -374,9 +394,10 @@ std::optional<FieldError> CbcStub::configure(const nlohmann::json& config) {
   }
   std::lock_guard lock(impl_->mutex);
   if (given) impl_->responses = std::move(responses);
-  if (certificate_given) {
+  if (trust_given) {
     impl_->verifier = std::move(verifier);
-    impl_->certificate_path = std::move(certificate_path);
+    impl_->trusted = std::move(trusted);
+    impl_->test_pair = test_pair;
   }
   return std::nullopt;
 }

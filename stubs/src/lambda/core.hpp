@@ -52,8 +52,16 @@ StubAnswer function_result(const nlohmann::json& payload, const std::string& req
 std::string base64(std::string_view bytes);
 
 /// What a proxy function does with one payload. `done` runs later, on the clock, exactly once.
+/// `tamper` (the lambda.tamper_document fault) changes the document after signing.
 void run_proxy(StubServices& services, const LambdaOptions& options, const Function& fn,
                const nlohmann::json& payload, std::uint64_t parent, const std::string& request_id,
-               std::function<void(StubAnswer)> done);
+               bool tamper, std::function<void(StubAnswer)> done);
+
+/// The lambda.tamper_document change: one character of the text of the first <description>
+/// (CAP) or <IBAG_text_alert_message> (IBAG), or failing those of <identifier> or
+/// <IBAG_message_number>: its first digit becomes the next (9 becomes 0), or with no digit its
+/// first ASCII letter changes case. Length, encoding and validity stay as they were. False when
+/// the document has none of those elements with a letter or digit (it is then unchanged).
+bool tamper_document(std::string& document);
 
 }  // namespace notify::stubs::lambda

@@ -287,7 +287,10 @@ void LambdaStub::handle_async(const Call& call, Answer answer) {
         {{"success", true}, {"identifier", payload.value("identifier", nlohmann::json())}}, rid));
     return;
   }
-  lambda::run_proxy(services, options, *fn, payload, call.seq, rid, std::move(finish));
+  // lambda.tamper_document is no error of the function's: it runs as usual, and the canary,
+  // which sends no document, is not affected.
+  lambda::run_proxy(services, options, *fn, payload, call.seq, rid,
+                    call.error == kLambdaTamperDocument, std::move(finish));
 }
 
 std::optional<SelectorNames> LambdaStub::selector_names() const {
@@ -299,8 +302,9 @@ std::optional<SelectorNames> LambdaStub::selector_names() const {
 }
 
 std::vector<std::string> LambdaStub::error_names() const {
-  return {kLambdaThrottled, kLambdaServiceError, kLambdaCredentialsRevoked, kLambdaFunctionTimeout,
-          kLambdaFunctionError, kLambdaFunctionErrorText};
+  return {kLambdaThrottled,       kLambdaServiceError,  kLambdaCredentialsRevoked,
+          kLambdaFunctionTimeout, kLambdaFunctionError, kLambdaFunctionErrorText,
+          kLambdaTamperDocument};
 }
 
 StubAnswer LambdaStub::not_found(const transport::Request& request) const {
@@ -362,11 +366,27 @@ std::optional<FieldError> LambdaStub::configure(const nlohmann::json& config) {
       Fields g(*signing, f.at("signing"));
       auto key = g.string("key");
       auto certificate = g.string("certificate");
+      auto test_pair = g.boolean("test_pair");
       g.no_others();
-      if (!key && !certificate) {
-        o.signer.reset();
-        o.signing_certificate_path.clear();
-      } else {
+      o.signer.reset();
+      o.signing_certificate_path.clear();
+      o.signing_test_pair = false;
+      if (test_pair.value_or(false)) {
+        // The built-in pair is a key and a certificate: a path beside it would be ignored.
+        if (key || certificate)
+          g.fail(g.at("test_pair"), "true alone, or key and certificate without it",
+                 std::string("true beside ") + (key && certificate ? "key and certificate"
+                                                : key              ? "key"
+                                                                   : "certificate"));
+        try {
+          const auto& pair = broadcast::test_pair();
+          o.signer = std::make_shared<const broadcast::Signer>(broadcast::Signer::from_pem(
+              pair.key_pem, pair.certificate_pem, std::string(broadcast::kTestPairLabel)));
+          o.signing_test_pair = true;
+        } catch (const std::runtime_error& e) {
+          g.fail(g.at("test_pair"), "a test pair OpenSSL can make", e.what());
+        }
+      } else if (key || certificate) {
         if (!key) g.fail(g.at("key"), "the path of a PEM private key", "nothing");
         if (!certificate) g.fail(g.at("certificate"), "the path of a PEM certificate", "nothing");
         try {

@@ -2,9 +2,10 @@
 // checks the payload, renders CAP 1.2 or IBAG as the proxy does, and posts the document to its
 // operator's CBC: through its own AZ's path (Notify's payload), or, when the payload carries
 // "cbc_target" (Emergency Alerts since 031953fbf), through the endpoint it names: "cbc_a" is the
-// first AZ path's endpoint, "cbc_b" the second's, whichever Lambda is asked. A connection failure is the CBCNewConnectionError
-// Notify's failover rule was first written for; an Error from the CBC is a CBCRejectedError
-// carrying the CBC's reason.
+// first AZ path's endpoint, "cbc_b" the second's, whichever Lambda is asked. A connection failure
+// is the CBCNewConnectionError Notify's failover rule was first written for; an Error from the CBC
+// is a CBCRejectedError carrying the CBC's reason. The lambda.tamper_document fault changes the
+// signed document on its way out, the way a signature exists to catch.
 #include "core.hpp"
 
 #include "notify/broadcast/render.hpp"
@@ -57,11 +58,62 @@ std::string operation_of(broadcast::MessageType t) {
   return "Submit";
 }
 
+// One character of `text` (an element's raw content, entity references included) changed in
+// place: the first digit to the next, else the first ASCII letter to the other case. Entity
+// references (&amp; and the like) are skipped whole so the XML stays well-formed; bytes of
+// multibyte UTF-8 characters are never ASCII letters or digits, so they are left alone.
+bool tamper_text(char* text, std::size_t size) {
+  auto each = [&](auto&& pick) {
+    for (std::size_t i = 0; i < size; ++i) {
+      if (text[i] == '&') {
+        while (i < size && text[i] != ';') ++i;
+        continue;
+      }
+      if (pick(text[i])) return true;
+    }
+    return false;
+  };
+  if (each([](char& c) {
+        if (c < '0' || c > '9') return false;
+        c = c == '9' ? '0' : static_cast<char>(c + 1);
+        return true;
+      }))
+    return true;
+  return each([](char& c) {
+    if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+      return true;
+    }
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+      return true;
+    }
+    return false;
+  });
+}
+
 }  // namespace
+
+bool tamper_document(std::string& document) {
+  // The alert's text first, as someone altering a warning would; the key fields when there is
+  // none (a cancel, a link test). A CAP document has no IBAG elements and the reverse.
+  for (std::string_view name :
+       {"description", "IBAG_text_alert_message", "identifier", "IBAG_message_number"}) {
+    const std::string open = "<" + std::string(name) + ">";
+    const std::string close = "</" + std::string(name) + ">";
+    const auto begin = document.find(open);
+    if (begin == std::string::npos) continue;
+    const auto start = begin + open.size();
+    const auto end = document.find(close, start);
+    if (end == std::string::npos) continue;
+    if (tamper_text(document.data() + start, end - start)) return true;
+  }
+  return false;
+}
 
 void run_proxy(StubServices& services, const LambdaOptions& options, const Function& fn,
                const nlohmann::json& payload, std::uint64_t parent, const std::string& request_id,
-               std::function<void(StubAnswer)> done) {
+               bool tamper, std::function<void(StubAnswer)> done) {
   auto parsed = broadcast::parse_payload(payload);
   if (!parsed) {
     const auto& e = parsed.error();
@@ -98,6 +150,9 @@ void run_proxy(StubServices& services, const LambdaOptions& options, const Funct
     }
     *document = std::move(signed_doc.document);
   }
+  // Changed after signing, on its way to the CBC: what the CBC receives, and the journal keeps,
+  // is the changed document.
+  if (tamper) tamper_document(*document);
   std::string az = fn.az;
   if (payload.is_object() && payload.contains("cbc_target")) {
     const auto& t = payload["cbc_target"];

@@ -40,6 +40,10 @@ echo '{"message_type": "alert"}' >payload.json
 echo '{"name": "x", "core": {"backstops": {"replay_every_min": 7}}}' >bad-backstops.json
 echo '{"name": "x", "core": {"beat_timezone": "London"}}' >bad-timezone.json
 echo '{"name": "x", "stubs": {"cbc": {"responses": {"ee": 404}}}}' >bad-cbc-status.json
+echo '{"name": "x", "stubs": {"lambda": {"signing": {"test_pair": true, "key": "k.pem", "certificate": "c.pem"}}}}' >test-pair-and-key.json
+echo '{"name": "x", "stubs": {"lambda": {"signing": {"test_pair": "yes"}}}}' >test-pair-string.json
+echo '{"name": "x", "stubs": {"cbc": {"signature_test_pair": true, "signature_certificate": "c.pem"}}}' >cbc-test-pair-and-cert.json
+echo '{"name": "x", "stubs": {"cbc": {"signature_test_pair": 1}}}' >cbc-test-pair-number.json
 mkdir -p no-scenarios
 
 # run
@@ -156,6 +160,13 @@ expect_one_line "bad-backstops.json: core.backstops.replay_every_min" run bad-ba
 expect_one_line 'core.beat_timezone: expected "UTC" or "Europe/London"' run bad-timezone.json
 expect_one_line "stubs.cbc.responses.ee: expected an HTTP status: 200, 403 or 500" \
   run bad-cbc-status.json
+# the built-in signing test pair: on its own, and a boolean
+expect_one_line "stubs.lambda.signing.test_pair: expected true alone, or key and certificate without it, got true beside key and certificate" \
+  run test-pair-and-key.json
+expect_one_line "stubs.lambda.signing.test_pair: expected" run test-pair-string.json
+expect_one_line 'stubs.cbc.signature_test_pair: expected true alone, or a signature_certificate without it, got true beside signature_certificate "c.pem"' \
+  run cbc-test-pair-and-cert.json
+expect_one_line "stubs.cbc.signature_test_pair: expected" validate cbc-test-pair-number.json
 # upstream profiles: an unknown name from each place one can come from, a "profile" key of the
 # wrong type, and an option that cannot run under its profile
 known='the profiles are notify-2026-08 (default), notify-2025-07, notify-2021 for email, sms, telemetry, lifecycle; emergency-alerts-2026-08 (default), notify-2023 for broadcast'

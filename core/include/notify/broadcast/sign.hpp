@@ -26,6 +26,10 @@ class Signer {
   /// Reads a PEM private key (unencrypted) and its PEM certificate. Throws std::runtime_error
   /// naming the file and what is wrong with it: a configuration error.
   static Signer from_files(const std::string& key_path, const std::string& certificate_path);
+  /// The same from PEM text held in memory; `label` names where it came from in errors
+  /// ("LABEL: not an unencrypted PEM private key ...").
+  static Signer from_pem(std::string_view key_pem, std::string_view certificate_pem,
+                         const std::string& label);
 
   Signer(Signer&&) noexcept;
   Signer& operator=(Signer&&) noexcept;
@@ -38,6 +42,9 @@ class Signer {
  private:
   struct Impl;
   explicit Signer(std::unique_ptr<Impl> impl);
+  // from_pem and from_files: each part named by its own label, so a file's error names that file.
+  static Signer load(std::string_view key_pem, const std::string& key_label,
+                     std::string_view certificate_pem, const std::string& certificate_label);
   std::unique_ptr<Impl> impl_;
 };
 
@@ -61,6 +68,8 @@ class SignatureVerifier {
  public:
   /// Reads a PEM certificate. Throws std::runtime_error naming the file and what is wrong.
   static SignatureVerifier from_file(const std::string& certificate_path);
+  /// The same from PEM text held in memory; `label` names where it came from in errors.
+  static SignatureVerifier from_pem(std::string_view certificate_pem, const std::string& label);
 
   SignatureVerifier(SignatureVerifier&&) noexcept;
   SignatureVerifier& operator=(SignatureVerifier&&) noexcept;
@@ -76,5 +85,21 @@ class SignatureVerifier {
 };
 
 std::string_view to_string(SignatureStatus status) noexcept;
+
+/// notify-sim's built-in test key pair: RSA-2048 (e = 65537) and a self-signed X.509 v3
+/// certificate (serial 1, CN "notify-sim test signer (public, not a secret)", valid 2020-01-01 to
+/// 2120-01-01, SHA-256), both PEM (the key unencrypted PKCS#8). The pair is made in process from
+/// a fixed seed, the same bytes in every process, so a scenario can sign and verify without a key
+/// file and its runs stay deterministic. It is public: anyone with this source can make the same
+/// key, so it proves nothing about who signed. For tests and demos only.
+struct TestPair {
+  std::string key_pem, certificate_pem;
+};
+
+/// The pair, made on first use (thread-safe). Throws std::runtime_error if OpenSSL fails.
+const TestPair& test_pair();
+
+/// How errors and answers name the test pair.
+inline constexpr std::string_view kTestPairLabel = "notify-sim's built-in test pair";
 
 }  // namespace notify::broadcast

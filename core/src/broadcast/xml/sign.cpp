@@ -75,16 +75,21 @@ void ensure_initialised() {
   if (!failure.empty()) throw std::runtime_error(failure);
 }
 
+// PEM text, whether read from a file or held in memory, is bounded and looked at before parsing.
+void check_pem(std::string_view bytes, const std::string& label, const char* what) {
+  if (bytes.size() > kPemBytesMax)
+    throw std::runtime_error(label + ": the " + std::string(what) + " is larger than " +
+                             std::to_string(kPemBytesMax) + " bytes; expected one PEM block");
+  if (bytes.find("-----BEGIN ") == std::string_view::npos)
+    throw std::runtime_error(label + ": the " + std::string(what) +
+                             " is not PEM (no -----BEGIN line)");
+}
+
 std::string read_pem(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot read the " + std::string(what));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() > kPemBytesMax)
-    throw std::runtime_error(path + ": the " + std::string(what) + " is larger than " +
-                             std::to_string(kPemBytesMax) + " bytes; expected one PEM block");
-  if (bytes.find("-----BEGIN ") == std::string::npos)
-    throw std::runtime_error(path + ": the " + std::string(what) +
-                             " is not PEM (no -----BEGIN line)");
+  check_pem(bytes, path, what);
   return bytes;
 }
 
@@ -188,22 +193,32 @@ Signer& Signer::operator=(Signer&&) noexcept = default;
 Signer::~Signer() = default;
 
 Signer Signer::from_files(const std::string& key_path, const std::string& certificate_path) {
-  ensure_initialised();
-  last_xmlsec_error.clear();
   auto key_pem = read_pem(key_path, "signing key");
   auto cert_pem = read_pem(certificate_path, "signing certificate");
+  return load(key_pem, key_path, cert_pem, certificate_path);
+}
+
+Signer Signer::from_pem(std::string_view key_pem, std::string_view certificate_pem,
+                        const std::string& label) {
+  return load(key_pem, label, certificate_pem, label);
+}
+
+Signer Signer::load(std::string_view key_pem, const std::string& key_label,
+                    std::string_view certificate_pem, const std::string& certificate_label) {
+  ensure_initialised();
+  last_xmlsec_error.clear();
+  check_pem(key_pem, key_label, "signing key");
+  check_pem(certificate_pem, certificate_label, "signing certificate");
   KeyPtr key(xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(key_pem.data()),
                                           static_cast<xmlSecSize>(key_pem.size()),
                                           xmlSecKeyDataFormatPem, nullptr, nullptr, nullptr));
   if (!key)
-    throw std::runtime_error(key_path +
-                             ": not an unencrypted PEM private key xmlsec can read (" +
+    throw std::runtime_error(key_label + ": not an unencrypted PEM private key xmlsec can read (" +
                              last_xmlsec_error + ")");
-  if (xmlSecCryptoAppKeyCertLoadMemory(key.get(),
-                                       reinterpret_cast<const xmlSecByte*>(cert_pem.data()),
-                                       static_cast<xmlSecSize>(cert_pem.size()),
-                                       xmlSecKeyDataFormatPem) < 0)
-    throw std::runtime_error(certificate_path + ": not a PEM certificate xmlsec can read (" +
+  if (xmlSecCryptoAppKeyCertLoadMemory(
+          key.get(), reinterpret_cast<const xmlSecByte*>(certificate_pem.data()),
+          static_cast<xmlSecSize>(certificate_pem.size()), xmlSecKeyDataFormatPem) < 0)
+    throw std::runtime_error(certificate_label + ": not a PEM certificate xmlsec can read (" +
                              last_xmlsec_error + ")");
   auto impl = std::make_unique<Impl>();
   impl->key = std::move(key);
@@ -288,14 +303,20 @@ SignatureVerifier& SignatureVerifier::operator=(SignatureVerifier&&) noexcept = 
 SignatureVerifier::~SignatureVerifier() = default;
 
 SignatureVerifier SignatureVerifier::from_file(const std::string& certificate_path) {
+  return from_pem(read_pem(certificate_path, "certificate"), certificate_path);
+}
+
+SignatureVerifier SignatureVerifier::from_pem(std::string_view certificate_pem,
+                                              const std::string& label) {
   ensure_initialised();
   last_xmlsec_error.clear();
-  auto pem = read_pem(certificate_path, "certificate");
-  KeyPtr key(xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(pem.data()),
-                                          static_cast<xmlSecSize>(pem.size()),
-                                          xmlSecKeyDataFormatCertPem, nullptr, nullptr, nullptr));
+  check_pem(certificate_pem, label, "certificate");
+  KeyPtr key(
+      xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(certificate_pem.data()),
+                                   static_cast<xmlSecSize>(certificate_pem.size()),
+                                   xmlSecKeyDataFormatCertPem, nullptr, nullptr, nullptr));
   if (!key)
-    throw std::runtime_error(certificate_path + ": not a PEM certificate xmlsec can read (" +
+    throw std::runtime_error(label + ": not a PEM certificate xmlsec can read (" +
                              last_xmlsec_error + ")");
   auto impl = std::make_unique<Impl>();
   impl->key = std::move(key);

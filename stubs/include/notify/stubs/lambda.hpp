@@ -35,10 +35,12 @@ struct LambdaOptions {
   /// The proxy's limits on its call to the CBC.
   std::chrono::milliseconds cbc_connect_timeout{5'000};
   std::chrono::milliseconds cbc_read_timeout{20'000};
-  /// "signing": {"key": PATH, "certificate": PATH}: the proxy functions sign every document as
+  /// "signing": {"key": PATH, "certificate": PATH}, or {"test_pair": true} for notify-sim's
+  /// built-in test pair (broadcast::test_pair()): the proxy functions sign every document as
   /// emergency-alerts-utils does (signing_enabled). Empty: documents go unsigned, as Notify's did.
   std::shared_ptr<const broadcast::Signer> signer;
-  std::string signing_certificate_path;
+  std::string signing_certificate_path;  // empty with the test pair
+  bool signing_test_pair = false;
   /// "generator": which proxy's XML the functions write. Unset ("auto"): Emergency Alerts'
   /// (emergency-alerts-utils today) for a payload that names its `cbc_target`, which only
   /// Emergency Alerts' API sends, and Notify 2023's for any other.
@@ -93,5 +95,9 @@ inline constexpr const char* kLambdaFunctionTimeout = "lambda.function_timeout";
 inline constexpr const char* kLambdaFunctionError = "lambda.function_error";
 /// 200 Unhandled whose payload is plain text, not a JSON error document.
 inline constexpr const char* kLambdaFunctionErrorText = "lambda.function_error_text";
+/// Not an error of its own: the proxy function runs, renders and signs as usual, then one
+/// character of the document is changed on its way to the CBC (still valid XML, CAP or IBAG),
+/// so a CBC that verifies signatures answers SignatureInvalid and one that does not acknowledges.
+inline constexpr const char* kLambdaTamperDocument = "lambda.tamper_document";
 
 }  // namespace notify::stubs

@@ -72,6 +72,10 @@ struct StubSpec {
   /// listeners' (the Lambda stub: each proxy function's operator and AZ). Chaos runs narrow some
   /// fault rules to one of them. Empty: the listeners' pairs.
   std::vector<ListenerSpec> fault_scopes;
+  /// Error names chaos runs never draw: faults that change what the stub receives behind the
+  /// core's back (lambda.tamper_document), so that the invariants, which compare the stubs'
+  /// records with the core's, would blame the core for them.
+  std::vector<std::string> chaos_excluded_errors;
   /// Where, in the stub's config block, the default callback URL goes (dotted, e.g.
   /// "events.callback_url"); empty for stubs that send no callbacks.
   std::string callback_config;
