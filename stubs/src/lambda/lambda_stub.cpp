@@ -369,7 +369,6 @@ std::optional<FieldError> LambdaStub::configure(const nlohmann::json& config) {
       auto test_pair = g.boolean("test_pair");
       g.no_others();
       o.signer.reset();
-      o.signing_certificate_path.clear();
       o.signing_test_pair = false;
       if (test_pair.value_or(false)) {
         // The built-in pair is a key and a certificate: a path beside it would be ignored.
@@ -392,7 +391,6 @@ std::optional<FieldError> LambdaStub::configure(const nlohmann::json& config) {
         try {
           o.signer = std::make_shared<const broadcast::Signer>(
               broadcast::Signer::from_files(*key, *certificate));
-          o.signing_certificate_path = *certificate;
         } catch (const std::runtime_error& e) {
           g.fail(g.at("key"), "a readable PEM key and certificate", e.what());
         }

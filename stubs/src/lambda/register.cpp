@@ -32,7 +32,7 @@ void register_lambda(StubRegistry& registry) {
                                {"CBC_PROXY_AWS_ACCESS_KEY_ID", "AKIDCBCPROXYEXAMPLE"},
                                {"CBC_PROXY_AWS_SECRET_ACCESS_KEY", "cbcproxyEXAMPLEsecretKEY"}};
   };
-  spec.load_operations = {{"lambda-invoke", "Lambda Invoke of the canary", load_invoke}};
+  spec.load_operations = {{"lambda-invoke", "Lambda Invoke of the canary", load_invoke, nullptr}};
   // Each proxy function is described by its operator and the AZ it reaches its CBC through.
   for (auto op : kCbcOperators)
     for (auto az : kCbcAzs) spec.fault_scopes.push_back({std::string(op), std::string(az)});

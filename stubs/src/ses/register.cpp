@@ -73,9 +73,9 @@ void register_ses(StubRegistry& registry) {
   spec.callback_config = "events.callback_url";
   spec.receipt_path = "/notifications/email/ses";
   spec.callback_operation = "Event";
-  spec.load_operations = {{"ses-v1", "SES v1 SendEmail (Query form)", load_v1},
-                          {"ses-v2", "SES v2 SendEmail (JSON)", load_v2},
-                          {"ses-stub", "Notify's /ses contract", load_contract}};
+  spec.load_operations = {{"ses-v1", "SES v1 SendEmail (Query form)", load_v1, nullptr},
+                          {"ses-v2", "SES v2 SendEmail (JSON)", load_v2, nullptr},
+                          {"ses-stub", "Notify's /ses contract", load_contract, nullptr}};
   spec.load_config = {{"max_send_rate", 0}, {"max_24_hour_send", -1}};
   registry.add(std::move(spec));
 }

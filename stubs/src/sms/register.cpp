@@ -74,8 +74,8 @@ void register_firetext(StubRegistry& registry) {
   spec.inbound_path = "/notifications/sms/receive/firetext";
   // Notify checks the user name "notify" and a password from FIRETEXT_INBOUND_SMS_AUTH.
   spec.inbound_userinfo = "notify:notify-sim-firetext-inbound";
-  spec.load_operations = {{"firetext", "Firetext send (form, JSON answer)", load_firetext},
-                          {"firetext-stub", "Notify's /firetext stub path", load_firetext_stub}};
+  spec.load_operations = {{"firetext", "Firetext send (form, JSON answer)", load_firetext, nullptr},
+                          {"firetext-stub", "Notify's /firetext stub path", load_firetext_stub, nullptr}};
   registry.add(std::move(spec));
 }
 
@@ -97,8 +97,8 @@ void register_mmg(StubRegistry& registry) {
   spec.inbound_path = "/notifications/sms/receive/mmg";
   // MMG_INBOUND_SMS_USERNAME and MMG_INBOUND_SMS_AUTH.
   spec.inbound_userinfo = "notify-sim:notify-sim-mmg-inbound";
-  spec.load_operations = {{"mmg", "MMG send (JSON, Basic auth)", load_mmg},
-                          {"mmg-stub", "Notify's /mmg stub path", load_mmg_stub}};
+  spec.load_operations = {{"mmg", "MMG send (JSON, Basic auth)", load_mmg, nullptr},
+                          {"mmg-stub", "Notify's /mmg stub path", load_mmg_stub, nullptr}};
   registry.add(std::move(spec));
 }
 

@@ -141,7 +141,7 @@ void CbcProxy::create_and_send_broadcast(const BroadcastArgs& a, ProxyDone done)
 }
 
 void CbcProxy::update_and_send_broadcast(const BroadcastArgs&, ProxyDone done) {
-  done(ProxyResult{ProxyResult::Kind::ok, "updates are not sent"});
+  done(ProxyResult{ProxyResult::Kind::ok, "updates are not sent", {}});
 }
 
 void CbcProxy::cancel_broadcast(const BroadcastArgs& a, ProxyDone done) {

@@ -39,7 +39,6 @@ struct LambdaOptions {
   /// built-in test pair (broadcast::test_pair()): the proxy functions sign every document as
   /// emergency-alerts-utils does (signing_enabled). Empty: documents go unsigned, as Notify's did.
   std::shared_ptr<const broadcast::Signer> signer;
-  std::string signing_certificate_path;  // empty with the test pair
   bool signing_test_pair = false;
   /// "generator": which proxy's XML the functions write. Unset ("auto"): Emergency Alerts'
   /// (emergency-alerts-utils today) for a payload that names its `cbc_target`, which only
