@@ -358,34 +358,28 @@ class SqliteStore final : public Store {
     return {};
   }
 
-  // Rare (one per failed send): its statements are prepared when used.
+  // Rare (one per failed send): its statements beyond the status update are prepared when used.
   result<void> add_broadcast_provider_message_error(const std::string& id,
                                                     const std::string& status,
                                                     runtime::TimePoint at,
                                                     const std::string& error_detail) override {
     Access access(*this);
-    Statement current(db_, "SELECT status FROM broadcast_provider_messages WHERE id = ?1");
-    current.bind(1, id);
-    const int rc = current.step();
-    if (rc == SQLITE_DONE) return not_found();
-    if (rc != SQLITE_ROW) return store_error();
-    const bool changes = current.column_text(0) != status;
-    if (changes) {
-      // The status trigger writes the entry; the detail goes onto it.
+    {
       Statement& u = update_provider_message_status_;
       ResetGuard guard(u);
       u.bind(1, id).bind(2, status).bind(3, to_ns(at));
       if (u.step() != SQLITE_DONE) return store_error();
-      Statement d(db_,
-                  "UPDATE broadcast_provider_message_status_history SET error_detail = ?1 "
-                  "WHERE seq = (SELECT max(seq) FROM broadcast_provider_message_status_history)");
-      d.bind(1, error_detail);
-      if (d.step() != SQLITE_DONE) return store_error();
-      return {};
+      if (db_.changes() == 0) return not_found();
     }
-    Statement u(db_, "UPDATE broadcast_provider_messages SET updated_at = ?2 WHERE id = ?1");
-    u.bind(1, id).bind(2, to_ns(at));
-    if (u.step() != SQLITE_DONE) return store_error();
+    // A change of status made the trigger write the entry: the detail goes onto it. The same
+    // status again wrote none: the entry is added here.
+    Statement d(db_,
+                "UPDATE broadcast_provider_message_status_history SET error_detail = ?2 "
+                "WHERE seq = (SELECT max(seq) FROM broadcast_provider_message_status_history) "
+                "AND broadcast_provider_message_id = ?1 AND error_detail IS NULL");
+    d.bind(1, id).bind(2, error_detail);
+    if (d.step() != SQLITE_DONE) return store_error();
+    if (db_.changes() > 0) return {};
     Statement i(db_,
                 "INSERT INTO broadcast_provider_message_status_history "
                 "(broadcast_provider_message_id, status, at, error_detail) "
