@@ -6,7 +6,8 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_notify_sim BIN CONFIG: sets notify_sim_pid and notify_sim_url.
+# start_notify_sim BIN CONFIG: sets notify_sim_pid, notify_sim_url (the edge) and
+# notify_sim_admin_url (the control API).
 start_notify_sim() {
   "$1" serve --config "$2" --port 0 --admin-port 0 --ready-file "$tmp/ready.json" \
     >"$tmp/serve.log" 2>&1 &
@@ -16,6 +17,8 @@ start_notify_sim() {
   [ -s "$tmp/ready.json" ] || { echo "notify-sim serve did not start:"; cat "$tmp/serve.log"; exit 2; }
   notify_sim_url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["edge_url"])' \
     "$tmp/ready.json")
+  notify_sim_admin_url=$(python3 -c \
+    'import json,sys; print(json.load(open(sys.argv[1]))["admin_url"])' "$tmp/ready.json")
 }
 
 # start_nginx: one worker, keep-alive without a request cap, a fixed SendEmail-shaped 200 at

@@ -26,14 +26,11 @@ trap cleanup EXIT
 cat >"$tmp/config.json" <<JSON
 {"stubs": {"sqs": {"queues": ["ses-callbacks", "load"], "queue_messages_max": $limit}}}
 JSON
-"$bin" serve --config "$tmp/config.json" --port 0 --admin-port 0 \
-  --ready-file "$tmp/ready.json" >"$tmp/serve.log" 2>&1 &
-serve=$!
-pids+=("$serve")
-for _ in $(seq 1 200); do [ -s "$tmp/ready.json" ] && break; sleep 0.05; done
-[ -s "$tmp/ready.json" ] || { echo "serve did not start:"; cat "$tmp/serve.log"; exit 2; }
-edge=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["edge_url"])' "$tmp/ready.json")
-admin=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["admin_url"])' "$tmp/ready.json")
+source "$root/bench/load/lib.sh"
+start_notify_sim "$bin" "$tmp/config.json"
+serve=$notify_sim_pid
+edge=$notify_sim_url
+admin=$notify_sim_admin_url
 
 mb() { awk -v k="$1" '/^'"$1"':/ {printf "%.1f", $2 / 1024}' "/proc/$serve/status"; }
 # The queue "load" as GET /state shows it.
