@@ -365,6 +365,7 @@ static Scenario parse_fields(const json& j, const std::string& file) {
       s.wire.time_scale = *v;
     }
     if (auto v = wf.integer("timeout_ms", 1)) s.wire.timeout = std::chrono::milliseconds(*v);
+    if (auto v = wf.boolean("skip_idle")) s.wire.skip_idle = *v;
     wf.no_others();
   }
   if (const json* e = f.object("expect")) parse_expect(*e, "expect", file, s.expect);

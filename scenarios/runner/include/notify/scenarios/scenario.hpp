@@ -97,6 +97,9 @@ struct WireSettings {
   /// fault windows, receipt delays all shrink together). 1 = real time.
   double time_scale = 1;
   std::chrono::milliseconds timeout{60'000};  // real time
+  /// When nothing is on a socket and no timer is due, scenario time jumps to the next timer
+  /// (never past the horizon) instead of waiting for it. For scenarios that span hours or days.
+  bool skip_idle = false;
 };
 
 /// The lifecycle backstops' settings, under "core.backstops" (see docs/core.md), with Notify's
