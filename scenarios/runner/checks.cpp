@@ -123,7 +123,7 @@ std::vector<CheckResult> check_expectations(const World& world) {
     q.operation = je.operation;
     q.outcome = je.outcome;
     q.direction = je.direction;
-    auto n = static_cast<std::int64_t>(const_cast<World&>(world).host.journal().count(q));
+    auto n = static_cast<std::int64_t>(world.host.journal().count(q));
     std::string what = "journal[" + std::to_string(i) + "]";
     if (je.service) what += " service=" + *je.service;
     if (je.operation) what += " operation=" + *je.operation;
@@ -211,7 +211,7 @@ nlohmann::json build_report(const World& world, bool journal_bodies) {
   report["channels"] = std::move(channels);
 
   json journal = json::array();
-  for (auto& e : const_cast<World&>(world).host.journal().query({})) {
+  for (auto& e : world.host.journal().query({})) {
     if (!journal_bodies) {
       e.request_body.clear();
       e.response_body.clear();
@@ -219,7 +219,7 @@ nlohmann::json build_report(const World& world, bool journal_bodies) {
     journal.push_back(stubs::to_json(e));
   }
   report["journal"] = std::move(journal);
-  report["journal_dropped"] = const_cast<World&>(world).host.journal().counters().dropped;
+  report["journal_dropped"] = world.host.journal().counters().dropped;
   // What the stubs hold at the end (the SQS stub's queues), for the chaos invariants.
   json stub_state = json::object();
   for (const stubs::Stub* stub : world.host.stubs()) {
@@ -229,7 +229,7 @@ nlohmann::json build_report(const World& world, bool journal_bodies) {
   report["stub_state"] = std::move(stub_state);
 
   json firings = json::array();
-  for (const auto& f : const_cast<World&>(world).host.faults().firings())
+  for (const auto& f : world.host.faults().firings())
     firings.push_back(stubs::to_json(f));
   report["firings"] = std::move(firings);
 

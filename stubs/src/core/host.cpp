@@ -501,11 +501,6 @@ CallbackCounters StubHost::callback_counters(std::string_view service) const {
   return it == callback_counters_.end() ? CallbackCounters{} : it->second;
 }
 
-std::size_t StubHost::pending_callbacks() const {
-  std::lock_guard lock(callbacks_mutex_);
-  return pending_.size();
-}
-
 void StubHost::on_refusal_change(std::function<void()> callback) {
   on_refusal_change_ = std::move(callback);
 }

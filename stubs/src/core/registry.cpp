@@ -23,15 +23,6 @@ std::vector<std::string> StubRegistry::services() const {
   return out;
 }
 
-const LoadOperation* StubRegistry::find_load_operation(std::string_view name) const {
-  for (const auto& s : specs_) {
-    for (const auto& op : s.load_operations) {
-      if (op.name == name) return &op;
-    }
-  }
-  return nullptr;
-}
-
 std::set<std::string> StubRegistry::error_names() const {
   std::set<std::string> out;
   for (const auto& s : specs_) {

@@ -82,33 +82,6 @@ std::vector<std::string> SesStub::error_names() const {
           kSesServiceUnavailable, kSesInternalFailure, kSesEventDrop,     kSesEventDuplicate};
 }
 
-StubAnswer SesStub::not_found(const transport::Request& request) const {
-  ses::Core& core = *impl_->core;
-  std::lock_guard lock(core.mutex);
-  std::string rid = core.services != nullptr ? core.services->rng().uuid4() : std::string("0");
-  std::string v2_path;
-  ses::Route route = ses::route_of(request, core.options.path_prefix, &v2_path);
-  ses::SesError e;
-  ses::Protocol protocol = ses::Protocol::v1;
-  if (route == ses::Route::v2) {
-    protocol = ses::Protocol::v2;
-    e = {404, "NotFoundException",
-         "notify-sim's SES v2 has no operation " + request.method + " " + v2_path + "."};
-  } else if (route == ses::Route::contract) {
-    protocol = ses::Protocol::contract;
-    e = {404, "NotFound", "No such route: " + request.method + " " + std::string(request.path())};
-  } else {
-    e = {400, "InvalidAction",
-         "The request " + request.method + " " + std::string(request.path()) +
-             " is not an SES action this stub serves (SendEmail, SendRawEmail, GetSendQuota, "
-             "GetSendStatistics)."};
-  }
-  StubAnswer a;
-  a.response = ses::render_error(protocol, e, rid);
-  a.outcome = "error:" + e.code;
-  return a;
-}
-
 void SesStub::reset() {
   ses::Core& core = *impl_->core;
   std::lock_guard lock(core.mutex);

@@ -238,7 +238,7 @@ class FiretextStub final : public SmsStub {
     return a;
   }
 
-  StubAnswer not_found(const transport::Request& request) const override {
+  StubAnswer not_found(const transport::Request& request) const {
     StubAnswer a;
     a.response = render(Format::json, kUnknownMethod,
                         "Unknown API method: " + std::string(request.path()), 0, 404);

@@ -195,7 +195,7 @@ class MmgStub final : public SmsStub {
     return a;
   }
 
-  StubAnswer not_found(const transport::Request& request) const override {
+  StubAnswer not_found(const transport::Request& request) const {
     return error_answer(kUnknownMethod, "Unknown API method: " + std::string(request.path()), 404);
   }
 

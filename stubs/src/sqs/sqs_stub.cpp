@@ -276,15 +276,6 @@ std::vector<std::string> SqsStub::error_names() const {
           kSqsServiceUnavailable, kSqsDuplicateDelivery, kSqsEmptyReceive};
 }
 
-StubAnswer SqsStub::not_found(const transport::Request& request) const {
-  return sqs::render_error(
-      request.headers.contains("X-Amz-Target") ? Protocol::json : Protocol::query,
-      SqsError{400, "InvalidAction", "InvalidAction",
-               "The action or operation requested is invalid: " + request.method + " " +
-                   std::string(request.path()) + ". Verify that the action is typed correctly."},
-      impl_->core.services != nullptr ? impl_->core.services->rng().uuid4() : "0");
-}
-
 void SqsStub::reset() {
   std::map<std::uint64_t, Waiter> pending;
   {

@@ -50,9 +50,6 @@ class RelayStub final : public stubs::Stub {
   }
   bool answers_later() const override { return true; }
   std::vector<std::string> error_names() const override { return {"relay.refused"}; }
-  stubs::StubAnswer not_found(const transport::Request&) const override {
-    return answer(404, "no");
-  }
   std::optional<stubs::FieldError> configure(const json& config) override {
     try {
       stubs::Fields f(config, "");

@@ -46,12 +46,6 @@ class FakeStub final : public Stub {
     return answer;
   }
   std::vector<std::string> error_names() const override { return {"fake.boom"}; }
-  StubAnswer not_found(const transport::Request& request) const override {
-    StubAnswer answer;
-    answer.response.status = 404;
-    answer.outcome = "error:not_found";
-    return answer;
-  }
   void reset() override {
     handled_ = 0;
     ++resets_;

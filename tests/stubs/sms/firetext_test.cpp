@@ -131,7 +131,7 @@ TEST_F(FiretextTest, NamedErrorsAreRenderedAsFiretextWould) {
 }
 
 TEST_F(FiretextTest, UnknownPathGetsAFiretextError) {
-  auto a = stub_.not_found(send("", "/api/sendsms/csv"));
+  auto a = call(send("", "/api/sendsms/csv"));
   EXPECT_EQ(a.response.status, 404);
   EXPECT_EQ(body_json(a)["code"], 8);
 }

@@ -47,7 +47,7 @@ class CbcStub final : public Stub {
   StubAnswer handle(const Call& call) override;
   std::vector<std::string> error_names() const override;
   std::optional<SelectorNames> selector_names() const override;
-  StubAnswer not_found(const transport::Request& request) const override;
+  StubAnswer not_found(const transport::Request& request) const;
   void reset() override;
   /// "responses": {"<operator>[/<az>]": 200 | 403 | 500}, the HTTP status an endpoint answers
   /// whatever it is sent (200: as usual). "operator/az" wins over "operator".

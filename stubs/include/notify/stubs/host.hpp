@@ -60,7 +60,9 @@ class StubHost {
   std::optional<FieldError> send_inbound(const nlohmann::json& message);
 
   FaultEngine& faults() { return faults_; }
+  const FaultEngine& faults() const { return faults_; }
   Journal& journal() { return journal_; }
+  const Journal& journal() const { return journal_; }
   runtime::Clock& clock() { return clock_; }
 
   /// Edge handler: route by path, verdict, answer, journal. Usable as a ServerHandler.
@@ -75,8 +77,6 @@ class StubHost {
   /// The host owns faults().on_change() for this; do not replace that callback.
   void on_refusal_change(std::function<void()> callback);
 
-  /// Callbacks waiting on the clock, across all stubs.
-  std::size_t pending_callbacks() const;
   /// Outbound requests (calls and callbacks) sent and not yet answered; their journal entries
   /// are written when the answer (or its absence) is known.
   std::size_t outbound_in_flight() const { return outbound_in_flight_.load(); }

@@ -67,7 +67,7 @@ class LambdaStub final : public Stub {
   bool answers_later() const override { return true; }
   std::vector<std::string> error_names() const override;
   std::optional<SelectorNames> selector_names() const override;
-  StubAnswer not_found(const transport::Request& request) const override;
+  StubAnswer not_found(const transport::Request& request) const;
   void reset() override;
   std::optional<FieldError> configure(const nlohmann::json& config) override;
   void attach(StubServices& services) override;

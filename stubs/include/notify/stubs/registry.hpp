@@ -105,8 +105,6 @@ class StubRegistry {
   /// Every registered stub, in registration order.
   const std::vector<StubSpec>& all() const { return specs_; }
   std::vector<std::string> services() const;
-  /// The load operation with this name, or nullptr.
-  const LoadOperation* find_load_operation(std::string_view name) const;
   /// Every registered stub's error names (what fault rules may name).
   std::set<std::string> error_names() const;
   /// Every registered service and error name, for checking fault rules in files.

@@ -103,7 +103,6 @@ class SesStub final : public Stub {
   StubAnswer handle(const Call& call) override;
   std::vector<std::string> error_names() const override;
   std::optional<SelectorNames> selector_names() const override;
-  StubAnswer not_found(const transport::Request& request) const override;
   void reset() override;
   std::optional<FieldError> configure(const nlohmann::json& config) override;
   void attach(StubServices& services) override;

@@ -79,7 +79,6 @@ class SqsStub final : public Stub {
   /// Its operations, so a fault rule that misspells one is refused; SQS requests carry no
   /// provider or availability zone.
   std::optional<SelectorNames> selector_names() const override;
-  StubAnswer not_found(const transport::Request& request) const override;
   void reset() override;
   std::optional<FieldError> configure(const nlohmann::json& config) override;
   void attach(StubServices& services) override;

@@ -141,9 +141,6 @@ class Stub {
   /// Every operation, provider and AZ describe() (and the stub's callbacks) can report, so a
   /// fault rule naming anything else is refused. nullopt: not declared, so not checked.
   virtual std::optional<SelectorNames> selector_names() const { return std::nullopt; }
-  /// The answer to a request for an unknown route/operation on this stub's paths, in the
-  /// provider's error format.
-  virtual StubAnswer not_found(const transport::Request& request) const = 0;
   /// Drops per-run state (quotas, counters).
   virtual void reset() {}
   /// Stub-specific configuration from the stub's block of a config or scenario file (e.g.
