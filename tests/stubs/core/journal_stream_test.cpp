@@ -181,7 +181,7 @@ TEST_F(JournalStreamTest, ResetIsAnEventAndTheStreamStartsOver) {
   send("a");
   auto reply = open("/journal/stream");
   auto before = drain(*reply.stream);
-  ASSERT_EQ(before.size(), 1u);
+  ASSERT_EQ(recipients(before), (std::vector<std::string>{"a"}));
   test::control(host_, make_request("POST", "/reset"));
   auto woken = pull(*reply.stream);
   ASSERT_TRUE(woken && *woken);
@@ -236,6 +236,107 @@ TEST_F(JournalStreamTest, OnlyGet) {
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->response.status, 405);
   EXPECT_EQ(reply->response.headers.get_or("Allow", ""), "GET");
+}
+
+TEST_F(JournalStreamTest, SaysLiveOnceTheBacklogIsSent) {
+  for (std::size_t i = 0; i < StubHost::kStreamBatchMax + 1; ++i) send("old");
+  auto reply = open("/journal/stream?backlog=10000");
+  auto backlog = drain(*reply.stream);
+  ASSERT_FALSE(backlog.empty());
+  EXPECT_EQ(backlog.back().type, "live");
+  EXPECT_EQ(recipients(backlog).size(), StubHost::kStreamBatchMax + 1);
+  send("new");
+  auto after = drain(*reply.stream);
+  ASSERT_EQ(after.size(), 1u);  // no second "live"
+  EXPECT_EQ(recipients(after), (std::vector<std::string>{"new"}));
+
+  // With nothing kept, "live" comes at once.
+  auto empty = open("/journal/stream?backlog=0");
+  auto es = drain(*empty.stream);
+  ASSERT_EQ(es.size(), 1u);
+  EXPECT_EQ(es[0].type, "live");
+}
+
+TEST_F(JournalStreamTest, APacedStreamGathersWhatComesInAnIntervalIntoOnePiece) {
+  auto reply = open("/journal/stream?interval_ms=100");
+  ASSERT_EQ(reply.response.status, 200);
+  drain(*reply.stream);  // retry, live
+  // After a quiet spell, the first entry goes at once.
+  send("a");
+  auto first = pull(*reply.stream);
+  ASSERT_TRUE(first && *first);
+  EXPECT_EQ(recipients(events(**first)), (std::vector<std::string>{"a"}));
+  // The next ones wait for the rest of the interval, and go together.
+  send("b");
+  send("c");
+  EXPECT_FALSE(pull(*reply.stream).has_value());
+  clock_.run_for(std::chrono::milliseconds(99));
+  EXPECT_FALSE(pull(*reply.stream).has_value());
+  clock_.run_for(std::chrono::milliseconds(1));
+  auto second = pull(*reply.stream);
+  ASSERT_TRUE(second && *second);
+  EXPECT_EQ(recipients(events(**second)), (std::vector<std::string>{"b", "c"}));
+}
+
+TEST_F(JournalStreamTest, LatestSkipsToTheNewestAndSaysHowManyItSkipped) {
+  send("backlog1");
+  send("backlog2");
+  send("backlog3");
+  // The backlog is sent whole, whatever `latest` says.
+  auto reply = open("/journal/stream?interval_ms=50&latest=2");
+  EXPECT_EQ(recipients(drain(*reply.stream)),
+            (std::vector<std::string>{"backlog1", "backlog2", "backlog3"}));
+  // The backlog counts as a piece: the interval runs from it, then the stream waits for news.
+  clock_.run_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(pull(*reply.stream).has_value());
+  send("a");
+  ASSERT_TRUE(pull(*reply.stream).has_value());
+  for (auto r : {"b", "c", "d", "e", "f"}) send(r);
+  EXPECT_FALSE(pull(*reply.stream).has_value());
+  clock_.run_for(std::chrono::milliseconds(50));
+  auto piece = pull(*reply.stream);
+  ASSERT_TRUE(piece && *piece);
+  auto es = events(**piece);
+  ASSERT_FALSE(es.empty());
+  EXPECT_EQ(es[0].type, "gap");
+  EXPECT_EQ(json::parse(es[0].data)["skipped"], 3);
+  EXPECT_EQ(recipients(es), (std::vector<std::string>{"e", "f"}));
+  // Ids stay the entries' own, so a reader can tell where the gap was.
+  EXPECT_EQ(es[1].id, "0.8");
+}
+
+TEST_F(JournalStreamTest, PacingParametersAreChecked) {
+  struct Case {
+    std::string query;
+    std::string field;
+    std::string says;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"interval_ms=60001", "interval_ms", "from 0 to 60000, got \"60001\""},
+           {"interval_ms=-1", "interval_ms", "got \"-1\""},
+           {"latest=0", "latest", "from 1 to 1000, got \"0\""},
+           {"latest=many", "latest", "got \"many\""},
+       }) {
+    auto reply = open("/journal/stream?" + c.query);
+    EXPECT_EQ(reply.response.status, 400) << c.query;
+    EXPECT_EQ(reply.stream, nullptr) << c.query;
+    auto body = json::parse(reply.response.body);
+    EXPECT_EQ(body["field"], c.field) << c.query;
+    EXPECT_THAT(body["error"].get<std::string>(), HasSubstr(c.says)) << c.query;
+  }
+}
+
+TEST_F(JournalStreamTest, CancellingAPacedStreamStopsItsTimer) {
+  auto reply = open("/journal/stream?interval_ms=100");
+  drain(*reply.stream);
+  send("a");
+  ASSERT_TRUE(pull(*reply.stream).has_value());
+  send("b");
+  bool called = false;
+  reply.stream->pull([&called](std::optional<std::string>) { called = true; });
+  reply.stream->cancel();
+  clock_.run_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(called);
 }
 
 class SmallJournalStreamTest : public JournalStreamTest {

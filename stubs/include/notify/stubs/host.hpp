@@ -96,10 +96,13 @@ class StubHost {
   /// Callbacks waiting on the clock at once, per service; beyond, new ones are dropped.
   static constexpr std::size_t kPendingCallbacksMax = 100'000;
   /// /journal/stream: streams open at once (503 beyond), the entries a new stream starts with
-  /// by default, and the entries written in one piece.
+  /// by default, the entries written in one piece (`latest` instead, when given), and the
+  /// largest `interval_ms` and `latest` a paced stream may ask for.
   static constexpr std::size_t kStreamsMax = 16;
   static constexpr std::size_t kStreamBacklogDefault = 1'000;
   static constexpr std::size_t kStreamBatchMax = 64;
+  static constexpr std::size_t kStreamIntervalMsMax = 60'000;
+  static constexpr std::size_t kStreamLatestMax = 1'000;
 
  private:
   class Services;
