@@ -9,6 +9,11 @@ const C = {
   messages: [],         // seq of each message, in arrival order
   lastEventId: null,
   backlog: 1000,
+  // The server gathers what arrives in this time into one piece, and sends at most `latest`
+  // entries per piece: a flood at the edge costs the page a few small updates a second.
+  streamIntervalMs: 500,
+  streamLatest: 500,
+  live: false,          // the backlog has arrived: lists are drawn from here on
   rowsShown: 500,
   filters: { q: "", provider: "", status: "", since: "" },
 };
@@ -111,9 +116,42 @@ function clearJournal() {
   C.messages = [];
 }
 
+// A message's row is drawn once and kept; a receipt or event that arrives later for it (or
+// for something it caused) makes it drawn again.
+function invalidate(seq) {
+  for (let depth = 0; seq && depth < 4; ++depth) {
+    const e = C.entries.get(seq);
+    if (!e) return;
+    e._row = null;
+    e._tr = null;
+    seq = e.parent;
+  }
+}
+
+const ENTRIES_KEPT = 20000;
+function forgetOldest() {
+  // The journal keeps a bounded number of entries; so does the page.
+  if (C.entries.size <= ENTRIES_KEPT) return;
+  const it = C.entries.keys();
+  while (C.entries.size > ENTRIES_KEPT) {
+    const oldest = it.next().value;
+    C.entries.delete(oldest);
+    C.children.delete(oldest);
+  }
+  let k = 0;
+  while (k < C.messages.length && !C.entries.has(C.messages[k])) ++k;
+  if (k) C.messages.splice(0, k);
+}
+
 function onEvent(type, id, data) {
   if (type === "reset") { clearJournal(); scheduleRender(); return; }
   if (type === "gap") { C.gap = (C.gap || 0) + (JSON.parse(data).skipped || 0); return; }
+  if (type === "live") {
+    performance.mark("journal-live");
+    C.live = true;
+    scheduleRender();
+    return;
+  }
   if (type !== "entry") return;
   if (id) C.lastEventId = id;
   const e = JSON.parse(data);
@@ -121,14 +159,11 @@ function onEvent(type, id, data) {
   if (e.parent) {
     if (!C.children.has(e.parent)) C.children.set(e.parent, []);
     C.children.get(e.parent).push(e.seq);
+    invalidate(e.parent);
   }
   if (messageKind(e)) C.messages.push(e.seq);
-  // The journal keeps a bounded number of entries; so does the page.
-  while (C.entries.size > 20000) {
-    const oldest = C.entries.keys().next().value;
-    C.entries.delete(oldest);
-  }
-  scheduleRender();
+  forgetOldest();
+  if (C.live) scheduleRender();
 }
 
 async function stream() {
@@ -136,7 +171,8 @@ async function stream() {
     try {
       const headers = authHeaders();
       if (C.lastEventId) headers["Last-Event-ID"] = C.lastEventId;
-      const res = await fetch("/journal/stream?backlog=" + C.backlog, { headers });
+      const res = await fetch("/journal/stream?backlog=" + C.backlog + "&interval_ms=" +
+        C.streamIntervalMs + "&latest=" + C.streamLatest, { headers });
       if (res.status === 401) {
         setLive(false, "needs token");
         await askToken(sessionStorage.getItem(TOKEN_KEY) ? "That token was refused." : "");
@@ -144,6 +180,7 @@ async function stream() {
       }
       if (!res.ok || !res.body) throw new Error("status " + res.status);
       setLive(true, "live");
+      performance.mark("stream-open");
       const reader = res.body.getReader();
       const decoder = new TextDecoder();
       let buffer = "";
@@ -206,17 +243,25 @@ function related(seq) {
 }
 window.related = related;
 
-// A one-line summary of a message for its row and for the search.
+// A one-line summary of a message for its row and for the search, kept until invalidate().
 function summary(e) {
+  if (e._row) return e._row;
   const kind = messageKind(e);
-  if (kind === "email") return V.email(e);
-  if (kind === "sms") return V.sms(e);
-  return V.broadcast(e);
+  e._row = kind === "email" ? V.email(e) : kind === "sms" ? V.sms(e) : V.broadcast(e);
+  return e._row;
 }
 
-function matches(e, s) {
+// The provider a message's row names: the filter reads it without drawing the row.
+function providerOf(e) {
+  const kind = messageKind(e);
+  if (kind === "email") return "ses";
+  if (kind === "sms") return e.service;
+  return e.provider || e.service;
+}
+
+function matches(e) {
   const f = C.filters;
-  if (f.provider && s.provider !== f.provider) return false;
+  if (f.provider && providerOf(e) !== f.provider) return false;
   if (f.status === "ok" && e.outcome !== "ok") return false;
   if (f.status === "failed" && e.outcome === "ok") return false;
   if (f.since) {
@@ -224,7 +269,7 @@ function matches(e, s) {
     if (Date.parse(e.at) < cutoff) return false;
   }
   if (f.q) {
-    const hay = [e.seq, e.reference, e.recipient, e.provider, e.service, e.outcome, s.search]
+    const hay = [e.seq, e.reference, e.recipient, e.provider, e.service, e.outcome, summary(e).search]
       .join(" ").toLowerCase();
     for (const word of f.q.toLowerCase().split(/\s+/)) if (word && !hay.includes(word)) return false;
   }
@@ -233,11 +278,20 @@ function matches(e, s) {
 
 // ---- Rendering and routing ------------------------------------------------------------------
 
+// News redraws the page at most once per RENDER_MIN_MS: a piece of the stream arrives in many
+// reads, and a flood would otherwise redraw the list every frame.
+const RENDER_MIN_MS = 500;
 let renderQueued = false;
+let lastRender = -Infinity;
 function scheduleRender() {
   if (renderQueued) return;
   renderQueued = true;
-  requestAnimationFrame(() => { renderQueued = false; render(false); });
+  const wait = Math.max(0, lastRender + RENDER_MIN_MS - performance.now());
+  setTimeout(() => requestAnimationFrame(() => {
+    renderQueued = false;
+    lastRender = performance.now();
+    render(false);
+  }), wait);
 }
 
 function route() {
@@ -297,7 +351,7 @@ function filterBar(kind) {
   const providers = new Set();
   for (const seq of C.messages) {
     const e = C.entries.get(seq);
-    if (e && messageKind(e) === kind) providers.add(summary(e).provider);
+    if (e && messageKind(e) === kind) providers.add(providerOf(e));
   }
   const f = C.filters;
   const select = (id, value, options) => h("select", {
@@ -320,38 +374,92 @@ const COLUMNS = {
   broadcast: ["Time", "Type", "Operator / route", "Headline", "Status"],
 };
 
+// The same columns in the header and in every chunk's table, so the fixed layouts line up.
+const COLUMN_CLASSES = {
+  email: ["time", "from", "to", "subject", "status"],
+  sms: ["time", "provider", "sender", "number", "text", "status"],
+  broadcast: ["time", "type", "route", "headline", "status"],
+};
+
+function listTable(kind, ...children) {
+  return h("table", { class: "list " + kind },
+    h("colgroup", {}, COLUMN_CLASSES[kind].map((c) => h("col", { class: c }))), ...children);
+}
+
 function renderList(main, kind, navigated) {
   if (navigated || !document.getElementById("rows") || main.dataset.kind !== kind) {
     main.dataset.kind = kind;
-    main.replaceChildren(filterBar(kind), h("table", {},
-      h("thead", {}, h("tr", {}, COLUMNS[kind].map((c) => h("th", {}, c)))),
-      h("tbody", { id: "rows" })), h("div", { id: "more", class: "more" }));
+    main.replaceChildren(filterBar(kind),
+      listTable(kind, h("thead", {}, h("tr", {}, COLUMNS[kind].map((c) => h("th", {}, c))))),
+      h("div", { id: "rows" }), h("div", { id: "more", class: "more" }));
   }
   renderRows(kind);
 }
 
+// A list is cut into chunks of ROWS_PER_CHUNK messages. The first is drawn at once; the others
+// are drawn when they come near the screen (an IntersectionObserver), and laid out only while
+// on it (content-visibility), so a list of 500 costs what the screen shows, and a flood of new
+// messages redraws one chunk, not the list. Fixed column widths line the chunks up.
+const ROWS_PER_CHUNK = 50;
+const ROW_HEIGHT_PX = 31;
+let chunkObserver = null;
+
+function rowOf(e) {
+  if (!e._tr) {
+    const s = summary(e);
+    const path = "/ui/message/" + e.seq;
+    e._tr = h("tr", { class: "row", "data-seq": e.seq, onclick: () => go(path) },
+      s.cells.map((c, j) => h("td", {}, j === 0 ? link(path, c) : c)));
+  }
+  return e._tr;
+}
+
+function fillChunk(chunk) {
+  if (!chunk._entries) return;
+  const entries = chunk._entries;
+  chunk._entries = null;
+  if (chunkObserver) chunkObserver.unobserve(chunk);
+  chunk.style.height = "";
+  chunk.replaceChildren(listTable(chunk._kind, h("tbody", {}, entries.map(rowOf))));
+}
+
 function renderRows(kind) {
-  const tbody = document.getElementById("rows");
-  if (!tbody) return;
-  const rows = [];
+  const container = document.getElementById("rows");
+  if (!container) return;
+  const picked = [];
   let matched = 0;
   // Newest first.
   for (let i = C.messages.length - 1; i >= 0; --i) {
     const e = C.entries.get(C.messages[i]);
     if (!e || messageKind(e) !== kind) continue;
-    const s = summary(e);
-    if (!matches(e, s)) continue;
+    if (!matches(e)) continue;
     matched += 1;
-    if (rows.length >= C.rowsShown) continue;
-    const path = "/ui/message/" + e.seq;
-    const tr = h("tr", { class: "row", "data-seq": e.seq, onclick: () => go(path) },
-      s.cells.map((c, j) => h("td", {}, j === 0 ? link(path, c) : c)));
-    rows.push(tr);
+    if (picked.length < C.rowsShown) picked.push(e);
   }
-  tbody.replaceChildren(...rows);
+  if (chunkObserver) chunkObserver.disconnect();
+  chunkObserver = new IntersectionObserver((seen) => {
+    for (const item of seen) if (item.isIntersecting) fillChunk(item.target);
+  }, { rootMargin: "600px 0px" });
+  const chunks = [];
+  for (let i = 0; i < picked.length; i += ROWS_PER_CHUNK) {
+    const chunk = h("div", { class: "chunk" });
+    chunk._kind = kind;
+    chunk._entries = picked.slice(i, i + ROWS_PER_CHUNK);
+    chunk.style.height = chunk._entries.length * ROW_HEIGHT_PX + "px";
+    if (i === 0) fillChunk(chunk);
+    else chunkObserver.observe(chunk);
+    chunks.push(chunk);
+  }
+  container.replaceChildren(...chunks);
+  if (C.live && !C.drawn && picked.length) {
+    C.drawn = true;
+    // For measure.py: the first list drawn, and painted (the frame after it).
+    performance.mark("list-drawn");
+    requestAnimationFrame(() => setTimeout(() => performance.mark("list-painted")));
+  }
   const more = document.getElementById("more");
-  more.textContent = matched > rows.length
-    ? matched + " messages match; the newest " + rows.length + " are shown. Narrow the search to see others."
+  more.textContent = matched > picked.length
+    ? matched + " messages match; the newest " + picked.length + " are listed. Narrow the search to see others."
     : matched === 0 ? "No messages yet. Send one through the stubs and it appears here." : "";
   if (C.gap) more.textContent += " (" + C.gap + " journal entries were dropped before the page saw them.)";
 }
