@@ -425,13 +425,13 @@ TEST(BeastServer, IdleAndSlowClientsCannotLockOutAWellFormedOne) {
     most = std::max(most, server->connection_count());
     return server->connection_count() >= options.max_connections;
   }));
-  // A well-formed client still gets its answer, in far less than the idle time-out.
+  // A well-formed client still gets its answer, in far less than the idle time-out: an eviction
+  // is what answers it, not a lurker's time-out. send_and_wait gives up after 10 s, a sixth of
+  // the 60 s idle time-out, so a server that made it wait for one fails here.
   auto client = make_beast_client(io);
-  auto started = std::chrono::steady_clock::now();
   auto result = send_and_wait(io, *client, get(url(*server)));
   ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result->status, 200);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
   EXPECT_LE(most, options.max_connections + 1);  // a newcomer and the one it evicts, briefly
   server->stop();
 }

@@ -66,7 +66,12 @@ TEST(CoreLoad, EveryArrivalIsCountedInItsChannelWithLatencies) {
   EXPECT_EQ(r.by_fault_class.at("none").count(), 140 + 58 + 8);
   EXPECT_EQ(r.run.target, "core");
   EXPECT_EQ(r.run.asked_rate, 200);
-  EXPECT_GT(r.run.achieved_rate, 150);
+  // Open loop: nothing is submitted before it is due, so the achieved rate is never above the
+  // asked one; how far below depends on the machine, so it is not asserted.
+  EXPECT_GT(r.run.achieved_rate, 0);
+  EXPECT_LE(r.run.achieved_rate, r.run.asked_rate * 1.001);
+  // The schedule itself is exact: 200 arrivals at 200/s span one second.
+  EXPECT_NEAR(r.run.duration_s, 1.0, 0.0051);
   std::int64_t timeline_arrivals = 0;
   for (const auto& i : r.timeline) timeline_arrivals += i.arrivals;
   EXPECT_EQ(timeline_arrivals, 200);

@@ -39,7 +39,9 @@ TEST(StubLoad, EveryRequestIsCountedInOneSeriesWithLatencies) {
   EXPECT_EQ(r.run.target, "stub");
   EXPECT_EQ(r.run.arrivals, "constant");
   EXPECT_EQ(r.run.asked_rate, 400);
-  EXPECT_GT(r.run.achieved_rate, 200);
+  // Open loop: never faster than asked; how much slower depends on the machine.
+  EXPECT_GT(r.run.achieved_rate, 0);
+  EXPECT_LE(r.run.achieved_rate, r.run.asked_rate * 1.001);
   EXPECT_EQ(r.run.connections, 4);
   EXPECT_EQ(r.run.seed, 3u);
   EXPECT_TRUE(r.run.mix.empty());
