@@ -2,6 +2,7 @@
 
 #include "notify/delivery/retry.hpp"
 #include "notify/delivery/sms_delivery.hpp"
+#include "notify/delivery/sms_provider_table.hpp"
 #include "notify/delivery/sms_providers.hpp"
 #include "notify/delivery/sms_receipts.hpp"
 #include "notify/profiles/sms_settings.hpp"
@@ -38,13 +39,6 @@ const std::vector<std::string> kProviderChoice = {"cached-list", "cached-choice"
 // 2336be8b8, b16f8afc9); "off": a bare URL, as before 2026-07.
 const std::vector<std::string> kReceiptCredentials = {"basic", "off"};
 constexpr const char* kReceiptUser = "notify";
-constexpr const char* kFiretextReceiptPassword = "notify-sim-firetext-receipt";
-constexpr const char* kMmgReceiptPassword = "notify-sim-mmg-receipt";
-
-// The keys the clients send; the stubs accept any key unless a scenario makes them strict.
-constexpr const char* kFiretextKey = "notify-sim-firetext-key";
-constexpr const char* kFiretextInternationalKey = "notify-sim-firetext-intl-key";
-constexpr const char* kMmgKey = "bm90aWZ5LXNpbTptbWc=";
 
 struct SmsWorkload {
   std::size_t count = 0;
@@ -77,7 +71,8 @@ std::map<std::string, int> read_priorities(stubs::Fields& f, const std::string& 
   const json* o = f.object(key);
   if (o == nullptr) return out;
   stubs::Fields pf(*o, f.at(key), f.file());
-  for (const char* p : {"firetext", "mmg"}) {
+  for (const auto& provider : delivery::sms_providers()) {
+    const std::string& p = provider.name;
     if (auto v = pf.integer(p, 0)) {
       if (*v > 100) pf.fail_value(p, "a priority from 0 to 100");
       out[p] = static_cast<int>(*v);
@@ -138,11 +133,11 @@ std::string normalise(std::string number) {
 
 // The receipt URL a client sends: with the provider's credentials in it when the scenario's
 // `<provider>_receipt_credentials` core option is "basic" (the default, today's Notify).
-std::string receipt_url(const Scenario& s, const std::string& provider, std::string url,
-                        const char* password) {
-  auto it = s.core_options.find(provider + "_receipt_credentials");
+std::string receipt_url(const Scenario& s, const delivery::SmsProvider& provider,
+                        std::string url) {
+  auto it = s.core_options.find(provider.name + "_receipt_credentials");
   if (it != s.core_options.end() && it->second == "off") return url;
-  return transport::add_credentials(url, kReceiptUser, password);
+  return transport::add_credentials(url, kReceiptUser, provider.sim_receipt_password);
 }
 
 bool is_final(const std::string& status) {
@@ -175,24 +170,19 @@ class SmsChannel final : public Channel {
       send.connect_timeout = scaled_timeout(send.connect_timeout, links.time_scale);
       send.read_timeout = scaled_timeout(send.read_timeout, links.time_scale);
     }
-    sms::FiretextClientOptions f;
-    f.url = links.stub_url("firetext", "", "") + (stub_paths ? "/firetext" : "/api/sendsms/json");
-    f.api_key = kFiretextKey;
-    f.international_api_key = kFiretextInternationalKey;
-    f.receipt_url =
-        receipt_url(s, "firetext", links.receipt_base_url + std::string(delivery::kFiretextReceiptPath),
-                    kFiretextReceiptPassword);
-    f.send_options = send;
-    sms::MmgClientOptions m;
-    m.url = links.stub_url("mmg", "", "") + (stub_paths ? "/mmg" : "/jsonv2a/api.php");
-    m.api_key = kMmgKey;
-    m.receipt_url = receipt_url(
-        s, "mmg", links.receipt_base_url + std::string(delivery::kMmgReceiptPath),
-        kMmgReceiptPassword);
-    m.send_options = send;
-    firetext_ =
-        sms::make_firetext_client(links.transport, env_.clock, env_.metrics, env_.logger, f);
-    mmg_ = sms::make_mmg_client(links.transport, env_.clock, env_.metrics, env_.logger, m);
+    std::vector<sms::SmsClient*> clients;
+    for (const auto& provider : delivery::sms_providers()) {
+      delivery::SmsClientConfig c;
+      c.url = links.stub_url(provider.name, "", "") +
+              (stub_paths ? provider.notify_stub_path : provider.api_path);
+      c.api_key = provider.sim_api_key;
+      c.international_api_key = provider.sim_international_api_key;
+      c.receipt_url = receipt_url(s, provider, links.receipt_base_url + provider.receipt_path);
+      c.send_options = send;
+      clients_.push_back(
+          provider.make_client(links.transport, env_.clock, env_.metrics, env_.logger, c));
+      clients.push_back(clients_.back().get());
+    }
     providers_ = std::make_unique<delivery::SmsProviderPriorities>(
         env_.clock, rng_.fork("providers"), env_.store, env_.logger, env_.metrics,
         settings.providers);
@@ -200,7 +190,7 @@ class SmsChannel final : public Channel {
     d.retry = delivery::RetryPolicy{s.max_retries, s.retry_delay, std::chrono::seconds(0)};
     delivery_ = std::make_unique<delivery::SmsDelivery>(
         env_.store, env_.clock, *providers_,
-        std::vector<sms::SmsClient*>{firetext_.get(), mmg_.get()}, env_.metrics, env_.logger, d);
+        clients, env_.metrics, env_.logger, d);
     // Back on the queue: the same message, through deliver_sms again.
     if (env_.backstops != nullptr)
       env_.backstops->set_replay("sms", [this](const store::Notification& note) {
@@ -290,8 +280,7 @@ class SmsChannel final : public Channel {
   ChannelEnv& env_;
   SmsWorkload w_;
   runtime::Rng rng_;
-  std::unique_ptr<sms::SmsClient> firetext_;
-  std::unique_ptr<sms::SmsClient> mmg_;
+  std::vector<std::unique_ptr<sms::SmsClient>> clients_;  // one per provider, in table order
   std::unique_ptr<delivery::SmsProviderPriorities> providers_;
   std::unique_ptr<delivery::SmsDelivery> delivery_;
   std::size_t submitted_ = 0;
@@ -319,9 +308,9 @@ ChannelSpec sms_channel() {
                        {"sms_provider_choice", kProviderChoice},
                        {"sms_provider_cache_s", kNumber},
                        {"sms_rebalance_quiet_s", kNumber},
-                       {"sms_priority_reasons", kOnOff},
-                       {"firetext_receipt_credentials", kReceiptCredentials},
-                       {"mmg_receipt_credentials", kReceiptCredentials}};
+                       {"sms_priority_reasons", kOnOff}};
+  for (const auto& provider : delivery::sms_providers())
+    spec.core_options.emplace_back(provider.name + "_receipt_credentials", kReceiptCredentials);
   spec.chaos_workload = [](runtime::Rng& rng, std::size_t count, std::int64_t spread_ms) {
     // Notify's temporary- and permanent-failure test numbers among ordinary ones.
     return chaos_block(rng, count, spread_ms, "447700{n:06}", {"07700900003", "07700900002"});
@@ -348,7 +337,8 @@ ChannelSpec sms_channel() {
                    {st::kSending, receipt_outcomes},
                    {st::kSent, receipt_outcomes},
                    {st::kPending, from_pending}};
-  r.services = {"firetext", "mmg"};
+  r.services.clear();
+  for (const auto& provider : delivery::sms_providers()) r.services.insert(provider.name);
   r.sends_carry_key = true;
   return spec;
 }

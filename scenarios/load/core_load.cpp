@@ -33,9 +33,6 @@ using nlohmann::json;
 using std::chrono::steady_clock;
 
 // The keys the clients send; the stubs accept any key unless configured to be strict.
-constexpr const char* kFiretextKey = "notify-sim-firetext-key";
-constexpr const char* kFiretextInternationalKey = "notify-sim-firetext-intl-key";
-constexpr const char* kMmgKey = "bm90aWZ5LXNpbTptbWc=";
 json default_areas() {
   return json::array(
       {{{"polygon", {{51.12, -1.2}, {51.12, 1.2}, {51.74, 1.2}, {51.74, -1.2}, {51.12, -1.2}}}}});
@@ -117,8 +114,8 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
   } else {
     embedded = std::make_unique<EmbeddedStubs>(o.seed, receipt_base, rules);
     at.ses = embedded->url("ses") + "/";
-    at.firetext = embedded->url("firetext") + "/api/sendsms/json";
-    at.mmg = embedded->url("mmg") + "/jsonv2a/api.php";
+    for (const auto& provider : delivery::sms_providers())
+      at.sms[provider.name] = embedded->url(provider.name) + provider.api_path;
     at.lambda = embedded->url("lambda");
   }
 
@@ -157,28 +154,25 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
         std::make_unique<delivery::EmailDelivery>(store, *clock, *ses_observed, metrics, logger, d);
   }
 
-  std::unique_ptr<sms::SmsClient> firetext, mmg;
-  std::unique_ptr<ObservedSmsClient> firetext_observed, mmg_observed;
+  std::vector<std::unique_ptr<sms::SmsClient>> sms_clients;
+  std::vector<std::unique_ptr<ObservedSmsClient>> sms_observed;
   std::unique_ptr<delivery::SmsProviderPriorities> priorities;
   std::unique_ptr<delivery::SmsDelivery> sms_delivery;
   if (wants("sms")) {
     const profiles::SmsSettings settings = profiles::sms_settings(o.core_options);
     const transport::SendOptions send{settings.http_timeout, settings.http_timeout};
-    sms::FiretextClientOptions f;
-    f.url = at.firetext;
-    f.send_options = send;
-    f.api_key = kFiretextKey;
-    f.international_api_key = kFiretextInternationalKey;
-    f.receipt_url = receipt_base + std::string(delivery::kFiretextReceiptPath);
-    sms::MmgClientOptions m;
-    m.url = at.mmg;
-    m.send_options = send;
-    m.api_key = kMmgKey;
-    m.receipt_url = receipt_base + std::string(delivery::kMmgReceiptPath);
-    firetext = sms::make_firetext_client(*client, *clock, metrics, logger, f);
-    mmg = sms::make_mmg_client(*client, *clock, metrics, logger, m);
-    firetext_observed = std::make_unique<ObservedSmsClient>(*firetext, rec);
-    mmg_observed = std::make_unique<ObservedSmsClient>(*mmg, rec);
+    std::vector<sms::SmsClient*> clients;
+    for (const auto& provider : delivery::sms_providers()) {
+      delivery::SmsClientConfig c;
+      c.url = at.sms.at(provider.name);
+      c.send_options = send;
+      c.api_key = provider.sim_api_key;
+      c.international_api_key = provider.sim_international_api_key;
+      c.receipt_url = receipt_base + provider.receipt_path;
+      sms_clients.push_back(provider.make_client(*client, *clock, metrics, logger, c));
+      sms_observed.push_back(std::make_unique<ObservedSmsClient>(*sms_clients.back(), rec));
+      clients.push_back(sms_observed.back().get());
+    }
     // The slow-delivery check and the rebalance are not started: they scan the store every
     // minute, which is Notify's housekeeping rather than the send path. Failures still move
     // priorities, so failover works as in Notify.
@@ -189,8 +183,7 @@ report::LoadReport run_core_load(const CoreLoadOptions& o, ThreadTimes* times) {
     d.retry = delivery::RetryPolicy{o.max_retries, o.retry_delay, std::chrono::seconds(0)};
     sms_delivery = std::make_unique<delivery::SmsDelivery>(
         store, *clock, *priorities,
-        std::vector<sms::SmsClient*>{firetext_observed.get(), mmg_observed.get()}, metrics, logger,
-        d);
+        clients, metrics, logger, d);
   }
 
   runtime::Rng broadcast_rng = runtime::Rng(o.seed).fork("broadcast");

@@ -1,5 +1,6 @@
 #include "load_stubs.hpp"
 
+#include "notify/delivery/sms_provider_table.hpp"
 #include "notify/runtime/assert.hpp"
 #include "notify/stubs/edge.hpp"
 #include "notify/stubs/host.hpp"
@@ -28,22 +29,27 @@ ProviderUrls external_urls(const CoreLoadOptions& o) {
   u.ses = get("AWS_ENDPOINT_URL_SES");
   if (u.ses.empty()) u.ses = aws;
   u.ses_stub = get("SES_STUB_URL");
-  u.firetext = get("FIRETEXT_URL");
-  u.mmg = get("MMG_URL");
+  std::string sms_missing;  // the SMS variables not set
+  for (const auto& provider : delivery::sms_providers()) {
+    const std::string url = get(provider.url_variable.c_str());
+    if (!url.empty()) u.sms[provider.name] = url;
+    else sms_missing += (sms_missing.empty() ? "" : " and ") + provider.url_variable;
+  }
   u.lambda = get("AWS_ENDPOINT_URL_LAMBDA");
   if (u.lambda.empty()) u.lambda = aws;
   u.admin = trim_slash(get("NOTIFY_SIM_ADMIN_URL"));
-  u.external = !u.ses.empty() || !u.ses_stub.empty() || !u.firetext.empty() || !u.mmg.empty() ||
-               !u.lambda.empty();
+  u.external = !u.ses.empty() || !u.ses_stub.empty() || !u.sms.empty() || !u.lambda.empty();
   if (!u.external) return u;
   for (const auto& share : o.mix) {
     if (share.channel == "email" && u.ses.empty() && u.ses_stub.empty())
       throw std::invalid_argument(
           "--mix email: external stubs are in use but neither AWS_ENDPOINT_URL_SES, "
           "AWS_ENDPOINT_URL nor SES_STUB_URL is set");
-    if (share.channel == "sms" && (u.firetext.empty() || u.mmg.empty()))
-      throw std::invalid_argument(
-          "--mix sms: external stubs are in use but FIRETEXT_URL and MMG_URL are not both set");
+    if (share.channel == "sms" && !sms_missing.empty())
+      throw std::invalid_argument("--mix sms: external stubs are in use but " + sms_missing +
+                                  (sms_missing.find(" and ") == std::string::npos
+                                       ? " is not set"
+                                       : " are not set"));
     if (share.channel == "broadcast" && u.lambda.empty())
       throw std::invalid_argument(
           "--mix broadcast: external stubs are in use but neither AWS_ENDPOINT_URL_LAMBDA nor "

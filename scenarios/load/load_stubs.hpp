@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,8 +24,7 @@ namespace notify::load {
 struct ProviderUrls {
   std::string ses;       // SES v1 endpoint (SigV4), with a trailing '/'
   std::string ses_stub;  // Notify's SES_STUB_URL contract, when no SES endpoint is set
-  std::string firetext;  // full send URL
-  std::string mmg;       // full send URL
+  std::map<std::string, std::string> sms;  // provider -> full send URL, as its variable says
   std::string lambda;
   std::string admin;  // the control API, for --faults
   bool external = false;

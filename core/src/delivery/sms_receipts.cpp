@@ -4,6 +4,7 @@
 #include "notify/delivery/sms_receipts.hpp"
 
 #include "notify/delivery/receipt_time.hpp"
+#include "notify/delivery/sms_provider_table.hpp"
 #include "otel_records.hpp"
 
 #include <nlohmann/json.hpp>
@@ -257,9 +258,11 @@ boost::system::result<std::string> apply_sms_receipt(store::Store& store, runtim
   std::string sent_by = notification->provider.empty() ? receipt.provider : notification->provider;
   std::string status = receipt.status;
   std::string reason = receipt.detailed_status;
-  // A Firetext failure is permanent or temporary by its code; without a known code, a failure
-  // after "pending" is temporary.
-  if (sent_by == "firetext" && status == store::status::kPermanentFailure) {
+  // A provider whose failures carry a code (Firetext): permanent or temporary by the code;
+  // without a known code, a failure after "pending" is temporary.
+  const SmsProvider* provider = find_sms_provider(sent_by);
+  if (provider != nullptr && provider->failure_by_code &&
+      status == store::status::kPermanentFailure) {
     bool decided = false;
     if (!receipt.detailed_code.empty()) {
       if (const auto* code = find_firetext_code(receipt.detailed_code)) {
@@ -316,12 +319,13 @@ boost::system::result<std::string> apply_sms_receipt(store::Store& store, runtim
 
 void add_sms_receipts(ReceiptRouter& router, store::Store& store, runtime::Clock& clock,
                       telemetry::Logger& logger, telemetry::Metrics& metrics) {
-  auto add = [&](std::string_view path, SmsReceiptResult (*parse)(std::string_view),
-                 const char* client_name) {
-    router.add(std::string(path), [&store, &clock, &logger, &metrics, parse, client_name](
-                                      transport::Request request, transport::Responder respond) {
+  for (const SmsProvider& provider : sms_providers()) {
+    auto parse = provider.parse_receipt;
+    const std::string client_name = provider.client_name;
+    router.add(provider.receipt_path, [&store, &clock, &logger, &metrics, parse, client_name](
+                                          transport::Request request, transport::Responder respond) {
       if (request.method != "POST") {
-        auto r = reply(405, std::string(client_name) + " receipts must be POSTed, not sent with " +
+        auto r = reply(405, client_name + " receipts must be POSTed, not sent with " +
                                 request.method);
         r.response.headers.set("Allow", "POST");
         respond(std::move(r));
@@ -341,9 +345,7 @@ void add_sms_receipts(ReceiptRouter& router, store::Store& store, runtime::Clock
       // Notify acknowledges every receipt that parses, known notification or not.
       respond(reply(200, {}));
     });
-  };
-  add(kFiretextReceiptPath, &parse_firetext_receipt, "Firetext");
-  add(kMmgReceiptPath, &parse_mmg_receipt, "MMG");
+  }
 }
 
 }  // namespace notify::delivery

@@ -5,6 +5,7 @@
 // task owns one of these; the priorities live here, in memory, with their history.
 #pragma once
 
+#include "notify/delivery/sms_provider_table.hpp"
 #include "notify/runtime/clock.hpp"
 #include "notify/runtime/rng.hpp"
 #include "notify/store/store.hpp"
@@ -41,9 +42,9 @@ enum class SmsProviderChoice {
 /// of the last 15 minutes' messages took 5 minutes or more"; a 1-minute quiet period after a send
 /// failure, 5 minutes after a slow-delivery switch, 15 minutes before drifting back.
 struct SmsProviderOptions {
-  /// The providers and where their priorities rest. Exactly two: each failure moves points from
-  /// one to the other.
-  std::map<std::string, int> resting_points = {{"firetext", 49}, {"mmg", 51}};
+  /// The providers and where their priorities rest (the provider table's resting points:
+  /// mmg 51, firetext 49). Exactly two: each failure moves points from one to the other.
+  std::map<std::string, int> resting_points = sms_resting_points();
   /// Starting priorities; providers not named start at their resting points.
   std::map<std::string, int> initial;
   int step = 10;
