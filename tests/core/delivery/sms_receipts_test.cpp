@@ -2,7 +2,13 @@
 // status and reason tables, and malformed receipts that change nothing.
 #include "sms_fixture.hpp"
 
+#include "notify/delivery/sms_provider_table.hpp"
+
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
 
 namespace notify::delivery {
 namespace {
@@ -42,6 +48,39 @@ TEST_F(SmsReceiptsTest, BothPathsAreOnTheReceiptEndpoint) {
   auto paths = router.paths();
   EXPECT_EQ(paths,
             (std::vector<std::string>{"/notifications/sms/firetext", "/notifications/sms/mmg"}));
+}
+
+TEST(SmsProviderTable, EveryEntryIsWholeAndItsReceiptPathIsRouted) {
+  std::set<std::string> names, paths, variables;
+  for (const auto& p : sms_providers()) {
+    SCOPED_TRACE(p.name);
+    EXPECT_TRUE(names.insert(p.name).second) << "a name given twice";
+    EXPECT_TRUE(paths.insert(p.receipt_path).second) << "a receipt path given twice";
+    EXPECT_TRUE(variables.insert(p.url_variable).second) << "a URL variable given twice";
+    EXPECT_FALSE(p.client_name.empty());
+    EXPECT_TRUE(p.api_path.starts_with("/"));
+    EXPECT_TRUE(p.notify_stub_path.starts_with("/"));
+    EXPECT_NE(p.parse_receipt, nullptr);
+    EXPECT_NE(p.make_client, nullptr);
+    EXPECT_GE(p.resting_point, 0);
+    EXPECT_LE(p.resting_point, SmsProviderOptions::kPriorityMax);
+    EXPECT_EQ(find_sms_provider(p.name), &p);
+    // A body that is neither a form nor JSON is refused by every parser, naming the provider.
+    auto refused = p.parse_receipt("{");
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_NE(refused.error().find(p.client_name), std::string::npos) << refused.error();
+  }
+  EXPECT_EQ(find_sms_provider("nobody"), nullptr);
+  // Today's Notify: mmg 51, firetext 49.
+  EXPECT_EQ(sms_resting_points(), (std::map<std::string, int>{{"firetext", 49}, {"mmg", 51}}));
+  EXPECT_EQ(SmsProviderOptions{}.resting_points, sms_resting_points());
+}
+
+TEST_F(SmsReceiptsTest, EveryProviderInTheTableHasItsReceiptPath) {
+  std::vector<std::string> expected;
+  for (const auto& p : sms_providers()) expected.push_back(p.receipt_path);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(router.paths(), expected);
 }
 
 TEST_F(SmsReceiptsTest, FiretextDeliveredCountsAndTimes) {
