@@ -1,4 +1,5 @@
 // The SQS stub's one registration: the variables boto3, the AWS CLI and kombu read to reach it.
+#include "chaos_check.hpp"
 #include "notify/stubs/sqs.hpp"
 
 #include <nlohmann/json.hpp>
@@ -81,6 +82,7 @@ void register_sqs(StubRegistry& registry) {
       {"sqs-cycle", "SQS SendMessage, ReceiveMessage and DeleteMessage (JSON 1.0), one operation",
        cycle_send, cycle_next}};
   spec.load_config = {{"queues", {"load"}}};
+  spec.chaos_check = &check_queues;
   registry.add(std::move(spec));
 }
 

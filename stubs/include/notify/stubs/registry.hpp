@@ -60,6 +60,9 @@ struct LoadOperation {
       next;
 };
 
+/// Reports one invariant that does not hold: its name and what was found.
+using ChaosViolation = std::function<void(std::string invariant, std::string detail)>;
+
 struct StubSpec {
   std::string service;  // the service name selectors use; also the config block's key
   std::string title;    // "Amazon SES"
@@ -95,6 +98,13 @@ struct StubSpec {
   /// be measured rather than its provider's quotas (e.g. SES's send rate off).
   std::vector<LoadOperation> load_operations;
   nlohmann::json load_config = nlohmann::json::object();
+  /// After a chaos run: checks the stub's own records in the run's JSON report (its
+  /// stub_state, the journal) against the scenario, reporting what does not hold. Returns
+  /// whether the stub still holds work the core never took (a message left on a queue), which
+  /// the invariants treat as a lost callback. Empty: the stub has no checks of its own.
+  std::function<bool(const nlohmann::json& scenario, const nlohmann::json& report,
+                     const ChaosViolation& violation)>
+      chaos_check;
 };
 
 class StubRegistry {
