@@ -1,6 +1,7 @@
 #include "inbound.hpp"
 
 #include "notify/delivery/inbound_sms.hpp"
+#include "notify/delivery/sms_provider_table.hpp"
 #include "notify/stubs/fields.hpp"
 #include "notify/stubs/registry.hpp"
 #include "workload_text.hpp"
@@ -13,12 +14,33 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kProviders = {"firetext", "mmg"};
+// The SMS providers that post inbound messages, in the provider table's order.
+const std::vector<std::string>& inbound_providers() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& p : delivery::sms_providers())
+      if (p.read_inbound != nullptr) out.push_back(p.name);
+    return out;
+  }();
+  return names;
+}
+
+// The providers' names quoted and joined, for the errors that list them: with `last` before
+// the last name ("\"firetext\" or \"mmg\""), or with commas only ("\"firetext\", \"mmg\"").
+std::string quoted_names(const char* last = nullptr) {
+  const auto& names = inbound_providers();
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += last != nullptr && i + 1 == names.size() ? std::string(" ") + last + " " : ", ";
+    out += "\"" + names[i] + "\"";
+  }
+  return out;
+}
 
 struct InboundWorkload {
   std::size_t count = 0;
   /// Providers taking turns, one message each.
-  std::vector<std::string> providers = kProviders;
+  std::vector<std::string> providers = inbound_providers();
   std::vector<std::string> from{"447700900{n:03}"};
   std::string to = "07700900000";
   std::vector<std::string> text{"Reply {n}"};
@@ -33,10 +55,11 @@ InboundWorkload parse_inbound(const json& j, const std::string& path, const std:
   stubs::Fields f(j, path, file);
   w.count = static_cast<std::size_t>(f.integer("count", 0).value_or(0));
   if (w.count > 100'000) f.fail_value("count", "at most 100000 inbound messages a scenario");
-  if (auto p = read_patterns(f, "providers", "\"firetext\" or \"mmg\"")) {
+  if (auto p = read_patterns(f, "providers", quoted_names("or"))) {
+    const auto& known = inbound_providers();
     for (const auto& name : *p)
-      if (std::find(kProviders.begin(), kProviders.end(), name) == kProviders.end())
-        f.fail_value("providers", "\"firetext\", \"mmg\" or an array of them");
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        f.fail_value("providers", quoted_names() + " or an array of them");
     w.providers = *p;
   }
   if (auto v = read_patterns(f, "from", "a sender's number pattern")) w.from = *v;
@@ -67,13 +90,13 @@ class InboundChannel final : public Channel {
       : env_(env), w_(std::move(workload)), rng_(env.rng.fork("inbound")) {
     delivery::InboundSmsOptions o;
     for (const auto& n : w_.numbers) o.numbers.insert(delivery::strip_leading_forty_four(n));
-    // The credentials the stubs send (their registration), as Notify's config would list them.
-    if (const auto* spec = stubs::registry().find("firetext"))
-      o.firetext_passwords.push_back(split_userinfo(spec->inbound_userinfo).second);
-    if (const auto* spec = stubs::registry().find("mmg")) {
-      auto [user, pass] = split_userinfo(spec->inbound_userinfo);
-      o.mmg_usernames.push_back(user);
-      o.mmg_passwords.push_back(pass);
+    // The credentials each provider's stub sends (its registration), as Notify's config would
+    // list them.
+    for (const auto& provider : inbound_providers()) {
+      if (const auto* spec = stubs::registry().find(provider)) {
+        auto [user, pass] = split_userinfo(spec->inbound_userinfo);
+        o.auth[provider] = {{user}, {pass}};
+      }
     }
     // The routes answer on an inner router, so the channel sees each answer: a wire run ends
     // once every message it sent has been answered.

@@ -2,6 +2,8 @@
 // compact JSON with a newline, sorted keys, and the blueprint's error handlers' texts.
 #include "notify/delivery/inbound_sms.hpp"
 
+#include "notify/delivery/sms_provider_table.hpp"
+
 #include "notify/transport/http.hpp"
 #include "notify/transport/userinfo.hpp"
 
@@ -182,7 +184,7 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-// The Firetext and MMG routes share everything after their fields are read.
+// What every provider's route shares once its reader has the message.
 struct InboundContext {
   store::Store& store;
   runtime::Clock& clock;
@@ -193,23 +195,21 @@ struct InboundContext {
 };
 
 // Stores one message for the service whose number it is; false when none has it.
-bool store_inbound(InboundContext& c, const std::string& provider, const std::string& number,
-                   const std::string& content, const std::string& from,
-                   const std::string& reference, const std::string& date) {
-  if (c.options.numbers.count(number) == 0) {
+bool store_inbound(InboundContext& c, const std::string& provider, const InboundRead& read) {
+  if (c.options.numbers.count(read.number) == 0) {
     c.logger.warning(kLogger, "Inbound number from " + provider + " not associated with a service");
     return false;
   }
   store::InboundSms m;
   m.id = c.rng.uuid4();
-  m.notify_number = number;
-  m.user_number = format_user_number(from);
+  m.notify_number = read.number;
+  m.user_number = format_user_number(read.from);
   m.provider = provider;
-  m.provider_reference = reference;
-  m.content = content;
+  m.provider_reference = read.reference;
+  m.content = read.content;
   m.created_at = c.clock.now();
   // Notify reads an empty time as none, and one it cannot parse as now.
-  if (!date.empty()) m.provider_date = parse_inbound_time(date).value_or(m.created_at);
+  if (!read.date.empty()) m.provider_date = parse_inbound_time(read.date).value_or(m.created_at);
   if (auto stored = c.store.insert_inbound_sms(m); !stored) {
     c.logger.error(kLogger, "Inbound SMS from " + provider + " could not be stored");
     return false;
@@ -219,17 +219,26 @@ bool store_inbound(InboundContext& c, const std::string& provider, const std::st
   return true;
 }
 
-void receive_firetext(InboundContext& c, const transport::Request& request,
-                      transport::Responder& respond) {
-  auto auth = basic_credentials(request);
-  if (!auth) {
-    c.logger.warning(kLogger, "Inbound sms (Firetext) no auth header");
-    return respond(unauthorized());
+InboundRead answered(transport::Reply reply) {
+  InboundRead r;
+  r.answer = std::move(reply);
+  return r;
+}
+
+}  // namespace
+
+InboundRead read_firetext_inbound(const transport::Request& request, const InboundAuth& auth,
+                                  const std::set<std::string>& numbers,
+                                  telemetry::Logger& logger) {
+  auto credentials = basic_credentials(request);
+  if (!credentials) {
+    logger.warning(kLogger, "Inbound sms (Firetext) no auth header");
+    return answered(unauthorized());
   }
-  if (auth->username != "notify" || !listed(c.options.firetext_passwords, auth->password)) {
-    c.logger.warning(kLogger, "Inbound sms (Firetext) incorrect username (" + auth->username +
-                                  ") or password");
-    return respond(forbidden());
+  if (credentials->username != "notify" || !listed(auth.passwords, credentials->password)) {
+    logger.warning(kLogger, "Inbound sms (Firetext) incorrect username (" +
+                                credentials->username + ") or password");
+    return answered(forbidden());
   }
   auto form = transport::parse_form(request.body);
   auto field = [&form](const char* name) -> std::optional<std::string> {
@@ -239,37 +248,39 @@ void receive_firetext(InboundContext& c, const transport::Request& request,
     return std::nullopt;
   };
   auto destination = field("destination");
-  if (!destination) return respond(error(400, kBadRequest));
-  const std::string number = strip_leading_forty_four(*destination);
-  if (c.options.numbers.count(number) == 0) {
-    c.logger.warning(kLogger, "Inbound number from firetext not associated with a service");
-    return respond(ok());
+  if (!destination) return answered(error(400, kBadRequest));
+  InboundRead read;
+  read.number = strip_leading_forty_four(*destination);
+  if (numbers.count(read.number) == 0) {
+    logger.warning(kLogger, "Inbound number from firetext not associated with a service");
+    return answered(ok());
   }
   auto message = field("message"), source = field("source"), time = field("time");
-  if (!message || !source || !time) return respond(error(400, kBadRequest));
-  if (!store_inbound(c, "firetext", number, *message, *source, "", *time))
-    return respond(error(500, "Internal server error"));
-  respond(ok());
+  if (!message || !source || !time) return answered(error(400, kBadRequest));
+  read.content = *message;
+  read.from = *source;
+  read.date = *time;
+  return read;
 }
 
-void receive_mmg(InboundContext& c, const transport::Request& request,
-                 transport::Responder& respond) {
+InboundRead read_mmg_inbound(const transport::Request& request, const InboundAuth& auth,
+                             const std::set<std::string>& numbers, telemetry::Logger& logger) {
   // Flask's get_json() comes before the auth check: 415 (caught as any exception, 500) without
   // a JSON content type, 400 for a body that is not JSON.
   if (request.headers.get_or("Content-Type", "").find("json") == std::string_view::npos)
-    return respond(error(500, "Internal server error"));
+    return answered(error(500, "Internal server error"));
   auto body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return respond(error(400, kBadRequest));
-  auto auth = basic_credentials(request);
-  if (!auth) {
-    c.logger.warning(kLogger, "Inbound sms (MMG) no auth header");
-    return respond(unauthorized());
+  if (body.is_discarded()) return answered(error(400, kBadRequest));
+  auto credentials = basic_credentials(request);
+  if (!credentials) {
+    logger.warning(kLogger, "Inbound sms (MMG) no auth header");
+    return answered(unauthorized());
   }
-  if (!listed(c.options.mmg_usernames, auth->username) ||
-      !listed(c.options.mmg_passwords, auth->password)) {
-    c.logger.warning(kLogger,
-                     "Inbound sms (MMG) incorrect username (" + auth->username + ") or password");
-    return respond(forbidden());
+  if (!listed(auth.usernames, credentials->username) ||
+      !listed(auth.passwords, credentials->password)) {
+    logger.warning(kLogger, "Inbound sms (MMG) incorrect username (" + credentials->username +
+                                ") or password");
+    return answered(forbidden());
   }
   // post_data["Number"] and friends: a missing key or a body that is not an object is a Python
   // exception, which the blueprint answers 500.
@@ -280,25 +291,25 @@ void receive_mmg(InboundContext& c, const transport::Request& request,
     return it->get<std::string>();
   };
   auto number_field = text("Number");
-  if (!number_field) return respond(error(500, "Internal server error"));
-  const std::string number = strip_leading_forty_four(*number_field);
-  if (c.options.numbers.count(number) == 0) {
-    c.logger.warning(kLogger, "Inbound number from mmg not associated with a service");
+  if (!number_field) return answered(error(500, "Internal server error"));
+  InboundRead read;
+  read.number = strip_leading_forty_four(*number_field);
+  if (numbers.count(read.number) == 0) {
+    logger.warning(kLogger, "Inbound number from mmg not associated with a service");
     transport::Reply r;
     r.response.status = 200;
     r.response.headers.set("Content-Type", "text/html; charset=utf-8");
     r.response.body = "RECEIVED";
-    return respond(std::move(r));
+    return answered(std::move(r));
   }
   auto message = text("Message"), from = text("MSISDN"), id = text("ID");
-  if (!message || !from || !id) return respond(error(500, "Internal server error"));
-  const std::string date = text("DateRecieved").value_or("");
-  if (!store_inbound(c, "mmg", number, format_mmg_message(*message), *from, *id, date))
-    return respond(error(500, "Internal server error"));
-  respond(ok());
+  if (!message || !from || !id) return answered(error(500, "Internal server error"));
+  read.content = format_mmg_message(*message);
+  read.from = *from;
+  read.reference = *id;
+  read.date = text("DateRecieved").value_or("");
+  return read;
 }
-
-}  // namespace
 
 std::string format_mmg_message(std::string_view message) {
   std::string spaced(message);
@@ -342,21 +353,26 @@ void add_inbound_sms(ReceiptRouter& router, store::Store& store, runtime::Clock&
                      InboundSmsOptions options) {
   auto context = std::make_shared<InboundContext>(
       InboundContext{store, clock, rng, logger, metrics, std::move(options)});
-  auto route = [&router, context](std::string_view path,
-                                  void (*receive)(InboundContext&, const transport::Request&,
-                                                  transport::Responder&)) {
-    router.add(std::string(path), [context, receive](transport::Request request,
-                                                     transport::Responder respond) {
+  for (const SmsProvider& provider : sms_providers()) {
+    if (provider.read_inbound == nullptr) continue;
+    const std::string name = provider.name;
+    const InboundReader reader = provider.read_inbound;
+    router.add(provider.inbound_path, [context, name, reader](transport::Request request,
+                                                             transport::Responder respond) {
       if (request.method != "POST") {
         auto r = error(405, "The method is not allowed for the requested URL.");
         r.response.headers.set("Allow", "POST");
         return respond(std::move(r));
       }
-      receive(*context, request, respond);
+      static const InboundAuth kNone;
+      auto it = context->options.auth.find(name);
+      InboundRead read = reader(request, it == context->options.auth.end() ? kNone : it->second,
+                                context->options.numbers, context->logger);
+      if (read.answer) return respond(std::move(*read.answer));
+      if (!store_inbound(*context, name, read)) return respond(error(500, "Internal server error"));
+      respond(ok());
     });
-  };
-  route(kFiretextInboundPath, &receive_firetext);
-  route(kMmgInboundPath, &receive_mmg);
+  }
 }
 
 }  // namespace notify::delivery

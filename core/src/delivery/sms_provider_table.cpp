@@ -40,6 +40,8 @@ std::vector<SmsProvider> make_table() {
   firetext.receipt_path = std::string(kFiretextReceiptPath);
   firetext.parse_receipt = &parse_firetext_receipt;
   firetext.failure_by_code = true;
+  firetext.inbound_path = std::string(kFiretextInboundPath);
+  firetext.read_inbound = &read_firetext_inbound;
   firetext.resting_point = 49;
   firetext.make_client = &make_firetext;
   firetext.sim_api_key = "notify-sim-firetext-key";
@@ -55,6 +57,8 @@ std::vector<SmsProvider> make_table() {
   mmg.url_variable = "MMG_URL";
   mmg.receipt_path = std::string(kMmgReceiptPath);
   mmg.parse_receipt = &parse_mmg_receipt;
+  mmg.inbound_path = std::string(kMmgInboundPath);
+  mmg.read_inbound = &read_mmg_inbound;
   mmg.resting_point = 51;
   mmg.make_client = &make_mmg;
   // MMG takes the Basic credentials as configured, already encoded ("notify-sim:mmg").

@@ -18,9 +18,8 @@ class InboundSmsTest : public ::testing::Test {
  protected:
   InboundSmsTest() {
     InboundSmsOptions o;
-    o.firetext_passwords = {"testkey", "otherkey"};
-    o.mmg_usernames = {"username"};
-    o.mmg_passwords = {"testkey"};
+    o.auth["firetext"].passwords = {"testkey", "otherkey"};
+    o.auth["mmg"] = {{"username"}, {"testkey"}};
     o.numbers = {"07700900000"};
     add_inbound_sms(router_, *store_, clock_, rng_, logger_, metrics_, o);
   }

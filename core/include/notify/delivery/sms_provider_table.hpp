@@ -4,6 +4,7 @@
 // table; a provider is added here and in its own folder (core/src/sms, stubs/src/<name>).
 #pragma once
 
+#include "notify/delivery/inbound_sms.hpp"
 #include "notify/delivery/sms_receipts.hpp"
 #include "notify/runtime/clock.hpp"
 #include "notify/sms/sms_client.hpp"
@@ -42,6 +43,10 @@ struct SmsProvider {
   /// A permanent failure is permanent or temporary by the receipt's code, and temporary after
   /// "pending" without a known code (Notify's _decide_permanent_temporary_failure, Firetext).
   bool failure_by_code = false;
+  /// Where it posts the messages users send to a service's number, and their reader; empty and
+  /// null for a provider that posts none.
+  std::string inbound_path;
+  InboundReader read_inbound = nullptr;
   /// Where its priority rests (Notify's provider_details defaults).
   int resting_point = 0;
   std::unique_ptr<sms::SmsClient> (*make_client)(transport::HttpTransport& transport,
