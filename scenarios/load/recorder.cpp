@@ -1,6 +1,7 @@
 #include "recorder.hpp"
 
 #include "notify/delivery/broadcast_tasks.hpp"
+#include "notify/delivery/sms_provider_table.hpp"
 #include "notify/runtime/assert.hpp"
 #include "run_info.hpp"
 
@@ -14,19 +15,12 @@ namespace {
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
-struct SeriesName {
-  const char* channel;
-  const char* provider;
-};
-constexpr std::array<SeriesName, 7> kSeries{{{"email", "ses"},
-                                             {"sms", "firetext"},
-                                             {"sms", "mmg"},
-                                             {"broadcast", "ee"},
-                                             {"broadcast", "o2"},
-                                             {"broadcast", "three"},
-                                             {"broadcast", "vodafone"}}};
-constexpr int kFirstOperator = 3;
+// The series, in report order: email's provider, each SMS provider of the provider table, then
+// the broadcast operators (one bit each in a Note's acks).
+constexpr std::array<const char*, 4> kOperators{"ee", "o2", "three", "vodafone"};
 constexpr std::uint8_t kAllOperators = 0xF;
+const int kSmsProviders = static_cast<int>(delivery::sms_providers().size());
+const int kFirstOperator = 1 + kSmsProviders;
 
 std::int64_t micros(std::chrono::steady_clock::duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
@@ -107,19 +101,22 @@ std::string_view fault_class(const Failure& failure) noexcept {
 
 Recorder::Recorder(std::size_t total, SteadyTime start, double interval_s)
     : start_(start), interval_s_(interval_s), notes_(total), by_fault_(1) {
-  for (std::size_t i = 0; i < kSeriesCount; ++i) {
-    series_[i].channel = kSeries[i].channel;
-    series_[i].provider = kSeries[i].provider;
-  }
+  auto add = [this](const char* channel, const std::string& provider) {
+    series_.emplace_back();
+    series_.back().channel = channel;
+    series_.back().provider = provider;
+  };
+  add("email", "ses");
+  for (const auto& p : delivery::sms_providers()) add("sms", p.name);
+  for (const char* op : kOperators) add("broadcast", op);
 }
 
-int Recorder::series_of(Channel channel, std::string_view provider) {
-  for (std::size_t i = 0; i < kSeriesCount; ++i)
-    if (static_cast<std::size_t>(channel) == (i == 0  ? 0u
-                                              : i < 3 ? 1u
-                                                      : 2u) &&
-        provider == kSeries[i].provider)
-      return static_cast<int>(i);
+int Recorder::series_of(Channel channel, std::string_view provider) const {
+  int first = 0, end = 1;
+  if (channel == kSms) first = 1, end = kFirstOperator;
+  if (channel == kBroadcast) first = kFirstOperator, end = static_cast<int>(series_.size());
+  for (int i = first; i < end; ++i)
+    if (series_[static_cast<std::size_t>(i)].provider == provider) return i;
   return -1;
 }
 
@@ -262,7 +259,7 @@ void Recorder::broadcast_attempt(const std::string& id, bool failover) {
 std::pair<std::size_t, std::string> Recorder::broadcast_lookup(const std::string& id) const {
   auto it = broadcast_messages_.find(id);
   if (it == broadcast_messages_.end()) return {kNone, ""};
-  return {it->second.index, kSeries[kFirstOperator + it->second.op].provider};
+  return {it->second.index, kOperators[it->second.op]};
 }
 
 void Recorder::broadcast_ack(const std::string& id) {

@@ -80,7 +80,6 @@ class Recorder {
   void fill(report::LoadReport& report);
 
  private:
-  static constexpr std::size_t kSeriesCount = 7;
   struct Note {
     std::int64_t due_ns = 0;  // from the start
     Channel channel = kEmail;
@@ -94,7 +93,7 @@ class Recorder {
     bool failed = false;
     std::uint8_t acks = 0;  // broadcast: one bit per operator
   };
-  static int series_of(Channel channel, std::string_view provider);
+  int series_of(Channel channel, std::string_view provider) const;
   void record_dispatch(Note& note, int series, SteadyTime now);
   report::Interval& interval_at(SteadyTime t);
   std::uint8_t fault_index(std::string_view name);
@@ -102,7 +101,7 @@ class Recorder {
   SteadyTime start_;
   double interval_s_;
   std::vector<Note> notes_;
-  std::array<report::Series, kSeriesCount> series_;
+  std::vector<report::Series> series_;  // see the constructor for the order
   std::vector<std::string> fault_classes_{"none"};
   std::vector<telemetry::LatencyHistogram> by_fault_;
   std::vector<report::Interval> timeline_;
