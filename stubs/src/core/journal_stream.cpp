@@ -184,7 +184,10 @@ void StubHost::control_journal_stream(transport::Request& request,
   std::optional<std::string> last_id;
   if (auto header = request.headers.get("Last-Event-ID")) last_id = std::string(*header);
   StreamPacing pacing;
-  for (const auto& [key, value] : *form) {
+  for (const auto& field : *form) {
+    // Named references, not a structured binding: the lambda below captures them.
+    const std::string& key = field.first;
+    const std::string& value = field.second;
     auto range_error = [&](std::size_t low, std::size_t high, const std::string& what) {
       return detail::error_reply(400,
                                  key + ": expected a whole number from " + std::to_string(low) +
