@@ -15,6 +15,7 @@ namespace notify::scenarios {
 namespace {
 
 using nlohmann::json;
+using stubs::report_member;
 
 constexpr int kMaxRetries = 3;
 constexpr int kRetryDelayS = 60;
@@ -191,14 +192,6 @@ struct JournalFacts {
   bool callback_lost = false;
 };
 
-// The member `key` of `j`, or an empty value of the same kind, without copying it (a run's
-// journal holds every request and answer body).
-const json& member(const json& j, const char* key, const json& empty) {
-  if (!j.is_object()) return empty;
-  auto it = j.find(key);
-  return it == j.end() ? empty : *it;
-}
-
 const json kNoArray = json::array();
 const json kNoObject = json::object();
 
@@ -244,7 +237,7 @@ void check_channel(const std::string& channel, const ChaosRules& rules, const js
   auto violation = [&](const std::string& invariant, const std::string& detail) {
     out.push_back({invariant, channel + ": " + detail});
   };
-  const json& messages = member(report, "messages", kNoArray);
+  const json& messages = report_member(report, "messages", kNoArray);
   const std::int64_t expected = report.value("expected", std::int64_t{0});
   const std::int64_t stored = report.value("stored", std::int64_t{0});
   if (expected != stored) {
@@ -262,7 +255,8 @@ void check_channel(const std::string& channel, const ChaosRules& rules, const js
   }
   std::map<std::string, std::size_t> owner;  // journal key -> index in messages
   for (std::size_t i = 0; i < messages.size(); ++i)
-    for (const auto& k : member(messages[i], "keys", kNoArray)) owner[k.get<std::string>()] = i;
+    for (const auto& k : report_member(messages[i], "keys", kNoArray))
+      owner[k.get<std::string>()] = i;
   std::set<std::string> accepted_refs;
   std::vector<std::vector<std::string>> sends_of(messages.size());  // the times of each's sends
   for (const auto* a : sends) {
@@ -321,7 +315,7 @@ void check_channel(const std::string& channel, const ChaosRules& rules, const js
     // Statuses follow the allowed transitions, from "" (not yet created).
     std::string from;
     std::string final_at;  // when it first reached a status nothing may follow
-    const json& steps = member(m, "history", kNoArray);
+    const json& steps = report_member(m, "history", kNoArray);
     for (const auto& h : steps) {
       const std::string to = h.value("status", "");
       auto allowed = rules.transitions.find(from);
@@ -367,7 +361,7 @@ std::vector<InvariantViolation> check_invariants(const json& scenario, const Run
   if (!result.error.empty()) out.push_back({"settles", result.error});
   static const json kEmpty = json::object();
   const json& report = result.report.is_object() ? result.report : kEmpty;
-  JournalFacts journal = read_journal(member(report, "journal", kNoArray));
+  JournalFacts journal = read_journal(report_member(report, "journal", kNoArray));
   // Each stub's own records: an SES event still on an SQS queue (or dead-lettered) never
   // reached the core.
   for (const auto& spec : stubs::registry().all()) {
@@ -378,13 +372,13 @@ std::vector<InvariantViolation> check_invariants(const json& scenario, const Run
         });
     if (holds_work) journal.callback_lost = true;
   }
-  const json& channels = member(report, "channels", kNoObject);
-  const json& workload = member(scenario, "workload", kNoObject);
+  const json& channels = report_member(report, "channels", kNoObject);
+  const json& workload = report_member(scenario, "workload", kNoObject);
   // In wire mode, 5 ms of real time between the core's thread and the stubs' thread, in the
   // scenario's time (at time scale 200, one second).
   const std::int64_t reorder_ms =
       result.mode == Mode::wire
-          ? 5 * member(scenario, "wire", kNoObject).value("time_scale", std::int64_t{1})
+          ? 5 * report_member(scenario, "wire", kNoObject).value("time_scale", std::int64_t{1})
           : 0;
   for (const auto& [name, block] : workload.items()) {
     const ChannelSpec* spec = find_channel(name);

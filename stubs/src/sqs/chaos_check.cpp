@@ -16,14 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// The member `key` of `j`, or an empty value of the same kind, without copying it (a run's
-// journal holds every request and answer body).
-const json& member(const json& j, const char* key, const json& empty) {
-  if (!j.is_object()) return empty;
-  auto it = j.find(key);
-  return it == j.end() ? empty : *it;
-}
-
 const json kNoArray = json::array();
 const json kNoObject = json::object();
 
@@ -34,8 +26,9 @@ const json kNoObject = json::object();
 // shows it accepted (or a second copy a sqs.duplicate_delivery fault asked for). Returns whether
 // a queue still holds messages: events not yet consumed, like a lost callback.
 bool check_queues(const json& scenario, const json& report, const ChaosViolation& out) {
-  const json& state = member(member(report, "stub_state", kNoObject), "sqs", kNoObject);
-  const json& queues = member(state, "queues", kNoArray);
+  const json& state =
+      report_member(report_member(report, "stub_state", kNoObject), "sqs", kNoObject);
+  const json& queues = report_member(state, "queues", kNoArray);
   if (queues.empty()) return false;
   auto violation = [&](const std::string& detail) {
     out("queue_messages_accounted", "sqs: " + detail);
@@ -46,19 +39,19 @@ bool check_queues(const json& scenario, const json& report, const ChaosViolation
     bool batches = false;
   };
   std::map<std::string, Sends> sends;
-  for (const auto& e : member(report, "journal", kNoArray)) {
+  for (const auto& e : report_member(report, "journal", kNoArray)) {
     if (e.value("service", "") != "sqs" || e.value("direction", "in") != "in") continue;
     const std::string operation = e.value("operation", "");
     Sends& s = sends[e.value("recipient", "")];
     if (operation == "SendMessageBatch") s.batches = true;
     if (operation != "SendMessage" || e.value("reference", "").empty()) continue;
     s.accepted += 1;
-    if (e.value("outcome", "") == std::string("error:") + kSqsDuplicateDelivery)
-      s.duplicated += 1;
+    if (e.value("outcome", "") == std::string("error:") + kSqsDuplicateDelivery) s.duplicated += 1;
   }
   const bool journal_whole = report.value("journal_dropped", std::uint64_t{0}) == 0;
   const json& seeded =
-      member(member(member(scenario, "stubs", kNoObject), "sqs", kNoObject), "messages", kNoObject);
+      report_member(report_member(report_member(scenario, "stubs", kNoObject), "sqs", kNoObject),
+                    "messages", kNoObject);
   std::uint64_t dead_lettered = 0, moved_in = 0;
   bool held = false;
   for (const auto& q : queues) {
@@ -79,7 +72,7 @@ bool check_queues(const json& scenario, const json& report, const ChaosViolation
     // MessageId in the journal: the journal's count holds for plain SendMessage to other queues.
     const bool fifo = name.size() > 5 && name.compare(name.size() - 5, 5, ".fifo") == 0;
     const Sends& s = sends[name];
-    const std::uint64_t seeds = member(seeded, name.c_str(), kNoArray).size();
+    const std::uint64_t seeds = report_member(seeded, name.c_str(), kNoArray).size();
     if (journal_whole && !fifo && !s.batches &&
         (n("sent") != s.accepted + seeds || n("duplicated") != s.duplicated))
       violation("queue " + name + " stored " + std::to_string(n("sent")) + " sends and " +

@@ -63,6 +63,15 @@ struct LoadOperation {
 /// Reports one invariant that does not hold: its name and what was found.
 using ChaosViolation = std::function<void(std::string invariant, std::string detail)>;
 
+/// The member `key` of a run's JSON report (or of any object in it), or `empty` when `j` is not
+/// an object or has no such member; never copied (a report holds every journal body).
+inline const nlohmann::json& report_member(const nlohmann::json& j, const char* key,
+                                           const nlohmann::json& empty) {
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it == j.end() ? empty : *it;
+}
+
 struct StubSpec {
   std::string service;  // the service name selectors use; also the config block's key
   std::string title;    // "Amazon SES"
